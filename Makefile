@@ -1,0 +1,82 @@
+# authdeliver - see README.  Run ./configure first (./quickstart does).
+#
+#   make              build build/authdeliver
+#   make check        unit, end-to-end and conformance tests (+ ASan/UBSan run)
+#   make check-plain  the same without the sanitizer pass
+#   make check-asan   the suite with AddressSanitizer + UBSan (build-asan/)
+#   make fuzz         build the libFuzzer targets and run each FUZZ_TIME seconds
+#   make bench        benchmarks (scripts, not timed tests)
+#   make demo         LMTP server in the foreground with the demo config
+
+-include config.mk
+
+SAN ?= 0
+ifeq ($(SAN),1)
+B = build-asan
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+B = build
+endif
+
+SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(B)/obj/%.o)
+HDRS := $(wildcard src/*.h)
+UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 20
+
+all: config.mk $(B)/authdeliver $(UNIT)
+
+config.mk:
+	@echo "run ./configure first (or ./quickstart check)"; exit 1
+
+$(B)/obj/%.o: src/%.c $(HDRS) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libauthdeliver.a: $(OBJS)
+	rm -f $@
+	ar rcs $@ $(OBJS)
+
+$(B)/authdeliver: $(B)/obj/main.o $(B)/libauthdeliver.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(B)/libauthdeliver.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(LDFLAGS) $(LIBS)
+
+check: check-plain check-asan
+
+check-plain: all
+	tests/run $(B)
+
+check-asan:
+	$(MAKE) SAN=1 all
+	tests/run build-asan
+
+build-fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
+	  $(filter-out -Werror -O2 -Wformat=2,$(CFLAGS)) -o $@ $< $(SRCS) $(LIBS)
+
+fuzz: $(FUZZ)
+	tests/fuzz/run $(FUZZ_TIME) $(FUZZ)
+
+bench: all
+	bench/run $(B)
+
+demo: all
+	tests/demo $(B)
+
+install: all
+	install -D -m 755 $(B)/authdeliver $(DESTDIR)$(PREFIX)/sbin/authdeliver
+	install -D -m 644 doc/authdeliver.8 $(DESTDIR)$(PREFIX)/share/man/man8/authdeliver.8
+	install -D -m 644 doc/authdeliver.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/authdeliver.conf.5
+	install -D -m 644 etc/authdeliver.conf $(DESTDIR)/etc/authdeliver/authdeliver.conf.example
+	install -D -m 644 sieve/default.sieve $(DESTDIR)$(PREFIX)/share/authdeliver/default.sieve
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all check check-plain check-asan fuzz bench demo install clean

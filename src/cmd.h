@@ -1,0 +1,17 @@
+/* cmd.h - the subcommands; each returns a sysexits.h code. */
+#ifndef AUTHDELIVER_CMD_H
+#define AUTHDELIVER_CMD_H
+
+#define AUTHDELIVER_VERSION "0.1.0"
+
+int cmd_lmtp(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
+int cmd_config_test(int argc, char **argv);
+
+/* Shared option handling: load -c FILE (or the built-in defaults) and
+ * install it as the global configuration; exits 78 with file:line: key on
+ * error.  Returns the loaded configuration. */
+struct conf;
+const struct conf *cmd_load_conf(const char *file);
+
+#endif

@@ -1,0 +1,73 @@
+/* dns.h - DNS through libunbound: cache, async prefetch, deadlines, DNSSEC.
+ *
+ * Takes names and types, returns answers with a status the verifiers map to
+ * their temperror/permerror rules.  Answers come from libunbound (system
+ * resolver, forwarders or full recursion) or, in offline mode, only from a
+ * zone file loaded into libunbound as local data.  Never blocks past the
+ * per-query timeout or the per-message deadline.
+ */
+#ifndef AUTHDELIVER_DNS_H
+#define AUTHDELIVER_DNS_H
+
+#include <stddef.h>
+
+struct conf;
+struct dns;
+
+enum { DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_PTR = 12,
+       DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28, DNS_T_SPF = 99 };
+
+enum dns_status {
+	DNS_OK = 0,		/* n >= 1 records of the asked type */
+	DNS_NXDOMAIN,		/* the name does not exist */
+	DNS_NODATA,		/* the name exists, no record of this type */
+	DNS_TEMPFAIL,		/* timeout, SERVFAIL, deadline, DNSSEC bogus */
+	DNS_BADNAME,		/* not a valid domain name; never queried */
+};
+
+enum dns_sec { DNS_SEC_INSECURE = 0, DNS_SEC_SECURE, DNS_SEC_BOGUS };
+
+struct dns_rr {
+	unsigned short type;
+	unsigned short pref;	/* MX preference */
+	size_t len;		/* bytes in data (without the added NUL) */
+	const char *data;	/* TXT: character-strings concatenated;
+				 * A: 4 bytes; AAAA: 16 bytes;
+				 * MX/PTR/NS/CNAME: name in presentation form,
+				 * lower case, no trailing dot.  Always followed
+				 * by a NUL byte. */
+};
+
+struct dns_answer {
+	enum dns_status status;
+	enum dns_sec sec;
+	size_t n;
+	struct dns_rr *rr;
+	const char *why;	/* for TEMPFAIL: "timeout", "SERVFAIL", ... */
+};
+
+/* zone_file overrides conf->dns_zone_file (the --dns-zone option). */
+struct dns *dns_new(const struct conf *c, const char *zone_file,
+		    const char **error_r);
+void dns_free(struct dns *);
+
+/* Start an asynchronous query; the answer lands in the cache and a later
+ * dns_lookup() of the same name/type waits for it.  Use it to run the
+ * lookups of one message in parallel (DKIM keys, DMARC, SPF). */
+void dns_prefetch(struct dns *, const char *name, int type);
+
+/* Look up name/type (from the cache when fresh).  Never returns NULL.
+ * Release with dns_answer_free(). */
+const struct dns_answer *dns_lookup(struct dns *, const char *name, int type);
+void dns_answer_free(const struct dns_answer *);
+
+/* Per-message deadline in milliseconds from now (0: none).  After it,
+ * lookups that are not answered yet return DNS_TEMPFAIL "deadline". */
+void dns_set_deadline(struct dns *, long ms);
+
+/* RFC 1035 / RFC 5890 syntax check of a name before it is queried. */
+int dns_name_valid(const char *name);
+
+const char *dns_status_name(enum dns_status);
+
+#endif

@@ -1,0 +1,109 @@
+/* log.c - stderr or syslog; one line per event, never message content. */
+#include "log.h"
+#include "conf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+static int use_syslog;
+static int debug_on;
+static char ident[64] = "authdeliver";
+
+static int facility(const char *name)
+{
+	static const struct { const char *n; int f; } t[] = {
+		{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcasecmp(name, t[i].n))
+			return t[i].f;
+	return LOG_MAIL;
+}
+
+void log_open(const struct conf *c)
+{
+	snprintf(ident, sizeof(ident), "%s", c->log_ident);
+	debug_on = c->log_debug;
+	if (c->log == CONF_LOG_SYSLOG) {
+		openlog(ident, LOG_PID | LOG_NDELAY, facility(c->log_facility));
+		use_syslog = 1;
+	} else {
+		use_syslog = 0;
+	}
+}
+
+void log_set_stderr(int on)
+{
+	if (on)
+		use_syslog = 0;
+}
+
+static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* keep one event on one line whatever the data */
+	for (char *p = buf; *p; p++)
+		if (*p == '\n' || *p == '\r' || (unsigned char)*p < 0x20)
+			*p = ' ';
+	if (use_syslog) {
+		syslog(prio, "%s%s", tag, buf);
+		return;
+	}
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%ld]: %s%s\n",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		tm.tm_sec, ts.tv_nsec / 1000000, ident, (long)getpid(), tag, buf);
+}
+
+#define LOGF(name, prio, tag) \
+	void name(const char *fmt, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, fmt); \
+		vlog(prio, tag, fmt, ap); \
+		va_end(ap); \
+	}
+
+LOGF(log_info, LOG_INFO, "")
+LOGF(log_warn, LOG_WARNING, "warning: ")
+LOGF(log_error, LOG_ERR, "error: ")
+
+void log_debug(const char *fmt, ...)
+{
+	if (!debug_on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, "debug: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_fatal(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, "fatal: ", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void log_panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, "panic: ", fmt, ap);
+	va_end(ap);
+	abort();
+}

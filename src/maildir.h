@@ -1,0 +1,56 @@
+/* maildir.h - safe Maildir delivery (tmp/ -> fsync -> new/ -> fsync dir).
+ *
+ * Contract: maildir_commit() returns 0 only when the message is in new/
+ * (or cur/ with flags) of the requested folder, fsync'd, and the directory
+ * entry is fsync'd; otherwise -1 with a reason and errno_r, and nothing of
+ * this delivery is left in tmp/, new/ or cur/.
+ *
+ * Delivery is two-phase so that pipe mode can deliver to several
+ * recipients all-or-nothing: stage every copy into tmp/, then commit them.
+ * Lines are written with LF endings (Maildir convention); every other byte
+ * is kept as received.
+ */
+#ifndef AUTHDELIVER_MAILDIR_H
+#define AUTHDELIVER_MAILDIR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct mailbox;
+
+/* What to write: pieces in order, each in CRLF wire form; the writer
+ * turns CRLF into LF.  Pieces point into caller memory. */
+struct maildir_src {
+	const struct iovec *iov;
+	size_t n;
+};
+
+struct maildir_tx {
+	char tmp_path[4096];
+	char final_path[4096];
+	char dir[4096];		/* the folder's Maildir root */
+	size_t size;		/* bytes written (LF form), for ,S= */
+	int staged;
+};
+
+/* Folder names as Sieve and config give them ("INBOX", "Junk", "a/b",
+ * "a.b"); validates the name (no "..", no leading "/", no control
+ * characters), maps it to a Maildir++ directory (".Junk", ".a.b", with
+ * modified UTF-7 for non-ASCII as Dovecot does), creates the Maildir with
+ * tmp/new/cur and maildirfolder, and subscribes it.  Runs with the
+ * caller's current (effective) uid. */
+int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
+		  const char *folder, const char *flags,
+		  const struct maildir_src *src, const char **error_r,
+		  int *errno_r);
+int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r);
+/* Remove the staged file (safe to call after a failed stage/commit). */
+void maildir_abort(struct maildir_tx *tx);
+
+/* Validate and map a folder name; returns -1 for a name that could escape
+ * the Maildir or is not allowed.  out gets ".Junk" style (or "" for INBOX). */
+int maildir_folder_dir(const char *folder, char *out, size_t outlen,
+		       const char **error_r);
+
+#endif

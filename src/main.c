@@ -1,0 +1,49 @@
+/* main.c - options, config load, and the subcommand table.
+ *
+ * One binary, one row per subcommand.  Exit codes follow sysexits.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "conf.h"
+
+static const struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} cmds[] = {
+	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: authdeliver COMMAND [options]\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(fp, "  authdeliver %s\n", cmds[i].usage);
+	fprintf(fp, "See authdeliver(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("authdeliver %s\n", AUTHDELIVER_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "authdeliver: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return EX_USAGE;
+}
