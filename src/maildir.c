@@ -405,8 +405,8 @@ static void subscribe(int rootfd, const char *root, const char *vname);
 
 /* Open the folder's tmp/ and its target (new/ or cur/).  With create: make
  * missing Maildir, folder (plus maildirfolder, subscription) and subdirs. */
-static int walk(struct maildir_tx *tx, int create, int *tmpfd_r,
-		int *dstfd_r, const char **what_r)
+static int walk(struct maildir_tx *tx, int create, int need_dst,
+		int *tmpfd_r, int *dstfd_r, const char **what_r)
 {
 	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, e;
 	static const char *const subs[] = { "cur", "new", "tmp" };
@@ -456,7 +456,7 @@ static int walk(struct maildir_tx *tx, int create, int *tmpfd_r,
 	if ((tmpfd = subdir(dfd, "tmp", 0, NULL)) < 0)
 		goto err;
 	*what_r = "open new/cur of";
-	if ((dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
+	if (need_dst && (dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
 		goto err;
 	if (created) {
 		tx->created = 1;
@@ -623,7 +623,7 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 	cv->fd = -1;
 	conv_run(cv, src);	/* count only: ,S= and ,W= go into the name */
 
-	if (walk(tx, 1, &tmpfd, &dstfd, &what) < 0) {
+	if (walk(tx, 1, 1, &tmpfd, &dstfd, &what) < 0) {
 		e = errno;
 		free(cv);
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
@@ -642,7 +642,8 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		e = errno;
 		close(tmpfd);
 		free(cv);
-		return fail(tx, error_r, errno_r, e, "create in", tx->dir);
+		path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", "", "");
+		return fail(tx, error_r, errno_r, e, "create file in", tx->tmp_path);
 	}
 	path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", tx->name, "");
 	tx->size = cv->size;
@@ -691,7 +692,7 @@ int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 
 	if (!tx->staged)
 		return fail(tx, error_r, errno_r, EINVAL, "commit", "nothing staged");
-	if (walk(tx, 0, &tmpfd, &dstfd, &what) < 0) {
+	if (walk(tx, 0, 1, &tmpfd, &dstfd, &what) < 0) {
 		e = errno;
 		maildir_abort(tx);
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
@@ -740,7 +741,7 @@ void maildir_abort(struct maildir_tx *tx)
 	if (!tx->staged || !tx->name[0])
 		return;
 	tx->staged = 0;
-	if (walk(tx, 0, &tmpfd, &dstfd, &what) < 0) {
+	if (walk(tx, 0, 0, &tmpfd, &dstfd, &what) < 0) {
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
 		return;
@@ -749,7 +750,6 @@ void maildir_abort(struct maildir_tx *tx)
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
 	close(tmpfd);
-	close(dstfd);
 }
 
 int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
