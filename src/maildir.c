@@ -272,8 +272,10 @@ static void unique_base(char *out, size_t outlen)
 		 (unsigned long long)r, host);
 }
 
-/* Maildir info flags: ASCII letters, stored sorted and once each (the
- * Maildir spec requires ASCII order). */
+/* Maildir info flags (the "2," experimental semantics): D draft,
+ * F flagged, P passed, R replied, S seen, T trashed; stored in ASCII order
+ * and once each, as the Maildir spec requires.  Lower-case letters are
+ * Dovecot keywords that need its dovecot-keywords file: refused. */
 static int flags_norm(const char *flags, char *out, size_t outlen)
 {
 	unsigned char seen[128] = { 0 };
@@ -282,7 +284,7 @@ static int flags_norm(const char *flags, char *out, size_t outlen)
 
 	for (const char *p = flags; *p; p++) {
 		c = (unsigned char)*p;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+		if (!strchr("DFPRST", c) || !c)
 			return -1;
 		seen[c] = 1;
 	}
@@ -291,6 +293,43 @@ static int flags_norm(const char *flags, char *out, size_t outlen)
 			out[o++] = (char)c;
 	out[o] = '\0';
 	return 0;
+}
+
+int maildir_flags_imap(const char *imap, char *out, size_t outlen)
+{
+	static const struct { const char *name; char letter; } map[] = {
+		{ "\\Draft", 'D' }, { "\\Flagged", 'F' }, { "$Forwarded", 'P' },
+		{ "\\Answered", 'R' }, { "\\Seen", 'S' }, { "\\Deleted", 'T' },
+	};
+	char letters[8];
+	size_t n = 0;
+	int ignored = 0;
+	const char *p = imap ? imap : "";
+
+	while (*p) {
+		size_t len, i;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, " \t");
+		if (!len)
+			break;
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			/* RFC 3501 §2.3.2: flag names are case-insensitive */
+			if (strlen(map[i].name) == len && !strncasecmp(map[i].name, p, len))
+				break;
+		if (i < sizeof(map) / sizeof(map[0])) {
+			if (!memchr(letters, map[i].letter, n) && n < sizeof(letters) - 1)
+				letters[n++] = map[i].letter;
+		} else
+			ignored++;
+		p += len;
+	}
+	letters[n] = '\0';
+	if (!outlen)
+		return ignored;
+	if (flags_norm(letters, out, outlen) < 0)
+		out[0] = '\0';
+	return ignored;
 }
 
 /* ---- CRLF -> LF writer ----------------------------------------------- */
@@ -362,6 +401,39 @@ static int conv_run(struct conv *cv, const struct maildir_src *src)
 
 /* ---- directory walk -------------------------------------------------- */
 
+static int want_fsync(void)
+{
+	return !conf || conf->maildir_fsync;
+}
+
+/* A directory we created must be on disk before a message in it counts as
+ * delivered: fsync its parent (the new entry), as for the file in new/. */
+static int sync_parent(const char *path)
+{
+	char p[4096];
+	char *slash;
+	int fd, r;
+
+	if (!want_fsync())
+		return 0;
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(p, '/');
+	if (!slash)
+		return 0;
+	if (slash == p)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
 /* mkdir -p for the root (configured or from passwd: symlinks allowed). */
 static int mkdir_parents(const char *path)
 {
@@ -373,16 +445,21 @@ static int mkdir_parents(const char *path)
 		return -1;
 	}
 	memcpy(p, path, len + 1);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
+	for (char *s = p + 1;; s++) {
+		int last = !*s;
+
+		if (*s != '/' && !last)
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		if (mkdir(p, 0700) == 0) {
+			if (sync_parent(p) < 0)
+				return -1;
+		} else if (errno != EEXIST)
 			return -1;
+		if (last)
+			break;
 		*s = '/';
 	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		return -1;
 	return 0;
 }
 
@@ -394,7 +471,10 @@ static int subdir(int dfd, const char *name, int create, int *created_r)
 
 	if (fd >= 0 || errno != ENOENT || !create)
 		return fd;
-	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+	if (mkdirat(dfd, name, 0700) == 0) {
+		if (want_fsync() && fsync(dfd) < 0)
+			return -1;
+	} else if (errno != EEXIST)
 		return -1;
 	if (created_r)
 		*created_r = 1;
@@ -556,7 +636,7 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 	if ((len && write(lfd, old, len) != (ssize_t)len) ||
 	    (len && old[len - 1] != '\n' && write(lfd, "\n", 1) != 1) ||
 	    write(lfd, name, nlen + 1) != (ssize_t)(nlen + 1) ||
-	    ((!conf || conf->maildir_fsync) && fsync(lfd) < 0) ||
+	    (want_fsync() && fsync(lfd) < 0) ||
 	    close(lfd) < 0) {
 		lfd = -1;
 		goto warn;
@@ -656,7 +736,7 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		goto err;
 	}
 	what = "fsync";
-	if ((!conf || conf->maildir_fsync) && fsync(fd) < 0)
+	if (want_fsync() && fsync(fd) < 0)
 		goto err;
 	what = "close";
 	e = close(fd);
@@ -712,7 +792,7 @@ int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 		log_warn("maildir: unlink %s after link: %s", tx->tmp_path,
 			 strerror(errno));
 	what = "fsync directory of";
-	if ((!conf || conf->maildir_fsync) && fsync(dstfd) < 0) {
+	if (want_fsync() && fsync(dstfd) < 0) {
 		/* not durable: take it back out so that the retry cannot
 		 * produce a duplicate */
 		e = errno;

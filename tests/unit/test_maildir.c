@@ -237,6 +237,27 @@ static void test_flags_folders(void)
 	     "flags: \":2,FS\" sorted, once (%s)", tx.final_name);
 	T_INT(maildir_deliver(&tx, &mb, "Archive", "S1", &src, &err, &e), -1, "flags: non-letter refused");
 	T_INT(e, EINVAL, "flags: EINVAL");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "Sa", &src, &err, &e), -1,
+	      "flags: lower-case keyword letter refused");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "X", &src, &err, &e), -1, "flags: unknown letter refused");
+	snprintf(p, sizeof(p), "%s/.Archive/tmp", mb.maildir);
+	T_INT(count(p), 0, "flags: refused flags leave nothing in tmp/");
+
+	static const struct { const char *imap, *want; int ignored; } fl[] = {
+		{ "\\Seen", "S", 0 },
+		{ "\\Flagged \\seen", "FS", 0 },
+		{ "  \\Answered\t\\Draft  \\Deleted $Forwarded ", "DPRT", 0 },
+		{ "\\Seen $Junk NonJunk \\Seen", "S", 2 },
+		{ "", "", 0 }, { NULL, "", 0 },
+		{ "\\Recent", "", 1 },
+	};
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+		char out[16], name[96];
+
+		snprintf(name, sizeof(name), "imap flags \"%s\"", fl[i].imap ? fl[i].imap : "(null)");
+		T_INT(maildir_flags_imap(fl[i].imap, out, sizeof(out)), fl[i].ignored, name);
+		T_STR(out, fl[i].want, name);
+	}
 
 	mkmb(&mb, "folders");
 	T_INT(maildir_deliver(&tx, &mb, "a/b", NULL, &src, &err, &e), 0, "folders: a/b delivered");
