@@ -19,6 +19,7 @@ static const struct cmd {
 } cmds[] = {
 	{ "lmtp", cmd_lmtp, "lmtp [-c FILE] [--dns-zone FILE]   run the LMTP server (foreground)" },
 	{ "deliver", cmd_deliver, "deliver [-c FILE] -f SENDER -a RCPT...   deliver one message from stdin" },
+	{ "spf", cmd_spf, "spf --ip IP --helo NAME --mail-from ADDR [--dns-zone FILE] [-c FILE] [--json]" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
 };
 
