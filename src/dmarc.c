@@ -119,8 +119,9 @@ static enum dmarc_policy parse_request(const char *v)
 	return DMARC_P_UNSET;
 }
 
-/* A reporting URI we could use: mailto:local@domain (RFC 9989 4.7: a
- * receiver MUST support mailto; other schemes are ignored). */
+/* A reporting URI list with at least one URI of a scheme a report could go
+ * to: mailto (RFC 9989 4.7: MUST be supported), http, https.  Other schemes
+ * MUST be ignored. */
 static bool uri_list_ok(const char *v)
 {
 	const char *p = v;
@@ -133,14 +134,64 @@ static bool uri_list_ok(const char *v)
 		const char *t = e;
 		while (t > p && (t[-1] == ' ' || t[-1] == '\t'))
 			t--;
-		if (t - p > 7 && !strncasecmp(p, "mailto:", 7)) {
-			const char *at = memchr(p + 7, '@', (size_t)(t - p - 7));
-			if (at && at > p + 7 && at + 1 < t && at[1] != '/')
+		size_t l = (size_t)(t - p);
+		if (l > 7 && !strncasecmp(p, "mailto:", 7)) {
+			const char *at = memchr(p + 7, '@', l - 7);
+			if (at && at > p + 7 && at + 1 < t && p[7] != '/')
 				return true;
+		} else if ((l > 7 && !strncasecmp(p, "http://", 7)) ||
+			   (l > 8 && !strncasecmp(p, "https://", 8))) {
+			return true;
 		}
 		p = e;
 	}
 	return false;
+}
+
+/* Is v a colon list of words from set (case-insensitive)? */
+static bool colon_list(const char *v, const char *const *set)
+{
+	char buf[64];
+	if (!*v || strlen(v) >= sizeof buf)
+		return false;
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *save = NULL, *w = strtok_r(buf, ":", &save); w;
+	     w = strtok_r(NULL, ":", &save)) {
+		while (*w == ' ')
+			w++;
+		size_t l = strlen(w);
+		while (l && w[l - 1] == ' ')
+			w[--l] = '\0';
+		int k;
+		for (k = 0; set[k]; k++)
+			if (!strcasecmp(w, set[k]))
+				break;
+		if (!set[k])
+			return false;
+	}
+	return v[strlen(v) - 1] != ':';
+}
+
+static bool uint_in(const char *v, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long n = 0;
+	if (!*v || strlen(v) > 12)
+		return false;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		n = n * 10 + (unsigned)(*p - '0');
+	}
+	if (out)
+		*out = n;
+	return n <= max;
+}
+
+static void mark_bad(struct dmarc_record *r, const char *tag)
+{
+	size_t n = strlen(r->bad);
+	if (n + strlen(tag) + 2 < sizeof r->bad)
+		snprintf(r->bad + n, sizeof r->bad - n, "%s%s", n ? " " : "", tag);
 }
 
 int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *r)
@@ -206,33 +257,53 @@ int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *r)
 		if (!tags[k] || (seen & (1u << k)))
 			continue;	/* unknown tags MUST be ignored; first wins */
 		seen |= 1u << k;
+		static const char *const fo_set[] = { "0", "1", "d", "s", NULL };
+		static const char *const rf_set[] = { "afrf", "iodef", NULL };
+		unsigned long long num;
+		bool ok = true;
 		switch (k) {
-		case 1: r->p = parse_request(val); r->p_bad = !r->p; break;
-		case 2: r->sp = parse_request(val); r->sp_bad = !r->sp; break;
-		case 3: r->np = parse_request(val); r->np_bad = !r->np; break;
+		case 1: r->p = parse_request(val); ok = !(r->p_bad = !r->p); break;
+		case 2: r->sp = parse_request(val); ok = !(r->sp_bad = !r->sp); break;
+		case 3: r->np = parse_request(val); ok = !(r->np_bad = !r->np); break;
 		case 4:
 			if (!strcasecmp(val, "y")) r->psd = DMARC_PSD_Y;
 			else if (!strcasecmp(val, "n")) r->psd = DMARC_PSD_N;
-			break;		/* "u" and junk: default u */
-		case 5: r->testing = !strcasecmp(val, "y"); break;
-		case 6: r->adkim_strict = !strcasecmp(val, "s"); break;
-		case 7: r->aspf_strict = !strcasecmp(val, "s"); break;
+			else ok = !strcasecmp(val, "u");	/* junk: default u */
+			break;
+		case 5:
+			r->testing = !strcasecmp(val, "y");
+			ok = r->testing || !strcasecmp(val, "n");
+			break;
+		case 6:
+			r->adkim_strict = !strcasecmp(val, "s");
+			ok = r->adkim_strict || !strcasecmp(val, "r");
+			break;
+		case 7:
+			r->aspf_strict = !strcasecmp(val, "s");
+			ok = r->aspf_strict || !strcasecmp(val, "r");
+			break;
 		case 8:
 			snprintf(r->rua, sizeof r->rua, "%.255s", val);
-			r->rua_ok = uri_list_ok(val);
+			ok = r->rua_ok = uri_list_ok(val);
 			break;
-		case 9: snprintf(r->ruf, sizeof r->ruf, "%.255s", val); break;
-		case 10: snprintf(r->fo, sizeof r->fo, "%.15s", val); break;
-		case 11: {	/* RFC 7489 only; RFC 9989 removed pct */
-			char *e;
-			long n = strtol(val, &e, 10);
-			if (*val && !*e && n >= 0 && n <= 100)
-				r->pct = (int)n;
+		case 9:
+			snprintf(r->ruf, sizeof r->ruf, "%.255s", val);
+			ok = uri_list_ok(val);
 			break;
+		case 10:
+			snprintf(r->fo, sizeof r->fo, "%.15s", val);
+			ok = colon_list(val, fo_set);
+			break;
+		case 11:	/* RFC 7489 only; RFC 9989 removed pct */
+			if ((ok = uint_in(val, 100, &num)))
+				r->pct = (int)num;
+			break;
+		case 12: ok = colon_list(val, rf_set); break;	/* rf, RFC 7489 */
+		case 13: ok = uint_in(val, 4294967295ULL, NULL); break; /* ri */
+		default: break;
 		}
-		default:	/* rf, ri: read for compatibility, unused */
-			break;
-		}
+		if (!ok)
+			mark_bad(r, tags[k]);
 	}
 	return first ? -1 : 0;
 }
@@ -294,6 +365,33 @@ static void add_list(struct dmarc_authors *a, InternetAddressList *l, int depth)
 	}
 }
 
+/* Not RFC 5322 syntax (no mailbox found): collect every "@domain" in the
+ * text, last first (the addr-spec usually follows any display text).  The
+ * status stays an anomaly, so the message fails with the strictest policy
+ * of those domains: junk in From never passes and never escapes policy. */
+static void scan_at_domains(const char *value, struct dmarc_authors *a)
+{
+	const char *at[DMARC_MAX_AUTHORS];
+	size_t n = 0;
+	for (const char *p = value; *p && n < DMARC_MAX_AUTHORS; p++)
+		if (*p == '@')
+			at[n++] = p;
+	while (n--) {
+		char d[DMARC_DOMAIN_MAX], tmp[DMARC_DOMAIN_MAX + 2];
+		size_t k = 0;
+		for (const char *p = at[n] + 1; (isalnum((unsigned char)*p) ||
+		     *p == '-' || *p == '.') && k + 1 < sizeof d; p++)
+			d[k++] = *p;
+		d[k] = '\0';
+		if (!k)
+			continue;
+		enum dmarc_from st = a->status;
+		snprintf(tmp, sizeof tmp, "@%s", d);
+		add_author(a, tmp);
+		a->status = st;
+	}
+}
+
 static void parse_value(const char *value, struct dmarc_authors *a)
 {
 	InternetAddressList *l = internet_address_list_parse(NULL, value);
@@ -302,8 +400,11 @@ static void parse_value(const char *value, struct dmarc_authors *a)
 	add_list(a, l, 0);
 	if (l)
 		g_object_unref(l);
-	if (a->n == before && a->status == st && st == DMARC_FROM_OK)
-		a->status = DMARC_FROM_UNPARSEABLE;
+	if (a->n == before) {
+		if (st == DMARC_FROM_OK)
+			a->status = DMARC_FROM_UNPARSEABLE;
+		scan_at_domains(value, a);
+	}
 }
 
 void dmarc_authors_parse(const char *value, struct dmarc_authors *a_r)
@@ -980,4 +1081,65 @@ int dmarc_ar(const struct dmarc_result *r, char *buf, size_t size)
 				      r->from_domain);
 	}
 	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+size_t dmarc_json_str(char *buf, size_t size, size_t len, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!size)
+		return 0;
+	char tmp[8];
+#define PUT(str) do { const char *q_ = (str); \
+	while (*q_ && len + 1 < size) buf[len++] = *q_++; } while (0)
+	PUT("\"");
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			tmp[0] = '\\'; tmp[1] = (char)c; tmp[2] = 0;
+		} else if (c < 0x20 || c == 0x7f) {
+			tmp[0] = '\\'; tmp[1] = 'u'; tmp[2] = '0'; tmp[3] = '0';
+			tmp[4] = hex[c >> 4]; tmp[5] = hex[c & 15]; tmp[6] = 0;
+		} else {
+			tmp[0] = (char)c; tmp[1] = 0;
+		}
+		PUT(tmp);
+	}
+	PUT("\"");
+#undef PUT
+	buf[len] = '\0';
+	return len;
+}
+
+char *dmarc_json(const struct dmarc_result *r)
+{
+	size_t size = 2048, n = 0;
+	char *b = malloc(size);
+	if (!b)
+		return NULL;
+#define KEY(k) n += (size_t)snprintf(b + n, size - n, "%s\"%s\":", n > 1 ? "," : "", k)
+	n = (size_t)snprintf(b, size, "{");
+	KEY("result"); n = dmarc_json_str(b, size, n, auth_code_name(r->code));
+	KEY("policy"); n = dmarc_json_str(b, size, n, r->policy ? dmarc_policy_name(r->policy) : "");
+	KEY("policy_tag"); n = dmarc_json_str(b, size, n, r->policy_tag);
+	KEY("disposition"); n = dmarc_json_str(b, size, n, dmarc_dis_name(r->disposition));
+	KEY("from"); n = dmarc_json_str(b, size, n, r->from_domain);
+	KEY("domain"); n = dmarc_json_str(b, size, n, r->domain);
+	KEY("org_domain"); n = dmarc_json_str(b, size, n, r->org_domain);
+	KEY("testing"); n += (size_t)snprintf(b + n, size - n, "%s", r->testing ? "true" : "false");
+	KEY("spf_aligned"); n += (size_t)snprintf(b + n, size - n, "%s", r->spf_aligned ? "true" : "false");
+	KEY("dkim_aligned"); n += (size_t)snprintf(b + n, size - n, "%s", r->dkim_aligned ? "true" : "false");
+	KEY("reason"); n = dmarc_json_str(b, size, n, r->reason);
+	KEY("override");
+	if (r->override[0]) {
+		n += (size_t)snprintf(b + n, size - n, "{\"type\":");
+		n = dmarc_json_str(b, size, n, r->override);
+		n += (size_t)snprintf(b + n, size - n, ",\"detail\":");
+		n = dmarc_json_str(b, size, n, r->override_detail);
+		n += (size_t)snprintf(b + n, size - n, "}");
+	} else {
+		n += (size_t)snprintf(b + n, size - n, "null");
+	}
+	snprintf(b + n, size - n, "}");
+#undef KEY
+	return b;
 }

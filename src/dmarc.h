@@ -45,6 +45,7 @@ struct dmarc_record {
 	bool rua_ok;			/* rua has a syntactically valid URI */
 	int pct;			/* RFC 7489 only: -1 absent or invalid */
 	char rua[256], ruf[256], fo[16];
+	char bad[64];			/* names of tags with invalid values */
 };
 
 /* Returns 0 when txt is a DMARC record ("v=DMARC1" as the first tag,
@@ -122,5 +123,11 @@ const char *dmarc_dis_name(enum dmarc_dis);
 /* "dmarc=fail (p=reject sp=none dis=quarantine) header.from=example.com";
  * returns the length or -1 if truncated. */
 int dmarc_ar(const struct dmarc_result *r, char *buf, size_t size);
+/* {"result":..., "policy":..., ...} for `authdeliver verify --json`;
+ * malloc'd, NULL when out of memory. */
+char *dmarc_json(const struct dmarc_result *r);
+/* Append s to buf as a JSON string (quotes included); returns the new
+ * length, at most size - 1 (output cut, still NUL-terminated). */
+size_t dmarc_json_str(char *buf, size_t size, size_t len, const char *s);
 
 #endif

@@ -16,6 +16,7 @@ static const struct cmd {
 	const char *usage;
 } cmds[] = {
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 };
 
 static void usage(FILE *fp)
