@@ -75,17 +75,28 @@ int cmd_dmarc(int argc, char **argv)
 		}
 	}
 	if (record) {
-		struct dmarc_record r;
-		if (dmarc_record_parse(record, strlen(record), &r) < 0)
-			printf("not-dmarc\n");
-		else
-			printf("%s p=%s sp=%s np=%s psd=%c t=%c adkim=%c aspf=%c bad=%s\n",
-			       dmarc_record_usable(&r) ? "valid" : "invalid",
-			       r.p_bad ? "bad" : dmarc_policy_name(r.p),
-			       r.sp_bad ? "bad" : dmarc_policy_name(r.sp),
-			       r.np_bad ? "bad" : dmarc_policy_name(r.np),
-			       "uyn"[r.psd], r.testing ? 'y' : 'n',
-			       r.adkim_strict ? 's' : 'r', r.aspf_strict ? 's' : 'r', *r.bad ? r.bad : "-");
+		/* "--record -": one record per stdin line */
+		char line[4096];
+		int batch = !strcmp(record, "-");
+		while (batch ? fgets(line, sizeof line, stdin) != NULL : record != NULL) {
+			if (batch)
+				line[strcspn(line, "\r\n")] = '\0';
+			const char *txt = batch ? line : record;
+			struct dmarc_record r;
+			if (dmarc_record_parse(txt, strlen(txt), &r) < 0)
+				printf("not-dmarc\n");
+			else
+				printf("%s p=%s sp=%s np=%s psd=%c t=%c adkim=%c aspf=%c bad=%s\n",
+				       dmarc_record_usable(&r) ? "valid" : "invalid",
+				       r.p_bad ? "bad" : dmarc_policy_name(r.p),
+				       r.sp_bad ? "bad" : dmarc_policy_name(r.sp),
+				       r.np_bad ? "bad" : dmarc_policy_name(r.np),
+				       "uyn"[r.psd], r.testing ? 'y' : 'n',
+				       r.adkim_strict ? 's' : 'r', r.aspf_strict ? 's' : 'r',
+				       *r.bad ? r.bad : "-");
+			if (!batch)
+				record = NULL;
+		}
 		return 0;
 	}
 	if (walkname) {
