@@ -1011,9 +1011,15 @@ void dmarc_verify(struct dmarc *dm, const struct dmarc_authors *a,
 				all_pass = false;
 			if (e.r.code == AUTH_TEMPERROR)
 				any_temp = true;
-			if (i == 0 || e.r.policy > best.r.policy ||
-			    (e.r.code == AUTH_FAIL && best.r.code != AUTH_FAIL &&
-			     e.r.policy == best.r.policy))
+			/* "each": the failing domains decide; otherwise the
+			 * strictest policy of all */
+			bool fails = e.r.code != AUTH_PASS;
+			bool best_fails = best.r.code != AUTH_PASS;
+			if (i == 0 ||
+			    (fp == CONF_FROM_EACH && fails && !best_fails) ||
+			    ((fp != CONF_FROM_EACH || fails == best_fails) &&
+			     (e.r.policy > best.r.policy ||
+			      (fails && !best_fails && e.r.policy == best.r.policy))))
 				best = e;
 		}
 		*res_r = best.r;
