@@ -15,6 +15,7 @@ static const struct cmd {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } cmds[] = {
+	{ "spf", cmd_spf, "spf --ip IP --helo NAME --mail-from ADDR [--dns-zone FILE] [-c FILE] [--json]" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
 	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 };
