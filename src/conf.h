@@ -22,6 +22,7 @@ enum conf_ar_existing { CONF_AR_REMOVE, CONF_AR_RENAME };
 enum conf_dmarc_mode { CONF_DMARC_TREEWALK, CONF_DMARC_PSL };
 enum conf_reject_action { CONF_REJECT_QUARANTINE, CONF_REJECT_REJECT, CONF_REJECT_DISCARD };
 enum conf_timeout_action { CONF_TIMEOUT_DELIVER, CONF_TIMEOUT_TEMPFAIL };
+enum conf_from_policy { CONF_FROM_STRICTEST, CONF_FROM_REJECT, CONF_FROM_EACH };
 
 struct conf {
 	char *path;			/* file this came from, or "(built-in)" */
@@ -102,6 +103,7 @@ struct conf {
 	enum conf_reject_action dmarc_reject_action;
 	struct conf_list arc_trusted_sealers;
 	struct conf_list dmarc_exempt_domains;
+	enum conf_from_policy dmarc_from_policy; /* no/several From, multi-domain */
 
 	/* Sieve */
 	struct conf_list sieve_before;

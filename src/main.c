@@ -21,6 +21,7 @@ static const struct cmd {
 	{ "deliver", cmd_deliver, "deliver [-c FILE] -f SENDER -a RCPT...   deliver one message from stdin" },
 	{ "spf", cmd_spf, "spf --ip IP --helo NAME --mail-from ADDR [--dns-zone FILE] [-c FILE] [--json]" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 };
 
 static void usage(FILE *fp)
