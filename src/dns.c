@@ -34,6 +34,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <unbound.h>
 
 #define DNS_CACHE_MAX	8192		/* answers kept per process */
@@ -970,7 +971,12 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 			    err, sizeof(err));
 		if (!rc && sec) {
 			const char *ta = c->dnssec_trust_anchor;
-			if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
+			/* libunbound reads the file only at the first query */
+			if (!ta || access(ta, R_OK) < 0) {
+				snprintf(err, sizeof(err), "trust anchor %s: %s", ta ? ta : "(none)",
+					 strerror(errno));
+				rc = -1;
+			} else if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
 				snprintf(err, sizeof(err), "trust anchor %s: %s", ta, ub_strerror(rc));
 		}
 		/* A local resolver (127.0.0.1, 127.0.0.53) or forwarder is
