@@ -24,6 +24,7 @@
 #include "dns.h"
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
@@ -305,7 +306,7 @@ int dns_name_valid(const char *name)
 	size_t len = strlen(name), lab = 0;
 	if (len && name[len - 1] == '.')
 		len--;			/* one trailing dot: absolute form */
-	if (len == 0 || len > 253)
+	if (len == 0 || len > 253 || (len == 1 && name[0] == '@'))
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)name[i];
@@ -315,14 +316,39 @@ int dns_name_valid(const char *name)
 			lab = 0;
 			continue;
 		}
-		/* RFC 1123 §2.1 LDH, plus '_' (RFC 8552 underscored
-		 * names: _dmarc, _domainkey, SRV-like labels). */
-		if (!isalnum(ch) && ch != '-' && ch != '_')
+		/* RFC 2181 §11 lets a label hold any octet, and RFC 7208
+		 * §7.1 lets an SPF domain-spec hold any visible character
+		 * (the test suite looks up "foo:bar/baz.example.com").  We
+		 * take visible US-ASCII; '\\' would be read as an escape by
+		 * libunbound, so it is refused.  Stricter host-name syntax
+		 * (LDH) is the caller's rule where it applies. */
+		if (ch <= 0x20 || ch >= 0x7f || ch == '\\')
 			return 0;
 		if (++lab > 63)
 			return 0;
 	}
 	return lab > 0;
+}
+
+int dns_reverse_name(const char *ip, char out[74])
+{
+	unsigned char a[16];
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		snprintf(out, 74, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1], a[0]);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return -1;
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (int i = 15; i >= 0; i--) {
+		out[o++] = hex[a[i] & 15];
+		out[o++] = '.';
+		out[o++] = hex[a[i] >> 4];
+		out[o++] = '.';
+	}
+	memcpy(out + o, "ip6.arpa", 9);	/* 64 + 9 = 73 bytes */
+	return 0;
 }
 
 /* Lower-case, drop the trailing dot.  Returns 0 or -1 (too long). */
