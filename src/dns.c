@@ -854,7 +854,9 @@ static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
 		return -1;
 	}
 	size_t len = (size_t)st.st_size;
-	char *text = malloc(len + 1), *buf = malloc(len + 2);
+	/* Each token takes at most its source bytes plus a NUL, and has at
+	 * least one source byte: 2 * len bounds the token buffer. */
+	char *text = malloc(len + 1), *buf = malloc(2 * len + 2);
 	char **tok = malloc(DNS_LINE_TOKENS * sizeof(*tok));
 	if (!text || !buf || !tok || fread(text, 1, len, fp) != len) {
 		fclose(fp);
@@ -864,6 +866,15 @@ static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
 	}
 	fclose(fp);
 	text[len] = 0;
+	const char *nul = memchr(text, 0, len);
+	if (nul) {
+		int l = 1;
+		for (const char *q = text; q < nul; q++)
+			l += *q == '\n';
+		snprintf(err, errsz, "%s:%d: NUL byte", file, l);
+		free(text); free(buf); free(tok);
+		return -1;
+	}
 
 	struct zp z = { .file = file, .line = 1, .origin = ".", .ttl = -1,
 			.last_ttl = -1, .err = err, .errsz = errsz };

@@ -383,6 +383,14 @@ static void test_limits(void)
 		T_STR(got, bad[i].want, "bad zone error names file:line");
 		dns_free(d);
 	}
+	/* fuzzer finding: a NUL byte made an empty token without progress */
+	char *p = write_zone("z", "$ORIGIN exa");
+	FILE *fp = fopen(p, "a");
+	fwrite("\0\0mple.\nx A 192.0.2.1\n", 1, 22, fp);
+	fclose(fp);
+	d = dns_new(NULL, p, &err);
+	T_OK(d == NULL && strstr(err, ":1: NUL byte"), "NUL byte in a zone file (%s)", d ? "" : err);
+	dns_free(d);
 	d = dns_new(NULL, "/nonexistent/zone", &err);
 	T_OK(d == NULL && strstr(err, "No such file"), "missing zone file is an error");
 }
