@@ -578,13 +578,14 @@ static void ent_wait(struct dns *d, struct ent *e)
 const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 {
 	char lname[256];
-	if (!dns_name_valid(name) || norm_name(name, lname) < 0)
-		return &bad_name.a;
 	if (!d)
 		return &no_memory.a;
+	if (norm_name(name, lname) < 0)
+		return &bad_name.a;
 	unsigned h = name_hash(lname, type);
 	struct ent *e = ent_find(d, lname, type, h);
-	/* Warm path: one hash probe, one clock read, one increment. */
+	/* Warm path: one hash probe, one clock read, one increment.  Only
+	 * valid names are ever cached, so validation can wait for a miss. */
 	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
 		if (d->lru_head != e) {
 			lru_unlink(d, e);
@@ -594,6 +595,8 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 			e->ans->refs++;
 		return &e->ans->a;
 	}
+	if (!e && !dns_name_valid(name))
+		return &bad_name.a;
 	if (!e && d->deadline && now_ms() >= d->deadline)
 		return &past_deadline.a;
 	e = ent_start(d, lname, type, h);
