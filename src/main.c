@@ -20,6 +20,8 @@ static const struct cmd {
 	{ "lmtp", cmd_lmtp, "lmtp [-c FILE] [--dns-zone FILE]   run the LMTP server (foreground)" },
 	{ "deliver", cmd_deliver, "deliver [-c FILE] -f SENDER -a RCPT...   deliver one message from stdin" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+	{ "client", cmd_client, "client [-c FILE] [-f SENDER] < MESSAGE   show the client the Received headers give" },
+	{ "dns", cmd_dns, "dns [-c FILE] [--dns-zone FILE] NAME [TYPE...]   look up as the verifiers do" },
 };
 
 static void usage(FILE *fp)
