@@ -51,7 +51,8 @@ struct eval {
 	struct spf_result *res;
 	struct spf_macro_env env;	/* env.domain changes per level */
 	int max_lookups, max_void;
-	char pname[256];		/* %{p}, computed once */
+	char pname[256];		/* %{p}, computed once per domain */
+	char pdomain[256];		/* the <domain> pname was chosen for */
 	bool have_p;
 };
 
@@ -783,8 +784,10 @@ static int validated_name(struct eval *ev, const char *target, char *best,
 static const char *p_macro(void *arg)
 {
 	struct eval *ev = arg;
-	if (!ev->have_p) {
+	/* section 7.3: prefer a name equal to or under the current domain */
+	if (!ev->have_p || strcmp(ev->pdomain, ev->env.domain)) {
 		ev->have_p = true;
+		cpy(ev->pdomain, sizeof(ev->pdomain), ev->env.domain, strlen(ev->env.domain));
 		if (validated_name(ev, NULL, ev->pname, sizeof(ev->pname), false) != 1)
 			strcpy(ev->pname, "unknown");
 	}
