@@ -73,6 +73,17 @@ static void set_problem(struct eval *ev, const char *fmt, ...)
 
 /* ---- small helpers ---- */
 
+/* dst = a b c (each may be NULL), cut at size - 1; no printf on the hot path */
+static void cat3(char *dst, size_t size, const char *a, const char *b, const char *c)
+{
+	size_t n = 0;
+	const char *parts[3] = { a, b, c };
+	for (int k = 0; k < 3; k++)
+		for (const char *p = parts[k]; p && *p && n + 1 < size; p++)
+			dst[n++] = *p;
+	dst[n] = 0;
+}
+
 static void cpy(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
@@ -802,6 +813,15 @@ static void target_name(struct eval *ev, const char *rec, const struct spf_term 
 		cpy(out, size, ev->env.domain, strlen(ev->env.domain));
 		return;
 	}
+	const char *a = rec + t->arg;
+	size_t n = t->arglen;
+	if (n <= 253 && !memchr(a, '%', n)) {
+		/* no macro: the text itself, without a trailing dot */
+		if (a[n - 1] == '.')
+			n--;
+		cpy(out, size, a, n);
+		return;
+	}
 	if (spf_expand_macro(&ev->env, rec + t->arg, t->arglen, SPF_MACRO_DOMAIN,
 			     out, size, NULL, 0) < 0)
 		out[0] = 0;
@@ -1220,13 +1240,13 @@ static void result_reason(struct spf_result *res)
 	switch (res->code) {
 	case AUTH_PASS: case AUTH_FAIL: case AUTH_SOFTFAIL: case AUTH_NEUTRAL:
 		if (res->mechanism[0])
-			snprintf(res->reason, sizeof(res->reason), "mechanism %s matched",
-				 res->mechanism);
+			cat3(res->reason, sizeof(res->reason), "mechanism ", res->mechanism,
+			     " matched");
 		else
-			snprintf(res->reason, sizeof(res->reason), "no mechanism matched");
+			cat3(res->reason, sizeof(res->reason), "no mechanism matched", NULL, NULL);
 		break;
 	case AUTH_TEMPERROR: case AUTH_PERMERROR:
-		snprintf(res->reason, sizeof(res->reason), "%s", res->problem);
+		cat3(res->reason, sizeof(res->reason), res->problem, NULL, NULL);
 		break;
 	default:
 		snprintf(res->reason, sizeof(res->reason), "no SPF record");
@@ -1256,7 +1276,7 @@ void spf_check_host(struct spf *s, const struct spf_request *req,
 	size_t dn = strlen(domain);
 	if (dn && domain[dn - 1] == '.')
 		domain[--dn] = 0;
-	snprintf(res->sender, sizeof(res->sender), "%s@%s", local, domain);
+	cat3(res->sender, sizeof(res->sender), local, "@", domain);
 	cpy(res->domain, sizeof(res->domain), domain, dn);
 
 	struct eval ev;
@@ -1305,7 +1325,7 @@ void spf_verify(struct spf *s, const struct spf_request *req,
 	if (want_helo) {
 		char hs[300];
 		/* section 2.3: the HELO identity is postmaster@helo */
-		snprintf(hs, sizeof(hs), "postmaster@%s", helo);
+		cat3(hs, sizeof(hs), "postmaster@", helo, NULL);
 		spf_check_host(s, req, hs, "helo", &h);
 	} else {
 		memset(&h, 0, sizeof(h));
