@@ -130,7 +130,6 @@ static int run_batch(struct spf *s, const struct conf *c, const char *receiver,
 		}
 		if (print_result(&res, &hres, &req, c, 1))
 			return EX_OSERR;
-		fflush(stdout);
 	}
 	return 0;
 }
