@@ -488,7 +488,7 @@ static void subscribe(int rootfd, const char *root, const char *vname);
 static int walk(struct maildir_tx *tx, int create, int need_dst,
 		int *tmpfd_r, int *dstfd_r, const char **what_r)
 {
-	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, e;
+	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, root_created = 0, e;
 	static const char *const subs[] = { "cur", "new", "tmp" };
 
 	*tmpfd_r = *dstfd_r = -1;
@@ -498,6 +498,7 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 		*what_r = "mkdir";
 		if (mkdir_parents(tx->root) < 0)
 			return -1;
+		root_created = 1;
 		rootfd = open(tx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (rootfd < 0)
@@ -510,26 +511,29 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 			goto err;
 	}
 	if (create) {
-		/* the folder and the root: a fresh Maildir gets all three */
+		/* a fresh Maildir gets all three; the root's are checked only
+		 * when the root or the folder is new (cheap common case) */
 		for (size_t i = 0; i < 6; i++) {
-			int fd = subdir(i < 3 ? dfd : rootfd, subs[i % 3], 1, NULL);
+			int fd;
 
+			if (i == 3 && (dfd == rootfd || !(created || root_created)))
+				break;
 			*what_r = "create subdirectory in";
+			fd = subdir(i < 3 ? dfd : rootfd, subs[i % 3], 1, NULL);
 			if (fd < 0)
 				goto err;
 			close(fd);
-			if (i == 2 && dfd == rootfd)
-				break;
 		}
 		if (tx->sub[0]) {
 			/* Maildir++: marks a folder (Courier, Dovecot) */
 			int fd = openat(dfd, "maildirfolder", O_WRONLY | O_CREAT |
-					O_NOFOLLOW | O_CLOEXEC, 0600);
+					O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 			*what_r = "create maildirfolder in";
-			if (fd < 0)
+			if (fd < 0 && errno != EEXIST)
 				goto err;
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 		}
 	}
 	*what_r = "open tmp/ of";
