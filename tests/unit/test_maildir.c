@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char tmp[1024];
@@ -296,6 +297,64 @@ static void test_flags_folders(void)
 	free(s);
 }
 
+static void test_subs_concurrent(void)
+{
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0, st, bad = 0;
+	struct iovec iov = { (void *)"m\r\n", 3 };
+	struct maildir_src src = { &iov, 1 };
+	char p[1400], name[32];
+	enum { KIDS = 4, PER = 10 };
+
+	mkmb(&mb, "subsrace");
+	/* a stale lock (older than 30 s) left by a crashed writer is broken */
+	mkdir(mb.maildir, 0700);
+	snprintf(p, sizeof(p), "%s/subscriptions.lock", mb.maildir);
+	fclose(fopen(p, "w"));
+	struct timespec old[2] = { { time(NULL) - 60, 0 }, { time(NULL) - 60, 0 } };
+	utimensat(AT_FDCWD, p, old, 0);
+	fflush(stdout);
+	for (int k = 0; k < KIDS; k++)
+		if (fork() == 0) {
+			for (int i = 0; i < PER; i++) {
+				snprintf(name, sizeof(name), "k%d/f%d", k, i);
+				if (maildir_deliver(&tx, &mb, name, NULL, &src, &err, &e) < 0)
+					_exit(1);
+				/* and one folder that every process creates */
+				if (maildir_deliver(&tx, &mb, "Shared", NULL, &src, &err, &e) < 0)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	for (int k = 0; k < KIDS; k++)
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			bad++;
+	T_INT(bad, 0, "subs race: 4 processes delivered into new folders");
+	snprintf(p, sizeof(p), "%s/subscriptions", mb.maildir);
+	size_t len;
+	char *s = slurp(p, &len);
+	int lines = 0, shared = 0, missing = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += s[i] == '\n';
+	s[len] = '\0';
+	for (char *q = s; (q = strstr(q, "Shared\n")); q++)
+		shared++;
+	for (int k = 0; k < KIDS; k++)
+		for (int i = 0; i < PER; i++) {
+			snprintf(name, sizeof(name), "k%d.f%d\n", k, i);
+			if (!strstr(s, name))
+				missing++;
+		}
+	T_INT(lines, KIDS * PER + 1, "subs race: one line per folder");
+	T_INT(shared, 1, "subs race: shared folder subscribed once");
+	T_INT(missing, 0, "subs race: no subscription lost");
+	snprintf(p, sizeof(p), "%s/subscriptions.lock", mb.maildir);
+	T_INT(access(p, F_OK), -1, "subs race: no lock left behind");
+	free(s);
+}
+
 static void test_symlinks(void)
 {
 	struct mailbox mb;
@@ -391,6 +450,7 @@ int main(void)
 	test_unique();
 	test_hostname_escape();
 	test_flags_folders();
+	test_subs_concurrent();
 	test_symlinks();
 	test_two_phase();
 	conf_install(NULL);

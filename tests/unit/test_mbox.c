@@ -172,8 +172,16 @@ static void test_virtual(void)
 		write_file(map, "dan@example.net  dan/\n");
 		chmod(map, 0);
 		T_INT(mbox_lookup(c, "x@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: unreadable map -> tempfail");
+		unlink(map);
 	} else
 		printf("ok - virtual: unreadable map -> tempfail # SKIP root reads mode 000 files\n");
+	conf_free(c);
+
+	/* a map that opens but cannot be read (a directory: EISDIR) */
+	snprintf(cfg, sizeof(cfg), "user_lookup = virtual\nvirtual_mailbox_map = %s\n", tmp);
+	c = mkconf(cfg);
+	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: read error -> tempfail");
+	T_OK(strstr(err, "read") || strstr(err, "directory"), "virtual: read error reason (%s)", err);
 	conf_free(c);
 
 	c = mkconf("user_lookup = virtual\nvirtual_mailbox_map = /nonexistent/map\n");
