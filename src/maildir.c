@@ -575,7 +575,7 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 {
 	char name[NAME_MAX + 2], *old = NULL;
 	size_t len = 0, nlen;
-	int lfd = -1, in, v2, found = 0;
+	int lfd = -1, in, v2, found = 0, e;
 	struct stat st;
 
 	for (int i = 0;; i++) {
@@ -583,8 +583,10 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 			     O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (lfd >= 0)
 			break;
-		if (errno != EEXIST || i >= MAILDIR_LOCK_TRIES)
-			goto warn;
+		if (errno != EEXIST || i >= MAILDIR_LOCK_TRIES) {
+			lfd = -2;
+			goto warn_unlock;
+		}
 		if (fstatat(rootfd, MAILDIR_SUBS_LOCK, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    st.st_mtime + MAILDIR_LOCK_STALE < time(NULL)) {
 			unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
@@ -637,26 +639,27 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 		return;
 	}
 	name[nlen] = '\n';
+	errno = EIO;		/* a short write sets none */
 	if ((len && write(lfd, old, len) != (ssize_t)len) ||
 	    (len && old[len - 1] != '\n' && write(lfd, "\n", 1) != 1) ||
 	    write(lfd, name, nlen + 1) != (ssize_t)(nlen + 1) ||
-	    (want_fsync() && fsync(lfd) < 0) ||
-	    close(lfd) < 0) {
-		lfd = -1;
+	    (want_fsync() && fsync(lfd) < 0))
 		goto warn;
-	}
+	e = close(lfd);
 	lfd = -1;
-	if (renameat(rootfd, MAILDIR_SUBS_LOCK, rootfd, MAILDIR_SUBS) < 0)
-		goto warn;
+	if (e < 0 || renameat(rootfd, MAILDIR_SUBS_LOCK, rootfd, MAILDIR_SUBS) < 0)
+		goto warn_unlock;
 	free(old);
 	return;
 warn:
-	log_warn("maildir %s: cannot subscribe \"%s\": %s", root, vname,
-		 strerror(errno));
-	if (lfd >= 0) {
+	if (lfd >= 0)
 		close(lfd);
+warn_unlock:
+	e = errno;
+	if (lfd != -2)		/* -2: we never held the lock */
 		unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
-	}
+	log_warn("maildir %s: cannot subscribe \"%s\": %s", root, vname,
+		 strerror(e));
 	free(old);
 }
 

@@ -353,6 +353,30 @@ static void test_subs_concurrent(void)
 	snprintf(p, sizeof(p), "%s/subscriptions.lock", mb.maildir);
 	T_INT(access(p, F_OK), -1, "subs race: no lock left behind");
 	free(s);
+
+	/* subscribing is best effort: a lock held by a live writer (fresh)
+	 * makes us give up after 2 s, the message is still delivered */
+	mkmb(&mb, "subslocked");
+	mkdir(mb.maildir, 0700);
+	snprintf(p, sizeof(p), "%s/subscriptions.lock", mb.maildir);
+	fclose(fopen(p, "w"));
+	T_INT(maildir_deliver(&tx, &mb, "Locked", NULL, &src, &err, &e), 0,
+	      "subs locked: delivery succeeds without the subscription");
+	T_INT(access(p, F_OK), 0, "subs locked: the other writer's lock is left alone");
+	snprintf(p, sizeof(p), "%s/subscriptions", mb.maildir);
+	T_INT(access(p, F_OK), -1, "subs locked: nothing written");
+
+	/* a symlinked subscriptions file is not followed */
+	mkmb(&mb, "subslink");
+	mkdir(mb.maildir, 0700);
+	snprintf(p, sizeof(p), "%s/target", tmp);
+	fclose(fopen(p, "w"));
+	char l[1400];
+	snprintf(l, sizeof(l), "%s/subscriptions", mb.maildir);
+	symlink(p, l);
+	T_INT(maildir_deliver(&tx, &mb, "X", NULL, &src, &err, &e), 0, "subs symlink: delivered");
+	struct stat sst;
+	T_INT(stat(p, &sst) == 0 ? sst.st_size : -1, 0, "subs symlink: target untouched");
 }
 
 static void test_symlinks(void)
