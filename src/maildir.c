@@ -332,6 +332,37 @@ int maildir_flags_imap(const char *imap, char *out, size_t outlen)
 	return ignored;
 }
 
+static int header_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int maildir_envelope(char *buf, size_t buflen, const char *sender,
+		     const char *rcpt, int delivered_to)
+{
+	int n, m = 0;
+
+	if (!sender || !rcpt || !header_safe(sender) || !header_safe(rcpt) ||
+	    strlen(sender) > 998 - 16 || strlen(rcpt) > 998 - 16)
+		return -1;
+	/* the reverse-path may come with or without its brackets */
+	if (sender[0] == '<' && sender[strlen(sender) - 1] == '>')
+		n = snprintf(buf, buflen, "Return-Path: %s\r\n", sender);
+	else
+		n = snprintf(buf, buflen, "Return-Path: <%s>\r\n", sender);
+	if (n < 0 || (size_t)n >= buflen)
+		return -1;
+	if (delivered_to) {
+		m = snprintf(buf + n, buflen - (size_t)n, "Delivered-To: %s\r\n", rcpt);
+		if (m < 0 || (size_t)m >= buflen - (size_t)n)
+			return -1;
+	}
+	return n + m;
+}
+
 /* ---- CRLF -> LF writer ----------------------------------------------- */
 
 struct conv {

@@ -67,6 +67,15 @@ int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
 /* Remove the staged file (safe to call after a failed stage/commit). */
 void maildir_abort(struct maildir_tx *tx);
 
+/* The envelope lines that go before the message, in wire (CRLF) form, as
+ * one more maildir_src piece: "Return-Path: <sender>" (RFC 5321 §4.4;
+ * "<>" for the null sender) and, when delivered_to, "Delivered-To: rcpt"
+ * (Postfix local(8), Dovecot).  Returns the length, or -1 when either
+ * address has a control character (header injection) or the lines would
+ * not fit in buf or in 998 bytes (RFC 5322 §2.1.1). */
+int maildir_envelope(char *buf, size_t buflen, const char *sender,
+		     const char *rcpt, int delivered_to);
+
 /* IMAP flags as Sieve imap4flags gives them ("\\Seen \\Flagged") -> Maildir
  * letters for maildir_stage ("FS").  \Draft D, \Flagged F, $Forwarded P,
  * \Answered R, \Seen S, \Deleted T; returns how many other keywords were

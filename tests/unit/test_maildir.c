@@ -54,6 +54,33 @@ static void test_folders(void)
 	}
 }
 
+static void test_envelope(void)
+{
+	char buf[2100];
+	static const struct { const char *sender, *rcpt; int dt; const char *want; } t[] = {
+		{ "a@example.org", "Bob+x@Example.COM", 1,
+		  "Return-Path: <a@example.org>\r\nDelivered-To: Bob+x@Example.COM\r\n" },
+		{ "", "b@x", 1, "Return-Path: <>\r\nDelivered-To: b@x\r\n" },
+		{ "<>", "b@x", 0, "Return-Path: <>\r\n" },
+		{ "<a@x>", "b@x", 0, "Return-Path: <a@x>\r\n" },
+		{ "\"odd one\"@x", "b@x", 0, "Return-Path: <\"odd one\"@x>\r\n" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int n = maildir_envelope(buf, sizeof(buf), t[i].sender, t[i].rcpt, t[i].dt);
+
+		T_INT(n, (int)strlen(t[i].want), "envelope length");
+		T_STR(n >= 0 ? buf : "", t[i].want, "envelope lines");
+	}
+	T_INT(maildir_envelope(buf, sizeof(buf), "a@x\r\nX-Evil: 1", "b@x", 1), -1,
+	      "envelope: CRLF in sender refused");
+	T_INT(maildir_envelope(buf, sizeof(buf), "a@x", "b@x\n", 1), -1, "envelope: LF in rcpt refused");
+	T_INT(maildir_envelope(buf, 20, "a@example.org", "b@x", 1), -1, "envelope: small buffer refused");
+	char big[1100];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	T_INT(maildir_envelope(buf, sizeof(buf), big, "b@x", 1), -1, "envelope: over 998 refused");
+}
+
 static int count(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -125,6 +152,19 @@ static void test_crlf(void)
 	T_INT(st.st_mode & 0777, 0600, "crlf: file mode 0600");
 	stat(mb.maildir, &st);
 	T_INT(st.st_mode & 0777, 0700, "crlf: created Maildir mode 0700");
+	free(got);
+
+	/* the envelope lines as a first piece: prepended, never re-serialized */
+	char env[256];
+	int elen = maildir_envelope(env, sizeof(env), "s@x.org", "r@y.org", 1);
+	struct iovec iov3[3] = { { env, (size_t)elen }, iov[0], iov[1] };
+	struct maildir_src src3 = { iov3, 3 };
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src3, &err, &e), 0, "crlf: with envelope delivered");
+	got = slurp(tx.final_path, &len);
+	static const char ehdr[] = "Return-Path: <s@x.org>\nDelivered-To: r@y.org\n";
+	T_OK(len == sizeof(ehdr) - 1 + sizeof(want) - 1 && !memcmp(got, ehdr, sizeof(ehdr) - 1) &&
+	     !memcmp(got + sizeof(ehdr) - 1, want, sizeof(want) - 1),
+	     "crlf: envelope lines + message byte exact");
 	free(got);
 
 	/* empty message and one piece of only CRLFs */
@@ -468,6 +508,7 @@ int main(void)
 		mkdir(tmp, 0700);
 	}
 	test_folders();
+	test_envelope();
 	test_crlf();	/* with fsync (no global conf: defaults) */
 	struct conf *c = conf_parse_string("maildir_fsync = no\n", "t", &err);
 	conf_install(c);	/* speed: the many-delivery tests skip fsync */
