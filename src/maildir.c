@@ -406,6 +406,34 @@ static int conv_put(struct conv *cv, unsigned char c)
 	return cv->blen == sizeof(cv->buf) ? conv_flush(cv) : 0;
 }
 
+/* A run of bytes without CR: copied as is.  Every LF in it follows a
+ * byte that is not CR, so it counts twice in the virtual size. */
+static int conv_run_bytes(struct conv *cv, const unsigned char *p, size_t len)
+{
+	size_t lf = 0;
+
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		lf += p[i] == '\n';
+	cv->size += len;
+	cv->vsize += len + lf;
+	cv->last = p[len - 1];
+	while (cv->fd >= 0 && len) {
+		size_t n = sizeof(cv->buf) - cv->blen;
+
+		if (n > len)
+			n = len;
+		memcpy(cv->buf + cv->blen, p, n);
+		cv->blen += n;
+		p += n;
+		len -= n;
+		if (cv->blen == sizeof(cv->buf) && conv_flush(cv) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Only a CR immediately followed by LF (also across pieces) becomes LF; a
  * bare CR, NUL and 8-bit bytes are kept as received. */
 static int conv_run(struct conv *cv, const struct maildir_src *src)
@@ -416,13 +444,29 @@ static int conv_run(struct conv *cv, const struct maildir_src *src)
 	cv->last = -1;
 	for (size_t i = 0; i < src->n; i++) {
 		const unsigned char *p = src->iov[i].iov_base;
+		const unsigned char *end = p + src->iov[i].iov_len;
 
-		for (size_t k = 0; k < src->iov[i].iov_len; k++) {
-			if (cr && p[k] != '\n' && conv_put(cv, '\r') < 0)
+		while (p < end) {
+			const unsigned char *q;
+
+			if (cr) {	/* the CR before this byte */
+				cr = 0;
+				if (*p == '\n') {
+					if (conv_put(cv, '\n') < 0)
+						return -1;
+					p++;
+					continue;
+				}
+				if (conv_put(cv, '\r') < 0)
+					return -1;
+			}
+			q = memchr(p, '\r', (size_t)(end - p));
+			if (conv_run_bytes(cv, p, (size_t)((q ? q : end) - p)) < 0)
 				return -1;
-			cr = p[k] == '\r';
-			if (!cr && conv_put(cv, p[k]) < 0)
-				return -1;
+			if (!q)
+				break;
+			cr = 1;
+			p = q + 1;
 		}
 	}
 	if (cr && conv_put(cv, '\r') < 0)

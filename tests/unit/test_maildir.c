@@ -199,6 +199,74 @@ static void test_crlf(void)
 	free(b);
 }
 
+/* Reference CRLF -> LF, byte by byte, straight from the rule. */
+static size_t ref_conv(const unsigned char *in, size_t n, unsigned char *out, size_t *vsize_r)
+{
+	size_t o = 0, v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n')
+			continue;	/* the pair's CR goes */
+		out[o] = in[i];
+		v += (in[i] == '\n' && !(o > 0 && out[o - 1] == '\r')) ? 2 : 1;
+		o++;
+	}
+	*vsize_r = v;
+	return o;
+}
+
+static void test_crlf_random(void)
+{
+	static const unsigned char alphabet[] = { '\r', '\n', 'a', '\0', 0xff, '\r', '\n' };
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0, bad = 0, badname = 0;
+	unsigned seed = 4711;
+
+	mkmb(&mb, "random");
+	for (int round = 0; round < 300; round++) {
+		unsigned char in[400], want[400];
+		size_t n = (size_t)(rand_r(&seed) % 400), vsize, wlen;
+		struct iovec iov[4];
+		size_t cuts[5] = { 0 }, np = 1 + (size_t)(rand_r(&seed) % 4);
+
+		for (size_t i = 0; i < n; i++)
+			in[i] = alphabet[rand_r(&seed) % sizeof(alphabet)];
+		for (size_t k = 1; k < np; k++)
+			cuts[k] = n ? (size_t)(rand_r(&seed) % (n + 1)) : 0;
+		cuts[np] = n;
+		for (size_t k = 1; k < np; k++)	/* sort the cut points */
+			for (size_t j = k; j > 1 && cuts[j - 1] > cuts[j]; j--) {
+				size_t t = cuts[j];
+				cuts[j] = cuts[j - 1];
+				cuts[j - 1] = t;
+			}
+		for (size_t k = 0; k < np; k++) {
+			iov[k].iov_base = in + cuts[k];
+			iov[k].iov_len = cuts[k + 1] - cuts[k];
+		}
+		struct maildir_src src = { iov, np };
+		wlen = ref_conv(in, n, want, &vsize);
+		if (maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e) < 0) {
+			bad++;
+			continue;
+		}
+		size_t len;
+		char *got = slurp(tx.final_path, &len);
+		if (len != wlen || memcmp(got, want, len))
+			bad++;
+		char sw[64];
+		snprintf(sw, sizeof(sw), ",S=%zu,W=%zu", wlen, vsize);
+		if (!strstr(tx.final_name, sw))
+			badname++;
+		free(got);
+		unlink(tx.final_path);
+	}
+	T_INT(bad, 0, "crlf random: 300 messages in 1-4 pieces match the reference bytes");
+	T_INT(badname, 0, "crlf random: ,S= and ,W= match the reference");
+}
+
 static void test_unique(void)
 {
 	struct mailbox mb;
@@ -512,6 +580,7 @@ int main(void)
 	test_crlf();	/* with fsync (no global conf: defaults) */
 	struct conf *c = conf_parse_string("maildir_fsync = no\n", "t", &err);
 	conf_install(c);	/* speed: the many-delivery tests skip fsync */
+	test_crlf_random();
 	test_unique();
 	test_hostname_escape();
 	test_flags_folders();
