@@ -275,16 +275,16 @@ static void test_unique(void)
 	int e = 0, fails = 0;
 	struct iovec iov = { (void *)"x\r\n", 3 };
 	struct maildir_src src = { &iov, 1 };
-	enum { N = 1500, KIDS = 4, PER = 300 };
+	enum { N = 1000, KIDS = 4, PER = 200 };
 
 	mkmb(&mb, "uniq");
 	for (int i = 0; i < N; i++)
 		if (maildir_deliver(&tx, &mb, "Many", NULL, &src, &err, &e) < 0)
 			fails++;
-	T_INT(fails, 0, "unique: 1500 deliveries in one process");
+	T_INT(fails, 0, "unique: 1000 deliveries in one process");
 	char d[1400];
 	snprintf(d, sizeof(d), "%s/.Many/new", mb.maildir);
-	T_INT(count(d), N, "unique: 1500 distinct files in new/");
+	T_INT(count(d), N, "unique: 1000 distinct files in new/");
 	/* several processes at once (same second, different pid) */
 	for (int k = 0; k < KIDS; k++)
 		if (fork() == 0) {
