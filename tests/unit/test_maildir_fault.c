@@ -13,6 +13,7 @@
 #include "t.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,6 +215,10 @@ int main(void)
 		snprintf(tmp, sizeof(tmp), "/tmp/test_maildir_fault.%d", (int)getpid());
 		mkdir(tmp, 0700);
 	}
+	/* mounts in a private namespace vanish with this process, even if it
+	 * dies half-way (where allowed; otherwise mount() fails and skips) */
+	if (unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	test_enospc();
 	test_erofs();
 	test_eacces();
