@@ -565,6 +565,7 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 {
 	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, root_created = 0, e;
 	static const char *const subs[] = { "cur", "new", "tmp" };
+	static const char *const what_sub[] = { "open cur/ of", "open new/ of", "open tmp/ of" };
 
 	*tmpfd_r = *dstfd_r = -1;
 	*what_r = "open";
@@ -585,38 +586,48 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 		if (dfd < 0)
 			goto err;
 	}
-	if (create) {
-		/* a fresh Maildir gets all three; the root's are checked only
-		 * when the root or the folder is new (cheap common case) */
-		for (size_t i = 0; i < 6; i++) {
-			int fd;
+	/* cur/ new/ tmp/ of the folder: with create, made when missing (the
+	 * descriptors we need are kept, not opened twice) */
+	for (size_t i = 0; i < 3; i++) {
+		const char *want_dst = tx->in_cur ? "cur" : "new";
+		int keep = !strcmp(subs[i], "tmp") ||
+			(need_dst && !strcmp(subs[i], want_dst));
+		int fd;
 
-			if (i == 3 && (dfd == rootfd || !(created || root_created)))
-				break;
+		if (!create && !keep)
+			continue;
+		*what_r = what_sub[i];
+		if ((fd = subdir(dfd, subs[i], create, NULL)) < 0)
+			goto err;
+		if (!keep)
+			close(fd);
+		else if (!strcmp(subs[i], "tmp"))
+			tmpfd = fd;
+		else
+			dstfd = fd;
+	}
+	if (create && dfd != rootfd && (created || root_created)) {
+		/* a new folder in a new Maildir: the root gets its three too */
+		for (size_t i = 0; i < 3; i++) {
+			int fd = subdir(rootfd, subs[i], 1, NULL);
+
 			*what_r = "create subdirectory in";
-			fd = subdir(i < 3 ? dfd : rootfd, subs[i % 3], 1, NULL);
 			if (fd < 0)
 				goto err;
 			close(fd);
 		}
-		if (tx->sub[0]) {
-			/* Maildir++: marks a folder (Courier, Dovecot) */
-			int fd = openat(dfd, "maildirfolder", O_WRONLY | O_CREAT |
-					O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-			*what_r = "create maildirfolder in";
-			if (fd < 0 && errno != EEXIST)
-				goto err;
-			if (fd >= 0)
-				close(fd);
-		}
 	}
-	*what_r = "open tmp/ of";
-	if ((tmpfd = subdir(dfd, "tmp", 0, NULL)) < 0)
-		goto err;
-	*what_r = "open new/cur of";
-	if (need_dst && (dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
-		goto err;
+	if (create && created) {
+		/* Maildir++: marks a folder (Courier, Dovecot) */
+		int fd = openat(dfd, "maildirfolder", O_WRONLY | O_CREAT |
+				O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		*what_r = "create maildirfolder in";
+		if (fd < 0 && errno != EEXIST)
+			goto err;
+		if (fd >= 0)
+			close(fd);
+	}
 	if (created) {
 		tx->created = 1;
 		subscribe(rootfd, tx->root, tx->sub + 1);
@@ -631,6 +642,8 @@ err:
 	e = errno;
 	if (tmpfd >= 0)
 		close(tmpfd);
+	if (dstfd >= 0)
+		close(dstfd);
 	if (dfd >= 0 && dfd != rootfd)
 		close(dfd);
 	close(rootfd);
