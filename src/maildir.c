@@ -39,15 +39,26 @@
 #define MAILDIR_LOCK_TRIES 200		/* x 10 ms */
 #define MAILDIR_NAME_TRIES 5		/* O_EXCL collisions before giving up */
 
+/* The reason is "what where" ("write /m/tmp/NAME"); the errno text is the
+ * caller's to add (it has errno_r), so it is not repeated here. */
 static int fail(struct maildir_tx *tx, const char **error_r, int *errno_r,
 		int err, const char *what, const char *where)
 {
-	int n = snprintf(tx->error, sizeof(tx->error), "%s %s: %s", what,
-			 where, strerror(err));
+	size_t wl = strlen(what), rl = strlen(where), cap = sizeof(tx->error), o;
 
-	if (n < 0 || (size_t)n >= sizeof(tx->error))	/* keep the errno text */
-		snprintf(tx->error, sizeof(tx->error), "%s ...: %s", what,
-			 strerror(err));
+	if (wl > cap / 2)
+		wl = cap / 2;
+	memcpy(tx->error, what, wl);
+	o = wl;
+	tx->error[o++] = ' ';
+	if (o + rl >= cap) {	/* keep the path's tail, the informative end */
+		memcpy(tx->error + o, "...", 3);
+		o += 3;
+		where += rl - (cap - 1 - o);
+		rl = cap - 1 - o;
+	}
+	memcpy(tx->error + o, where, rl);
+	tx->error[o + rl] = '\0';
 	if (error_r)
 		*error_r = tx->error;
 	if (errno_r)

@@ -3,7 +3,9 @@
  * Contract: maildir_commit() returns 0 only when the message is in new/
  * (or cur/ with flags) of the requested folder, fsync'd, and the directory
  * entry is fsync'd; otherwise -1 with a reason and errno_r, and nothing of
- * this delivery is left in tmp/, new/ or cur/.
+ * this delivery is left in tmp/, new/ or cur/.  The reason names the step
+ * and path ("write /m/tmp/NAME", "folder refused: ..."); the caller adds
+ * strerror(errno_r) and maps ENOSPC/EDQUOT to 452 4.3.1, others 451 4.3.0.
  *
  * Delivery is two-phase so that pipe mode can deliver to several
  * recipients all-or-nothing: stage every copy into tmp/, then commit them.
@@ -38,7 +40,7 @@ struct maildir_tx {
 	size_t size;		/* bytes written (LF form), for ,S= */
 	int staged;
 	int created;		/* the folder was created by this stage */
-	char error[256];	/* what error_r points to */
+	char error[512];	/* what error_r points to */
 };
 
 /* Folder names as Sieve and config give them ("INBOX", "Junk", "a/b",

@@ -558,6 +558,17 @@ static void test_two_phase(void)
 	T_INT(count(p), 0, "phase: aborted one removed from tmp/");
 	T_INT(maildir_commit(&b, &err, &e), -1, "phase: commit after abort fails");
 
+	/* a long path: the reason keeps its tail and fits */
+	static char longroot[3100];
+	longroot[0] = '/';
+	memset(longroot + 1, 'a', sizeof(longroot) - 2);
+	struct mailbox lm = { 0 };
+	lm.maildir = longroot;
+	T_INT(maildir_deliver(&a, &lm, NULL, NULL, &src, &err, &e), -1, "phase: over-long path fails");
+	T_INT(e, ENAMETOOLONG, "phase: ENAMETOOLONG");
+	T_OK(err && strlen(err) < sizeof(a.error) && strstr(err, " ...aaa"),
+	     "phase: reason truncated in the middle (%zu bytes)", err ? strlen(err) : 0);
+
 	struct mailbox rel = { 0 };
 	rel.maildir = "relative/Maildir";
 	T_INT(maildir_deliver(&a, &rel, NULL, NULL, &src, &err, &e), -1, "phase: relative root refused");

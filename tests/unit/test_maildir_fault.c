@@ -72,7 +72,7 @@ static void test_enospc(void)
 	struct maildir_src src = { &iov, 1 };
 	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), -1, "enospc: delivery fails");
 	T_INT(e, ENOSPC, "enospc: errno ENOSPC");
-	T_OK(err && strstr(err, "No space left") != NULL, "enospc: reason says so (%s)", err ? err : "");
+	T_OK(err && !strncmp(err, "write ", 6) && strstr(err, "/full/tmp/"), "enospc: reason names the write in tmp/ (%s)", err ? err : "");
 	T_INT(count(dir, "tmp"), 0, "enospc: nothing left in tmp/");
 	T_INT(count(dir, "new"), 0, "enospc: nothing in new/");
 	/* the space came back with the removed file */
@@ -128,7 +128,7 @@ static void eacces_check(const char *dir)
 	mb.maildir = (char *)dir;
 	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &small, &err, &e), -1, "eacces: delivery fails");
 	T_INT(e, EACCES, "eacces: errno EACCES");
-	T_OK(err && strstr(err, "/noperm/tmp:") != NULL, "eacces: reason names tmp/ (%s)", err ? err : "");
+	T_OK(err && strstr(err, "/noperm/tmp") != NULL, "eacces: reason names tmp/ (%s)", err ? err : "");
 	T_INT(maildir_deliver(&tx, &mb, "Junk", NULL, &small, &err, &e), -1, "eacces: folder creation fails");
 	T_INT(e, EACCES, "eacces: folder errno EACCES");
 }
