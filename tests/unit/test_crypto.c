@@ -170,7 +170,7 @@ int main(void)
 		{ DNS_T_TXT, 0, strlen("p=!!"), "p=!!" },
 		{ DNS_T_TXT, 0, strlen(r), r },
 	};
-	struct dns_answer a = { DNS_OK, DNS_SEC_SECURE, 2, rrs, NULL };
+	struct dns_answer a = { .status = DNS_OK, .sec = DNS_SEC_SECURE, .n = 2, .rr = rrs };
 	T_INT(keyrec_from_answer(&kr, &a, c, reason, sizeof(reason)), AUTH_PERMERROR, "answer: none usable");
 	T_STR(reason, "key syntax error: bad base64", "answer: first record's reason");
 	free(r);
