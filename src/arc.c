@@ -696,7 +696,8 @@ static int verify_as(struct arc_ctx *x, int i, char *why, size_t whysize)
 
 /* ---- the result --------------------------------------------------------- */
 
-/* The AAR text after "i=N;", unfolded (CR LF removed) and trimmed. */
+/* The AAR text after "i=N;", unfolded (CR LF removed, WSP runs made one
+ * SP) and trimmed. */
 static char *aar_text(const struct msg *m, size_t h)
 {
 	size_t len, rest = 0;
@@ -707,9 +708,12 @@ static char *aar_text(const struct msg *m, size_t h)
 	if (!out)
 		return NULL;
 	size_t o = 0;
-	for (size_t k = rest; k < len; k++)
-		if (v[k] != '\r' && v[k] != '\n')
-			out[o++] = v[k];
+	for (size_t k = rest; k < len; k++) {
+		char ch = v[k] == '\t' ? ' ' : v[k];
+		if (ch == '\r' || ch == '\n' || (ch == ' ' && o > 0 && out[o - 1] == ' '))
+			continue;	/* unfold, one SP per WSP run */
+		out[o++] = ch;
+	}
 	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
 		o--;
 	out[o] = 0;

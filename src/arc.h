@@ -19,7 +19,7 @@ struct arc_set {
 	int i;
 	char sealer[256];	/* d= of this instance's ARC-Seal */
 	char *aar;		/* ARC-Authentication-Results value after "i=N;",
-				 * unfolded, malloc'd */
+				 * unfolded, one SP per WSP run, malloc'd */
 	int ams_pass;		/* this instance's AMS validates */
 };
 

@@ -238,7 +238,7 @@ int main(void)
 		T_STR(r.sets[0].sealer, "forwarder.example", "pass_2hop: sealer 1");
 		T_STR(r.sets[1].sealer, "list.example", "pass_2hop: sealer 2");
 		T_STR(r.sets[0].aar, "mx1.forwarder.example; dkim=pass header.d=example.com "
-		      "header.s=s2023;  spf=pass smtp.mailfrom=example.com",
+		      "header.s=s2023; spf=pass smtp.mailfrom=example.com",
 		      "pass_2hop: AAR 1 text unfolded, after i=1;");
 		T_OK(r.sets[0].ams_pass && r.sets[1].ams_pass, "pass_2hop: both AMS pass");
 	}
