@@ -15,6 +15,7 @@ static const struct cmd {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } cmds[] = {
+	{ "verify", cmd_verify, "verify [-c FILE] [--dns-zone FILE] [--now EPOCH] [--ip IP --helo NAME --mail-from ADDR] [--json] [FILE|-]   check one message offline, print its Authentication-Results" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
 };
 
