@@ -24,6 +24,7 @@
 #include "dns.h"
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
@@ -34,6 +35,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <unbound.h>
 
 #define DNS_CACHE_MAX	8192		/* answers kept per process */
@@ -304,7 +306,7 @@ int dns_name_valid(const char *name)
 	size_t len = strlen(name), lab = 0;
 	if (len && name[len - 1] == '.')
 		len--;			/* one trailing dot: absolute form */
-	if (len == 0 || len > 253)
+	if (len == 0 || len > 253 || (len == 1 && name[0] == '@'))
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)name[i];
@@ -314,14 +316,39 @@ int dns_name_valid(const char *name)
 			lab = 0;
 			continue;
 		}
-		/* RFC 1123 §2.1 LDH, plus '_' (RFC 8552 underscored
-		 * names: _dmarc, _domainkey, SRV-like labels). */
-		if (!isalnum(ch) && ch != '-' && ch != '_')
+		/* RFC 2181 §11 lets a label hold any octet, and RFC 7208
+		 * §7.1 lets an SPF domain-spec hold any visible character
+		 * (the test suite looks up "foo:bar/baz.example.com").  We
+		 * take visible US-ASCII; '\\' would be read as an escape by
+		 * libunbound, so it is refused.  Stricter host-name syntax
+		 * (LDH) is the caller's rule where it applies. */
+		if (ch <= 0x20 || ch >= 0x7f || ch == '\\')
 			return 0;
 		if (++lab > 63)
 			return 0;
 	}
 	return lab > 0;
+}
+
+int dns_reverse_name(const char *ip, char out[74])
+{
+	unsigned char a[16];
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		snprintf(out, 74, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1], a[0]);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return -1;
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (int i = 15; i >= 0; i--) {
+		out[o++] = hex[a[i] & 15];
+		out[o++] = '.';
+		out[o++] = hex[a[i] >> 4];
+		out[o++] = '.';
+	}
+	memcpy(out + o, "ip6.arpa", 9);	/* 64 + 9 = 73 bytes */
+	return 0;
 }
 
 /* Lower-case, drop the trailing dot.  Returns 0 or -1 (too long). */
@@ -970,7 +997,12 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 			    err, sizeof(err));
 		if (!rc && sec) {
 			const char *ta = c->dnssec_trust_anchor;
-			if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
+			/* libunbound reads the file only at the first query */
+			if (!ta || access(ta, R_OK) < 0) {
+				snprintf(err, sizeof(err), "trust anchor %s: %s", ta ? ta : "(none)",
+					 strerror(errno));
+				rc = -1;
+			} else if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
 				snprintf(err, sizeof(err), "trust anchor %s: %s", ta, ub_strerror(rc));
 		}
 		/* A local resolver (127.0.0.1, 127.0.0.53) or forwarder is

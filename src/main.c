@@ -16,6 +16,7 @@ static const struct cmd {
 	const char *usage;
 } cmds[] = {
 	{ "spf", cmd_spf, "spf --ip IP --helo NAME --mail-from ADDR [--dns-zone FILE] [-c FILE] [--json]" },
+	{ "verify", cmd_verify, "verify [-c FILE] [--dns-zone FILE] [--now EPOCH] [--ip IP --helo NAME --mail-from ADDR] [--json] [FILE|-]   check one message offline, print its Authentication-Results" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
 	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 };

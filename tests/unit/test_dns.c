@@ -64,6 +64,9 @@ static const char zone1[] =
 	"_dmarc TXT \"v=DMARC1; p=none\"\n"
 	"sel._domainkey TXT \"v=DKIM1; k=rsa; p=\"\n"
 	"ns NS ns1.example.net.\n"
+	"foo:bar/baz MX 0 foo:bar/baz\n"
+	"foo:bar/baz A 192.0.2.44\n"
+	"nullmx MX 0 .\n"
 	"$ORIGIN 2.0.192.in-addr.arpa.\n"
 	"10 PTR mx1.example.com.\n"
 	"$ORIGIN example.com.\n"
@@ -178,6 +181,12 @@ static void test_zone(void)
 	a = dns_lookup(d, "ns.example.com", DNS_T_NS);
 	T_STR(a->n ? a->rr[0].data : "", "ns1.example.net", "NS");
 	dns_answer_free(a);
+	a = dns_lookup(d, "foo:bar/baz.example.com", DNS_T_MX);
+	T_STR(a->n ? a->rr[0].data : "", "foo:bar/baz.example.com", "visible characters in names (RFC 7208 a-colon-domain)");
+	dns_answer_free(a);
+	a = dns_lookup(d, "nullmx.example.com", DNS_T_MX);
+	T_STR(a->n ? a->rr[0].data : "x", "", "null MX target is the root, \"\"");
+	dns_answer_free(a);
 	a = dns_lookup(d, "10.2.0.192.in-addr.arpa", DNS_T_PTR);
 	T_STR(a->n ? a->rr[0].data : "", "mx1.example.com", "PTR under second $ORIGIN");
 	dns_answer_free(a);
@@ -249,6 +258,38 @@ static void test_zone(void)
 	T_STR(a->n ? a->rr[0].data : "", "v=spf1 ip4:192.0.2.0/24 -all", "answer outlives dns_free");
 	dns_answer_free(a);
 	conf_free(c);
+}
+
+static void test_zone_syntax(void)
+{
+	const char *err = NULL;
+	struct dns *d = dns_new(NULL, write_zone("z5",
+		"$TTL 1h30m\n"
+		"$ORIGIN org.\n"
+		"$ORIGIN example ; relative to the previous origin\n"
+		"@ in txt \"lower-case class and type\"\n"
+		"sub 2d IN A 192.0.2.5 ; TTL with a unit\n"
+		"words TXT v=spf1 -all\n"
+		"paren MX ( 10\n"
+		"   ; a comment inside\n"
+		"   mail )\n"
+		"mail A 192.0.2.6\n"), &err);
+	T_OK(d != NULL, "zone syntax loads (%s)", d ? "" : err);
+	if (!d)
+		return;
+	const struct dns_answer *a = dns_lookup(d, "example.org", DNS_T_TXT);
+	T_STR(a->n ? a->rr[0].data : "", "lower-case class and type", "relative $ORIGIN and @");
+	dns_answer_free(a);
+	a = dns_lookup(d, "sub.example.org", DNS_T_A);
+	T_INT(a->status, DNS_OK, "TTL with unit");
+	dns_answer_free(a);
+	a = dns_lookup(d, "words.example.org", DNS_T_TXT);
+	T_STR(a->n ? a->rr[0].data : "", "v=spf1-all", "unquoted TXT words are separate strings (RFC 1035)");
+	dns_answer_free(a);
+	a = dns_lookup(d, "paren.example.org", DNS_T_MX);
+	T_STR(a->n ? a->rr[0].data : "", "mail.example.org", "MX across lines with a comment");
+	dns_answer_free(a);
+	dns_free(d);
 }
 
 static void test_warm(void)
@@ -352,8 +393,9 @@ static void test_names(void)
 		{ "example.com", 1 }, { "example.com.", 1 }, { "_dmarc.example.com", 1 },
 		{ "s1._domainkey.x-y.example", 1 }, { "1.2.0.192.in-addr.arpa", 1 },
 		{ "", 0 }, { ".", 0 }, { "a..b", 0 }, { ".a", 0 }, { "a.b..", 0 },
-		{ "a b.example", 0 }, { "a@b.example", 0 }, { "caf\xc3\xa9.example", 0 },
-		{ "a+b.example", 0 },
+		{ "a b.example", 0 }, { "caf\xc3\xa9.example", 0 }, { "a\tb.example", 0 },
+		{ "a\\046b.example", 0 }, { "@", 0 },
+		{ "a+b.example", 1 }, { "foo:bar/baz.example.com", 1 }, { "a@b.example", 1 },
 		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.example", 1 },	/* 63 */
 		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.example", 0 },	/* 64 */
 	};
@@ -371,9 +413,23 @@ static void test_names(void)
 	T_INT(dns_name_valid(n), 0, "254-byte name invalid");
 }
 
+static void test_reverse(void)
+{
+	char out[74];
+	T_INT(dns_reverse_name("192.0.2.10", out), 0, "reverse v4 rc");
+	T_STR(out, "10.2.0.192.in-addr.arpa", "reverse v4");
+	T_INT(dns_reverse_name("2001:db8::567:89ab", out), 0, "reverse v6 rc");
+	T_STR(out, "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+	      "reverse v6 (RFC 3596 example)");
+	T_INT(dns_name_valid(out), 1, "reverse v6 name is valid");
+	T_INT(dns_reverse_name("192.0.2", out), -1, "reverse of garbage");
+}
+
 int main(void)
 {
+	test_reverse();
 	test_zone();
+	test_zone_syntax();
 	test_warm();
 	test_ttl();
 	test_limits();
