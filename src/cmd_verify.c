@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arc.h"
 #include "auth.h"
 #include "cmd.h"
 #include "conf.h"
@@ -171,14 +172,13 @@ int cmd_verify(int argc, char **argv)
 	}
 	dns_set_deadline(d, c->verdict_timeout);
 	dkim_prefetch(d, &m, c);
-	/* ARC: arc_prefetch(d, &m, c) goes here (ARC helper). */
+	arc_prefetch(d, &m, c);
 
 	struct dkim_result dr;
 	dkim_verify(c, d, &m, now, &dr);
 
-	/* ---- ARC (RFC 8617): the ARC helper fills this in ----
-	 * struct arc_result ar; arc_verify(c, d, &m, now, &ar);
-	 * printed after the DKIM results below, "arc" member in JSON. */
+	struct arc_result ar;
+	arc_verify(c, d, &m, now, &ar);
 
 	char line[1024];
 	if (json) {
@@ -204,7 +204,18 @@ int cmd_verify(int argc, char **argv)
 			printf("}");
 		}
 		printf("%s]", dr.n ? "\n" : "");
-		/* ARC: , "arc": {...} (ARC helper) */
+		printf(",\n \"arc\": {\"result\": ");
+		json_str(stdout, auth_code_name(ar.code));
+		printf(", \"instances\": %d, \"oldest_pass\": %d, \"reason\": ",
+		       ar.instances, ar.oldest_pass);
+		json_str(stdout, ar.reason);
+		printf(", \"sets\": [");
+		for (size_t k = 0; k < ar.nsets; k++) {
+			printf("%s{\"i\": %d, \"sealer\": ", k ? ", " : "", ar.sets[k].i);
+			json_str(stdout, ar.sets[k].sealer);
+			printf(", \"ams_pass\": %s}", ar.sets[k].ams_pass ? "true" : "false");
+		}
+		printf("]}");
 		printf("}\n");
 	} else {
 		const char *id = c->authserv_id && *c->authserv_id ? c->authserv_id :
@@ -222,11 +233,12 @@ int cmd_verify(int argc, char **argv)
 		for (size_t k = 0; k < dr.n; k++)
 			if (dkim_ar(&dr.sigs[k], line, sizeof(line)) >= 0)
 				printf(";\n\t%s", line);
-		/* ARC: ";\n\t" + arc_ar(&ar, ip, ...) (ARC helper) */
+		if (arc_ar(&ar, ip, line, sizeof(line)) == 0)
+			printf(";\n\t%s", line);
 		printf("\n");
 	}
-	(void)ip;
 	dkim_result_clear(&dr);
+	arc_result_clear(&ar);
 	dns_free(d);
 	msg_clear(&m);
 	return 0;
