@@ -4,8 +4,10 @@
  * prints the result word and the Received-SPF header (unfolded, one line),
  * or a JSON object.  Exits 0 whenever a result was computed (fail too),
  * 64 on bad usage, 78 when the configuration or zone file is unusable.
- * The hidden --repeat N runs the check N more times with a warm cache and
- * prints evaluations per second to stderr (bench/spf.sh uses it).
+ * Hidden options: --repeat N runs the check N more times with a warm cache
+ * and prints evaluations per second to stderr (bench/spf.sh); --batch reads
+ * "IP<TAB>HELO<TAB>MAIL-FROM" lines from stdin and prints one JSON line per
+ * check with one DNS cache for all (tests/conformance/run_spf).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,9 +27,11 @@ static void usage(void)
 		"[--receiver NAME] [--dns-zone FILE] [-c FILE] [--json]\n");
 }
 
+static const char *json_sep = "\n";	/* "\n" pretty, "" one line */
+
 static void json_str(const char *key, const char *v, int last)
 {
-	printf("  \"%s\": \"", key);
+	printf("%s\"%s\": \"", *json_sep ? "  " : "", key);
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
@@ -36,7 +40,7 @@ static void json_str(const char *key, const char *v, int last)
 		else
 			putchar(*p);
 	}
-	printf("\"%s\n", last ? "" : ",");
+	printf("\"%s%s", last ? "" : ",", last ? "" : json_sep);
 }
 
 /* The header without its folding (CRLF before WSP) and final CRLF. */
@@ -56,6 +60,81 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Print one result: word + unfolded Received-SPF, or JSON. */
+static int print_result(const struct spf_result *res, const struct spf_result *hres,
+			const struct spf_request *req, const struct conf *c, int json)
+{
+	char *hdr = spf_received_spf(res, req, c);
+	char ar[512];
+	if (spf_ar(res, ar, sizeof(ar)) < 0)
+		ar[0] = 0;
+	if (!hdr) {
+		fprintf(stderr, "authdeliver: out of memory\n");
+		return EX_OSERR;
+	}
+	if (json) {
+		const char *nl = json_sep;
+		printf("{%s", nl);
+		json_str("result", auth_code_name(res->code), 0);
+		json_str("explanation", res->explanation, 0);
+		json_str("identity", res->identity, 0);
+		json_str("domain", res->domain, 0);
+		json_str("sender", res->sender, 0);
+		json_str("mechanism", res->mechanism, 0);
+		json_str("reason", res->reason, 0);
+		json_str("problem", res->problem, 0);
+		printf("%s\"dns_lookups\": %d,%s", *nl ? "  " : "", res->dns_lookups, nl);
+		printf("%s\"void_lookups\": %d,%s", *nl ? "  " : "", res->void_lookups, nl);
+		json_str("helo_result", auth_code_name(hres->code), 0);
+		json_str("authentication_results", ar, 0);
+		json_str("received_spf", hdr, 1);
+		printf("%s}\n", nl);
+	} else {
+		unfold(hdr);
+		printf("%s\n%s\n", auth_code_name(res->code), hdr);
+	}
+	free(hdr);
+	return 0;
+}
+
+/* --batch: lines "IP<TAB>HELO<TAB>MAIL-FROM" on stdin, one JSON line each
+ * (the conformance runner and the benchmark use it). */
+static int run_batch(struct spf *s, const struct conf *c, const char *receiver,
+		     long repeat)
+{
+	char line[2048];
+	json_sep = "";
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\r\n")] = 0;
+		char *ip = line, *helo = strchr(ip, '\t'), *mf = NULL;
+		if (helo) {
+			*helo++ = 0;
+			mf = strchr(helo, '\t');
+			if (mf)
+				*mf++ = 0;
+		}
+		if (!helo || !mf) {
+			printf("{\"error\": \"want IP<TAB>HELO<TAB>MAIL-FROM\"}\n");
+			continue;
+		}
+		struct spf_request req = { ip, helo, mf, receiver };
+		struct spf_result res, hres;
+		spf_verify(s, &req, &res, &hres);
+		if (repeat > 0) {
+			double t0 = now_s();
+			for (long i = 0; i < repeat; i++)
+				spf_verify(s, &req, &res, &hres);
+			double dt = now_s() - t0;
+			fprintf(stderr, "spf: %ld evaluations in %.3f s: %.0f/s\n", repeat, dt,
+				dt > 0 ? repeat / dt : 0.0);
+		}
+		if (print_result(&res, &hres, &req, c, 1))
+			return EX_OSERR;
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int cmd_spf(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -66,12 +145,13 @@ int cmd_spf(int argc, char **argv)
 		{ "dns-zone", required_argument, NULL, 'z' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "repeat", required_argument, NULL, 'R' },
+		{ "batch", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ip = NULL, *helo = NULL, *mf = NULL, *zone = NULL;
 	const char *file = NULL, *receiver = NULL;
-	int json = 0, ch;
+	int json = 0, batch = 0, ch;
 	long repeat = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -84,11 +164,12 @@ int cmd_spf(int argc, char **argv)
 		case 'c': file = optarg; break;
 		case 'j': json = 1; break;
 		case 'R': repeat = strtol(optarg, NULL, 10); break;
+		case 'B': batch = 1; break;
 		case 'h': usage(); return 0;
 		default: usage(); return EX_USAGE;
 		}
 	}
-	if (!ip || !helo || !mf || optind != argc) {
+	if ((!batch && (!ip || !helo || !mf)) || optind != argc) {
 		usage();
 		return EX_USAGE;
 	}
@@ -104,6 +185,12 @@ int cmd_spf(int argc, char **argv)
 		dns_free(d);
 		fprintf(stderr, "authdeliver: out of memory\n");
 		return EX_OSERR;
+	}
+	if (batch) {
+		int rc = run_batch(s, c, receiver ? receiver : c->hostname, repeat);
+		spf_free(s);
+		dns_free(d);
+		return rc;
 	}
 	struct spf_request req = { ip, helo, mf, receiver ? receiver : c->hostname };
 	struct spf_result res, hres;
@@ -122,38 +209,8 @@ int cmd_spf(int argc, char **argv)
 		fprintf(stderr, "spf: %ld evaluations in %.3f s: %.0f/s\n", repeat, dt,
 			dt > 0 ? repeat / dt : 0.0);
 	}
-	char *hdr = spf_received_spf(&res, &req, c);
-	char ar[512];
-	if (spf_ar(&res, ar, sizeof(ar)) < 0)
-		ar[0] = 0;
-	if (!hdr) {
-		fprintf(stderr, "authdeliver: out of memory\n");
-		spf_free(s);
-		dns_free(d);
-		return EX_OSERR;
-	}
-	if (json) {
-		printf("{\n");
-		json_str("result", auth_code_name(res.code), 0);
-		json_str("explanation", res.explanation, 0);
-		json_str("identity", res.identity, 0);
-		json_str("domain", res.domain, 0);
-		json_str("sender", res.sender, 0);
-		json_str("mechanism", res.mechanism, 0);
-		json_str("reason", res.reason, 0);
-		json_str("problem", res.problem, 0);
-		printf("  \"dns_lookups\": %d,\n", res.dns_lookups);
-		printf("  \"void_lookups\": %d,\n", res.void_lookups);
-		json_str("helo_result", auth_code_name(hres.code), 0);
-		json_str("authentication_results", ar, 0);
-		json_str("received_spf", hdr, 1);
-		printf("}\n");
-	} else {
-		unfold(hdr);
-		printf("%s\n%s\n", auth_code_name(res.code), hdr);
-	}
-	free(hdr);
+	int rc = print_result(&res, &hres, &req, c, json);
 	spf_free(s);
 	dns_free(d);
-	return 0;
+	return rc;
 }

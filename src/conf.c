@@ -412,11 +412,19 @@ void conf_free(struct conf *c)
 	free(c);
 }
 
-const struct conf *conf_install(const struct conf *c)
+static struct conf *installed;
+
+void conf_install(struct conf *c)
 {
-	const struct conf *old = conf;
+	struct conf *old = installed;
+	installed = c;
 	conf = c;
-	return old;
+	conf_free(old);
+}
+
+void conf_shutdown(void)
+{
+	conf_install(NULL);
 }
 
 static void print_value(FILE *fp, const struct conf *c, const struct key *k)

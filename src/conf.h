@@ -131,8 +131,12 @@ struct conf *conf_parse(const char *file, const char **error_r);
 /* Parse a configuration from a string (tests, embedded demo config). */
 struct conf *conf_parse_string(const char *text, const char *name, const char **error_r);
 void conf_free(struct conf *);
-/* Make c the global configuration; returns the previous one. */
-const struct conf *conf_install(const struct conf *c);
+/* Make c the global configuration; it owns c from now on and frees the
+ * previous one (a forked child keeps its own copy of memory, so sessions
+ * in progress are not affected by a reload in the master). */
+void conf_install(struct conf *c);
+/* Free the global configuration (at exit, for leak checkers). */
+void conf_shutdown(void);
 /* Print every effective setting, "key = value", like postconf. */
 void conf_print(const struct conf *, int all, void *fp);
 
