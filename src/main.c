@@ -16,6 +16,7 @@ static const struct cmd {
 	const char *usage;
 } cmds[] = {
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+	{ "sieve-check", cmd_sieve_check, "sieve-check [-c FILE] SCRIPT...   check Sieve scripts (line of each error)" },
 };
 
 static void usage(FILE *fp)
