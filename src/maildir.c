@@ -272,8 +272,10 @@ static void unique_base(char *out, size_t outlen)
 		 (unsigned long long)r, host);
 }
 
-/* Maildir info flags: ASCII letters, stored sorted and once each (the
- * Maildir spec requires ASCII order). */
+/* Maildir info flags (the "2," experimental semantics): D draft,
+ * F flagged, P passed, R replied, S seen, T trashed; stored in ASCII order
+ * and once each, as the Maildir spec requires.  Lower-case letters are
+ * Dovecot keywords that need its dovecot-keywords file: refused. */
 static int flags_norm(const char *flags, char *out, size_t outlen)
 {
 	unsigned char seen[128] = { 0 };
@@ -282,7 +284,7 @@ static int flags_norm(const char *flags, char *out, size_t outlen)
 
 	for (const char *p = flags; *p; p++) {
 		c = (unsigned char)*p;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+		if (!strchr("DFPRST", c) || !c)
 			return -1;
 		seen[c] = 1;
 	}
@@ -291,6 +293,43 @@ static int flags_norm(const char *flags, char *out, size_t outlen)
 			out[o++] = (char)c;
 	out[o] = '\0';
 	return 0;
+}
+
+int maildir_flags_imap(const char *imap, char *out, size_t outlen)
+{
+	static const struct { const char *name; char letter; } map[] = {
+		{ "\\Draft", 'D' }, { "\\Flagged", 'F' }, { "$Forwarded", 'P' },
+		{ "\\Answered", 'R' }, { "\\Seen", 'S' }, { "\\Deleted", 'T' },
+	};
+	char letters[8];
+	size_t n = 0;
+	int ignored = 0;
+	const char *p = imap ? imap : "";
+
+	while (*p) {
+		size_t len, i;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, " \t");
+		if (!len)
+			break;
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			/* RFC 3501 §2.3.2: flag names are case-insensitive */
+			if (strlen(map[i].name) == len && !strncasecmp(map[i].name, p, len))
+				break;
+		if (i < sizeof(map) / sizeof(map[0])) {
+			if (!memchr(letters, map[i].letter, n) && n < sizeof(letters) - 1)
+				letters[n++] = map[i].letter;
+		} else
+			ignored++;
+		p += len;
+	}
+	letters[n] = '\0';
+	if (!outlen)
+		return ignored;
+	if (flags_norm(letters, out, outlen) < 0)
+		out[0] = '\0';
+	return ignored;
 }
 
 /* ---- CRLF -> LF writer ----------------------------------------------- */
@@ -362,6 +401,39 @@ static int conv_run(struct conv *cv, const struct maildir_src *src)
 
 /* ---- directory walk -------------------------------------------------- */
 
+static int want_fsync(void)
+{
+	return !conf || conf->maildir_fsync;
+}
+
+/* A directory we created must be on disk before a message in it counts as
+ * delivered: fsync its parent (the new entry), as for the file in new/. */
+static int sync_parent(const char *path)
+{
+	char p[4096];
+	char *slash;
+	int fd, r;
+
+	if (!want_fsync())
+		return 0;
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(p, '/');
+	if (!slash)
+		return 0;
+	if (slash == p)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
 /* mkdir -p for the root (configured or from passwd: symlinks allowed). */
 static int mkdir_parents(const char *path)
 {
@@ -373,16 +445,21 @@ static int mkdir_parents(const char *path)
 		return -1;
 	}
 	memcpy(p, path, len + 1);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
+	for (char *s = p + 1;; s++) {
+		int last = !*s;
+
+		if (*s != '/' && !last)
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		if (mkdir(p, 0700) == 0) {
+			if (sync_parent(p) < 0)
+				return -1;
+		} else if (errno != EEXIST)
 			return -1;
+		if (last)
+			break;
 		*s = '/';
 	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		return -1;
 	return 0;
 }
 
@@ -394,7 +471,10 @@ static int subdir(int dfd, const char *name, int create, int *created_r)
 
 	if (fd >= 0 || errno != ENOENT || !create)
 		return fd;
-	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+	if (mkdirat(dfd, name, 0700) == 0) {
+		if (want_fsync() && fsync(dfd) < 0)
+			return -1;
+	} else if (errno != EEXIST)
 		return -1;
 	if (created_r)
 		*created_r = 1;
@@ -405,8 +485,8 @@ static void subscribe(int rootfd, const char *root, const char *vname);
 
 /* Open the folder's tmp/ and its target (new/ or cur/).  With create: make
  * missing Maildir, folder (plus maildirfolder, subscription) and subdirs. */
-static int walk(struct maildir_tx *tx, int create, int *tmpfd_r,
-		int *dstfd_r, const char **what_r)
+static int walk(struct maildir_tx *tx, int create, int need_dst,
+		int *tmpfd_r, int *dstfd_r, const char **what_r)
 {
 	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, e;
 	static const char *const subs[] = { "cur", "new", "tmp" };
@@ -456,7 +536,7 @@ static int walk(struct maildir_tx *tx, int create, int *tmpfd_r,
 	if ((tmpfd = subdir(dfd, "tmp", 0, NULL)) < 0)
 		goto err;
 	*what_r = "open new/cur of";
-	if ((dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
+	if (need_dst && (dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
 		goto err;
 	if (created) {
 		tx->created = 1;
@@ -556,7 +636,7 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 	if ((len && write(lfd, old, len) != (ssize_t)len) ||
 	    (len && old[len - 1] != '\n' && write(lfd, "\n", 1) != 1) ||
 	    write(lfd, name, nlen + 1) != (ssize_t)(nlen + 1) ||
-	    ((!conf || conf->maildir_fsync) && fsync(lfd) < 0) ||
+	    (want_fsync() && fsync(lfd) < 0) ||
 	    close(lfd) < 0) {
 		lfd = -1;
 		goto warn;
@@ -623,7 +703,7 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 	cv->fd = -1;
 	conv_run(cv, src);	/* count only: ,S= and ,W= go into the name */
 
-	if (walk(tx, 1, &tmpfd, &dstfd, &what) < 0) {
+	if (walk(tx, 1, 1, &tmpfd, &dstfd, &what) < 0) {
 		e = errno;
 		free(cv);
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
@@ -642,7 +722,8 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		e = errno;
 		close(tmpfd);
 		free(cv);
-		return fail(tx, error_r, errno_r, e, "create in", tx->dir);
+		path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", "", "");
+		return fail(tx, error_r, errno_r, e, "create file in", tx->tmp_path);
 	}
 	path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", tx->name, "");
 	tx->size = cv->size;
@@ -655,7 +736,7 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		goto err;
 	}
 	what = "fsync";
-	if ((!conf || conf->maildir_fsync) && fsync(fd) < 0)
+	if (want_fsync() && fsync(fd) < 0)
 		goto err;
 	what = "close";
 	e = close(fd);
@@ -691,7 +772,7 @@ int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 
 	if (!tx->staged)
 		return fail(tx, error_r, errno_r, EINVAL, "commit", "nothing staged");
-	if (walk(tx, 0, &tmpfd, &dstfd, &what) < 0) {
+	if (walk(tx, 0, 1, &tmpfd, &dstfd, &what) < 0) {
 		e = errno;
 		maildir_abort(tx);
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
@@ -711,7 +792,7 @@ int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 		log_warn("maildir: unlink %s after link: %s", tx->tmp_path,
 			 strerror(errno));
 	what = "fsync directory of";
-	if ((!conf || conf->maildir_fsync) && fsync(dstfd) < 0) {
+	if (want_fsync() && fsync(dstfd) < 0) {
 		/* not durable: take it back out so that the retry cannot
 		 * produce a duplicate */
 		e = errno;
@@ -740,7 +821,7 @@ void maildir_abort(struct maildir_tx *tx)
 	if (!tx->staged || !tx->name[0])
 		return;
 	tx->staged = 0;
-	if (walk(tx, 0, &tmpfd, &dstfd, &what) < 0) {
+	if (walk(tx, 0, 0, &tmpfd, &dstfd, &what) < 0) {
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
 		return;
@@ -749,7 +830,6 @@ void maildir_abort(struct maildir_tx *tx)
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
 	close(tmpfd);
-	close(dstfd);
 }
 
 int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,

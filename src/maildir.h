@@ -49,7 +49,7 @@ struct maildir_tx {
  * caller's current (effective) uid: files and directories are created
  * with the caller's euid/egid and mode 0700/0600, nothing is chowned, so
  * the caller switches to the mailbox owner first (and back after commit).
- * flags: NULL or "" for new/, else Maildir info letters ("S", "FS"),
+ * flags: NULL or "" for new/, else Maildir info letters from "DFPRST",
  * which put the message into cur/ with ":2,FLAGS" (sorted, deduplicated).
  * The tx keeps no descriptors between stage and commit (many recipients
  * can be staged at once); commit walks the same path again, still
@@ -66,6 +66,12 @@ int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
 		    int *errno_r);
 /* Remove the staged file (safe to call after a failed stage/commit). */
 void maildir_abort(struct maildir_tx *tx);
+
+/* IMAP flags as Sieve imap4flags gives them ("\\Seen \\Flagged") -> Maildir
+ * letters for maildir_stage ("FS").  \Draft D, \Flagged F, $Forwarded P,
+ * \Answered R, \Seen S, \Deleted T; returns how many other keywords were
+ * ignored (Maildir has no place for them without Dovecot's keyword file). */
+int maildir_flags_imap(const char *imap, char *out, size_t outlen);
 
 /* Validate and map a folder name; returns -1 for a name that could escape
  * the Maildir or is not allowed.  out gets ".Junk" style (or "" for INBOX). */

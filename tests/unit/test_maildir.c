@@ -204,7 +204,7 @@ static void test_hostname_escape(void)
 {
 	const char *err = NULL;
 	struct conf *c = conf_parse_string("hostname = a/b:c,d\nmaildir_fsync = no\n", "t", &err);
-	const struct conf *old = conf_install(c);
+	conf_install(c);	/* frees the previous one */
 	struct mailbox mb;
 	struct maildir_tx tx;
 	int e;
@@ -215,8 +215,7 @@ static void test_hostname_escape(void)
 	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "hostname: delivered");
 	T_OK(strstr(tx.name, ".a\\057b\\072c\\054d,S=1") != NULL,
 	     "hostname: '/' ':' ',' escaped as \\057 \\072 \\054 (%s)", tx.name);
-	conf_install(old);
-	conf_free(c);
+	conf_install(conf_parse_string("maildir_fsync = no\n", "t", &err));
 }
 
 static void test_flags_folders(void)
@@ -237,6 +236,27 @@ static void test_flags_folders(void)
 	     "flags: \":2,FS\" sorted, once (%s)", tx.final_name);
 	T_INT(maildir_deliver(&tx, &mb, "Archive", "S1", &src, &err, &e), -1, "flags: non-letter refused");
 	T_INT(e, EINVAL, "flags: EINVAL");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "Sa", &src, &err, &e), -1,
+	      "flags: lower-case keyword letter refused");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "X", &src, &err, &e), -1, "flags: unknown letter refused");
+	snprintf(p, sizeof(p), "%s/.Archive/tmp", mb.maildir);
+	T_INT(count(p), 0, "flags: refused flags leave nothing in tmp/");
+
+	static const struct { const char *imap, *want; int ignored; } fl[] = {
+		{ "\\Seen", "S", 0 },
+		{ "\\Flagged \\seen", "FS", 0 },
+		{ "  \\Answered\t\\Draft  \\Deleted $Forwarded ", "DPRT", 0 },
+		{ "\\Seen $Junk NonJunk \\Seen", "S", 2 },
+		{ "", "", 0 }, { NULL, "", 0 },
+		{ "\\Recent", "", 1 },
+	};
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+		char out[16], name[96];
+
+		snprintf(name, sizeof(name), "imap flags \"%s\"", fl[i].imap ? fl[i].imap : "(null)");
+		T_INT(maildir_flags_imap(fl[i].imap, out, sizeof(out)), fl[i].ignored, name);
+		T_STR(out, fl[i].want, name);
+	}
 
 	mkmb(&mb, "folders");
 	T_INT(maildir_deliver(&tx, &mb, "a/b", NULL, &src, &err, &e), 0, "folders: a/b delivered");
@@ -372,7 +392,6 @@ int main(void)
 	test_flags_folders();
 	test_symlinks();
 	test_two_phase();
-	conf_install(NULL);
-	conf_free(c);
+	conf_shutdown();
 	T_DONE();
 }
