@@ -121,6 +121,7 @@ char sieve_flag_letter(const char *flag)
 		/* Maildir info "2," letters (cr.yp.to/proto/maildir.html) */
 		{ "\\Seen", 'S' }, { "\\Answered", 'R' }, { "\\Flagged", 'F' },
 		{ "\\Deleted", 'T' }, { "\\Draft", 'D' },
+		{ "$Forwarded", 'P' },	/* Dovecot's mapping of "passed" */
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcasecmp(flag, map[i].name))
