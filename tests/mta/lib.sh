@@ -6,6 +6,8 @@
 # listens on a UNIX socket and 127.0.0.1; DNS answers come from a zone file.
 
 MTA_PY="${PY:-/usr/bin/python3} $TOP/tests/mta/mta.py"
+# wall-clock bound for the whole test program (CI must not hang here)
+MTA_TIME_LIMIT=${MTA_TIME_LIMIT:-240}
 T_TMP=${T_TMP:?run me from tests/run}
 FAILS=0
 PIDS=
@@ -57,12 +59,17 @@ mta_prereq() {
 	cp "$AUTHDELIVER" "$T_TMP/bin/authdeliver"
 	chmod 755 "$T_TMP/bin/authdeliver"
 	ADBIN=$T_TMP/bin/authdeliver
+	_me=$$
+	( sleep "$MTA_TIME_LIMIT"; echo "not ok - $TEST_NAME: over ${MTA_TIME_LIMIT}s, stopped"
+	  kill -TERM "$_me" ) &
+	WATCHDOG=$!
 }
 
 # add_pid PID: killed at exit
 add_pid() { PIDS="$PIDS $1"; }
 
 stop_pids() {
+	[ -z "${WATCHDOG:-}" ] || kill "$WATCHDOG" 2>/dev/null
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do
 		_n=25
@@ -78,8 +85,8 @@ ad_config() {
 	$MTA_PY tpl "$TOP/examples/authdeliver.conf" "$T_TMP/ad.conf" \
 		"authserv_id = mx.example.org" "authserv_id = mx.authdeliver.test" \
 		"hostname = mx.example.org" "hostname = $1" \
-		"lmtp_listen = unix:/var/spool/postfix/private/authdeliver unix:/run/authdeliver/lmtp.sock" \
-		"lmtp_listen = unix:$3/private/authdeliver unix:$T_TMP/run/lmtp.sock 127.0.0.1:$2" \
+		"lmtp_listen = unix:/var/spool/postfix/private/authdeliver-lmtp unix:/run/authdeliver/lmtp.sock" \
+		"lmtp_listen = unix:$3/private/authdeliver-lmtp unix:$T_TMP/run/lmtp.sock 127.0.0.1:$2" \
 		"/etc/authdeliver/vmailbox" "$T_TMP/vmailbox" \
 		"trusted_mtas = mx.example.org" "trusted_mtas = mx.authdeliver.test mx2.authdeliver.test" \
 		"arc_trusted_sealers = lists.example.org" "arc_trusted_sealers = lists.test" \
