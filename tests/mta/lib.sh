@@ -138,3 +138,69 @@ check_msg() {
 	cat "$T_TMP/check.out"
 	FAILS=$((FAILS + $(grep -c '^not ok' "$T_TMP/check.out")))
 }
+
+# make_mailboxes PIPE_DOMAIN DOMAIN...: $T_TMP/vmailbox (authdeliver's map)
+# and the Maildirs under $M.  Users: pass quar list forged bouncebox, and
+# broken, whose Maildir's parent is a regular file: mkdir fails with
+# ENOTDIR even for root, until the test removes the file.
+make_mailboxes() {
+	_pipe=$1; shift
+	: >"$T_TMP/vmailbox"
+	for _d in "$@"; do
+		_dd=${_d%.test}
+		mkdir -p "$M/$_dd"
+		for _u in pass quar list forged bouncebox; do
+			echo "$_u@$_d $M/$_dd/$_u/" >>"$T_TMP/vmailbox"
+		done
+		echo "broken@$_d $M/$_dd/brokenfile/Maildir/" >>"$T_TMP/vmailbox"
+		: >"$M/$_dd/brokenfile"
+	done
+	chmod 644 "$T_TMP/vmailbox"
+	# the pipe runs authdeliver as the example's user (vmail, here nobody)
+	chown -R nobody "$M/${_pipe%.test}"
+}
+
+# fix_mailboxes PIPE_DOMAIN DOMAIN...: remove the fault
+fix_mailboxes() {
+	_pipe=$1; shift
+	for _d in "$@"; do
+		_dd=${_d%.test}
+		rm -f "$M/$_dd/brokenfile"
+		mkdir -p "$M/$_dd/brokenfile"
+		[ "$_d" = "$_pipe" ] && chown nobody "$M/$_dd/brokenfile"
+	done
+}
+
+# detect_verdicts MAILDIR: VERDICTS=yes when this build stamps
+# Authentication-Results (verdict assertions then run and must pass)
+detect_verdicts() {
+	VERDICTS=no
+	if wait_until 30 has_mail "$1"; then
+		if verdicts_on "$(maildir_files "$1" | head -1)"; then
+			VERDICTS=yes
+		else
+			echo "ok - verdict assertions # SKIP this authdeliver stamps no Authentication-Results"
+		fi
+	fi
+}
+
+# check_world DOMAIN IP: the four delivered test messages of DOMAIN
+check_world() {
+	_d=$1 _dd=${1%.test}
+	check_msg "$_dd pass" "$M/$_dd/pass" "$S/pass.eml" alice@pass.test "pass@$_d" \
+		spf=pass dkim=pass dmarc=pass ip="$2"
+	if [ "$VERDICTS" = yes ]; then
+		check_msg "$_dd quarantine" "$M/$_dd/quar/.Junk" "$S/quar.eml" bob@quar.test \
+			"quar@$_d" spf=fail dmarc=fail
+		tap "$(maildir_count "$M/$_dd/quar")" "$_dd quarantine: nothing in INBOX" \
+			"$(maildir_count "$M/$_dd/quar")" 0
+	else
+		check_msg "$_dd quarantine" "$M/$_dd/quar" "$S/quar.eml" bob@quar.test "quar@$_d"
+	fi
+	check_msg "$_dd list" "$M/$_dd/list" "$S/list.eml" devel-bounces@lists.test "list@$_d" \
+		dkim=fail arc=pass override=yes
+	tap "$(maildir_count "$M/$_dd/list/.Junk")" "$_dd list: nothing in Junk" \
+		"$(maildir_count "$M/$_dd/list/.Junk")" 0
+	check_msg "$_dd forged A-R" "$M/$_dd/forged" "$S/forged.eml" alice@pass.test \
+		"forged@$_d" drop_ours=$VERDICTS dkim=pass
+}
