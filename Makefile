@@ -31,20 +31,25 @@ all: config.mk $(B)/authdeliver $(UNIT)
 config.mk:
 	@echo "run ./configure first (or ./quickstart check)"; exit 1
 
+Q = $(if $(V),,@)
+
 $(B)/obj/%.o: src/%.c $(HDRS) config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libauthdeliver.a: $(OBJS)
-	rm -f $@
-	ar rcs $@ $(OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(OBJS)
 
 $(B)/authdeliver: $(B)/obj/main.o $(B)/libauthdeliver.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(B)/libauthdeliver.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(LDFLAGS) $(LIBS)
+	@$(if $(V),,echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(LDFLAGS) $(LIBS)
 
 check: check-plain check-asan
 

@@ -42,10 +42,14 @@ void client_find(struct client *cl, const struct conf *c,
 
 /* Parse one Received header value (unfolded).  Exposed for tests and the
  * fuzzer.  Returns 0 and fills ip/helo/rdns/by/queue_id (unknown parts ""),
- * -1 when the "from" clause cannot be parsed. */
+ * -1 when the "from" clause cannot be parsed (error says why).  A header
+ * without a from clause (local submission) parses with ip "".  auth is set
+ * for "with ESMTPA/ESMTPSA/LMTPA/..." (RFC 3848) and for an
+ * "(authenticated ...)" comment written after the client address. */
 struct received {
 	char from_helo[256], from_rdns[256], ip[64], by[256], id[64], with[32];
 	bool auth;
+	const char *error;	/* static text when -1 is returned */
 };
 int client_parse_received(const char *value, struct received *r);
 

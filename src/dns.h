@@ -9,6 +9,7 @@
 #ifndef AUTHDELIVER_DNS_H
 #define AUTHDELIVER_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct conf;
@@ -44,6 +45,8 @@ struct dns_answer {
 	size_t n;
 	struct dns_rr *rr;
 	const char *why;	/* for TEMPFAIL: "timeout", "SERVFAIL", ... */
+	bool truncated;		/* more than conf->dns_max_records; the
+				 * first dns_max_records are in rr[] */
 };
 
 /* zone_file overrides conf->dns_zone_file (the --dns-zone option). */

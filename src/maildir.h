@@ -27,11 +27,18 @@ struct maildir_src {
 };
 
 struct maildir_tx {
-	char tmp_path[4096];
-	char final_path[4096];
-	char dir[4096];		/* the folder's Maildir root */
+	char tmp_path[4096];	/* for logs: root/.Folder/tmp/NAME */
+	char final_path[4096];	/* for logs: root/.Folder/new/NAME */
+	char dir[4096];		/* the folder's Maildir (root or root/.Folder) */
+	char root[4096];	/* the mailbox's Maildir root */
+	char sub[256];		/* ".Junk", or "" for INBOX */
+	char name[256];		/* file name in tmp/ (with ,S= and ,W=) */
+	char final_name[330];	/* name in new/, or cur/ with ":2,FLAGS" */
+	int in_cur;		/* flags given: commit into cur/ */
 	size_t size;		/* bytes written (LF form), for ,S= */
 	int staged;
+	int created;		/* the folder was created by this stage */
+	char error[256];	/* what error_r points to */
 };
 
 /* Folder names as Sieve and config give them ("INBOX", "Junk", "a/b",
@@ -39,14 +46,32 @@ struct maildir_tx {
  * characters), maps it to a Maildir++ directory (".Junk", ".a.b", with
  * modified UTF-7 for non-ASCII as Dovecot does), creates the Maildir with
  * tmp/new/cur and maildirfolder, and subscribes it.  Runs with the
- * caller's current (effective) uid. */
+ * caller's current (effective) uid: files and directories are created
+ * with the caller's euid/egid and mode 0700/0600, nothing is chowned, so
+ * the caller switches to the mailbox owner first (and back after commit).
+ * flags: NULL or "" for new/, else Maildir info letters from "DFPRST",
+ * which put the message into cur/ with ":2,FLAGS" (sorted, deduplicated).
+ * The tx keeps no descriptors between stage and commit (many recipients
+ * can be staged at once); commit walks the same path again, still
+ * refusing symlinks.  error_r points into tx. */
 int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		  const char *folder, const char *flags,
 		  const struct maildir_src *src, const char **error_r,
 		  int *errno_r);
 int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r);
+/* stage + commit; on failure nothing is left behind. */
+int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
+		    const char *folder, const char *flags,
+		    const struct maildir_src *src, const char **error_r,
+		    int *errno_r);
 /* Remove the staged file (safe to call after a failed stage/commit). */
 void maildir_abort(struct maildir_tx *tx);
+
+/* IMAP flags as Sieve imap4flags gives them ("\\Seen \\Flagged") -> Maildir
+ * letters for maildir_stage ("FS").  \Draft D, \Flagged F, $Forwarded P,
+ * \Answered R, \Seen S, \Deleted T; returns how many other keywords were
+ * ignored (Maildir has no place for them without Dovecot's keyword file). */
+int maildir_flags_imap(const char *imap, char *out, size_t outlen);
 
 /* Validate and map a folder name; returns -1 for a name that could escape
  * the Maildir or is not allowed.  out gets ".Junk" style (or "" for INBOX). */

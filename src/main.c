@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <gmime/gmime.h>
+
 #include "cmd.h"
 #include "conf.h"
 
@@ -15,7 +17,11 @@ static const struct cmd {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } cmds[] = {
+	{ "lmtp", cmd_lmtp, "lmtp [-c FILE] [--dns-zone FILE]   run the LMTP server (foreground)" },
+	{ "deliver", cmd_deliver, "deliver [-c FILE] -f SENDER -a RCPT...   deliver one message from stdin" },
+	{ "spf", cmd_spf, "spf --ip IP --helo NAME --mail-from ADDR [--dns-zone FILE] [-c FILE] [--json]" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 };
 
 static void usage(FILE *fp)
@@ -40,6 +46,7 @@ int main(int argc, char **argv)
 		printf("authdeliver %s\n", AUTHDELIVER_VERSION);
 		return 0;
 	}
+	g_mime_init();	/* once per process, before any session forks */
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].run(argc - 1, argv + 1);

@@ -1,0 +1,225 @@
+/* deliver.c - the per-message pipeline: verdict once, then per recipient
+ * plan and Maildir write; one log line per recipient.
+ *
+ * Contract: a recipient's outcome is ST_DELIVERED only when maildir_commit()
+ * returned 0 for every copy that recipient gets.  Any failure is a value in
+ * that recipient's outcome; one recipient's full disk never fails another
+ * (except in all-or-nothing pipe mode, where the MTA retries them all).
+ */
+#include "deliver.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "conf.h"
+#include "log.h"
+#include "maildir.h"
+#include "msg.h"
+
+static bool was_root(void)
+{
+	return getuid() == 0;
+}
+
+int deliver_become(const struct mailbox *mb)
+{
+	if (!was_root())
+		return 0;	/* not root: deliver as ourselves */
+	if (setgroups(1, &mb->gid) < 0 || setegid(mb->gid) < 0 || seteuid(mb->uid) < 0) {
+		int e = errno;
+		deliver_unbecome();
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void deliver_unbecome(void)
+{
+	if (!was_root())
+		return;
+	if (seteuid(0) < 0 || setegid(0) < 0 || setgroups(0, NULL) < 0)
+		log_panic("cannot switch back to root: %s", strerror(errno));
+}
+
+/* The bytes to write: our trace headers, the verdict's headers, then the
+ * received header fields (minus dropped ones; renamed ones get a prefix),
+ * then the body.  Never re-serialized: every original byte is a slice. */
+struct out {
+	struct iovec *iov;
+	size_t n;
+	char *trace;		/* Return-Path + Delivered-To for one recipient */
+};
+
+static int out_build(struct out *o, const struct msg *m, const char *trace,
+		     const char *prepend, const unsigned char *marks)
+{
+	static const char rename_prefix[] = "X-Original-";
+	o->iov = calloc(2 * m->nhdrs + 4, sizeof(*o->iov));
+	if (!o->iov)
+		return -1;
+	o->n = 0;
+	o->iov[o->n++] = (struct iovec){ (void *)trace, strlen(trace) };
+	if (prepend && *prepend)
+		o->iov[o->n++] = (struct iovec){ (void *)prepend, strlen(prepend) };
+	size_t run = 0;		/* start of the current run of kept bytes */
+	for (size_t i = 0; i < m->nhdrs; i++) {
+		unsigned char mk = marks ? marks[i] : 0;
+		if (!mk)
+			continue;
+		const struct msg_hdr *h = &m->hdrs[i];
+		if (h->off > run)
+			o->iov[o->n++] = (struct iovec){ m->data + run, h->off - run };
+		if (mk == 2)	/* VERDICT_RENAME */
+			o->iov[o->n++] = (struct iovec){ (void *)rename_prefix, sizeof(rename_prefix) - 1 };
+		run = mk == 2 ? h->off : h->off + h->len;
+	}
+	if (m->len > run)
+		o->iov[o->n++] = (struct iovec){ m->data + run, m->len - run };
+	return 0;
+}
+
+static double elapsed(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char *fmt, ...)
+{
+	va_list ap;
+	r->st = st;
+	va_start(ap, fmt);
+	vsnprintf(r->text, sizeof(r->text), fmt, ap);
+	va_end(ap);
+}
+
+static void log_rcpt(const struct deliver_env *env, const struct deliver_rcpt *r,
+		     const char *queue_id, const char *msgid, size_t size,
+		     const char *auth)
+{
+	const struct status *s = status_of(r->st);
+	log_info("%s: to=<%s>, from=<%s>, message-id=<%s>, size=%zu, delay=%.3f, "
+		 "folder=%s, %s%sresult=%s, status=%d %s %s",
+		 queue_id && *queue_id ? queue_id : (env->session ? env->session : "-"),
+		 r->address, env->mail_from, msgid, size, elapsed(&env->start),
+		 *r->folder ? r->folder : "-", auth ? auth : "", auth && *auth ? ", " : "",
+		 s->word, s->code, s->enh, r->text);
+}
+
+void deliver_message(struct deliver_ctx *ctx, struct msg *m,
+		     struct deliver_env *env, bool all_or_nothing)
+{
+	const struct conf *c = conf;
+	char *msgid = msg_message_id(m);
+	const char *queue_id = env->xf && *env->xf->ident ? env->xf->ident : "";
+	const char *prepend = "";
+	const unsigned char *marks = NULL;
+	const char *folder = "INBOX";
+	const char *auth_log = "";
+
+	struct maildir_tx *tx = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*tx));
+	if (!tx) {
+		for (size_t i = 0; i < env->nrcpt; i++)
+			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
+		goto log;
+	}
+
+	/* Stage every recipient's copy in tmp/ first. */
+	bool any_fail = false;
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		struct deliver_rcpt *r = &env->rcpt[i];
+		if (r->st != ST_DELIVERED)
+			continue;	/* already failed at RCPT time */
+		snprintf(r->folder, sizeof(r->folder), "%s", folder);
+		size_t tl = strlen(env->mail_from) + strlen(r->address) + 64;
+		char *trace = malloc(tl);
+		struct out o = { 0 };
+		if (!trace) {
+			set_outcome(r, ST_INTERNAL, "out of memory");
+			any_fail = true;
+			continue;
+		}
+		if (c->delivered_to)
+			snprintf(trace, tl, "Return-Path: <%s>\r\nDelivered-To: %s\r\n",
+				 env->mail_from, r->address);
+		else
+			snprintf(trace, tl, "Return-Path: <%s>\r\n", env->mail_from);
+		if (out_build(&o, m, trace, prepend, marks) < 0) {
+			free(trace);
+			set_outcome(r, ST_INTERNAL, "out of memory");
+			any_fail = true;
+			continue;
+		}
+		struct maildir_src src = { o.iov, o.n };
+		const char *err = NULL;
+		int e = 0;
+		if (deliver_become(&r->mb) < 0) {
+			e = errno;
+			set_outcome(r, ST_IO_TEMPFAIL, "cannot switch to uid %ld: %s",
+				    (long)r->mb.uid, strerror(e));
+			any_fail = true;
+		} else {
+			if (maildir_stage(&tx[i], &r->mb, folder, "", &src, &err, &e) < 0) {
+				set_outcome(r, status_from_errno(e), "%s: %s",
+					    err ? err : "maildir write failed", e ? strerror(e) : "");
+				any_fail = true;
+			}
+			deliver_unbecome();
+		}
+		free(o.iov);
+		free(trace);
+	}
+
+	/* Commit: each recipient on its own, or all only when all staged. */
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		struct deliver_rcpt *r = &env->rcpt[i];
+		if (!tx[i].staged)
+			continue;
+		if (all_or_nothing && any_fail) {
+			maildir_abort(&tx[i]);
+			set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
+			continue;
+		}
+		const char *err = NULL;
+		int e = 0;
+		int rc = deliver_become(&r->mb);
+		if (rc == 0) {
+			rc = maildir_commit(&tx[i], &err, &e);
+			deliver_unbecome();
+		} else {
+			e = errno;
+			err = "cannot switch uid";
+		}
+		if (rc < 0) {
+			maildir_abort(&tx[i]);
+			set_outcome(r, status_from_errno(e), "%s: %s", err ? err : "commit failed",
+				    e ? strerror(e) : "");
+			if (all_or_nothing)
+				any_fail = true;
+		} else {
+			set_outcome(r, ST_DELIVERED, "delivered to %s", r->folder);
+		}
+	}
+	free(tx);
+log:
+	for (size_t i = 0; i < env->nrcpt; i++)
+		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
+	free(msgid);
+	(void)ctx;
+}
+
+void deliver_ctx_clear(struct deliver_ctx *ctx)
+{
+	(void)ctx;
+}

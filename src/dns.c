@@ -1,0 +1,1016 @@
+/* dns.c - DNS through libunbound: answer cache, async prefetch, deadlines,
+ * DNSSEC status, and the offline zone file.
+ *
+ * Takes a name and a type; returns a refcounted struct dns_answer that is
+ * never NULL.  Every query goes through libunbound (ub_resolve_async, one
+ * background thread inside libunbound; our code stays single-threaded and
+ * waits with poll() on ub_fd()).  Answers are kept in a per-process cache
+ * keyed by (lower-cased name, type) that honours the TTL and is bounded
+ * (DNS_CACHE_MAX entries, least recently used evicted first), so a warm
+ * lookup is one hash probe.
+ *
+ * Offline mode (--dns-zone / dns_zone_file): the RFC 1035 master file is
+ * loaded into libunbound as local data under a static "." zone, so
+ * NXDOMAIN vs NODATA and empty non-terminals come from libunbound itself;
+ * nothing is ever sent to the network.  libunbound answers a local CNAME
+ * with the CNAME alone, so in offline mode we follow the chain (at most
+ * DNS_CNAME_MAX hops) with further libunbound queries.  $TIMEOUT and
+ * $SERVFAIL are simulated here.
+ *
+ * Never blocks past the per-query timeout (conf->dns_timeout) or the
+ * per-message deadline (dns_set_deadline); both give DNS_TEMPFAIL.
+ * Never returns data from a bogus DNSSEC answer.
+ */
+#include "dns.h"
+#include "conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unbound.h>
+
+#define DNS_CACHE_MAX	8192		/* answers kept per process */
+#define DNS_HASH_SIZE	16384		/* buckets, power of two */
+#define DNS_CNAME_MAX	8		/* offline CNAME hops */
+#define DNS_ZONE_MAX	(64L << 20)	/* zone file size */
+#define DNS_LINE_TOKENS	4096		/* tokens in one zone entry */
+#define DNS_NEG_TTL_ONLINE 60		/* negative answer without SOA TTL */
+
+/* A refcounted answer: one malloc block (header, rr[], data bytes). */
+struct ans {
+	int refs;			/* -1: static, never freed */
+	struct dns_answer a;
+};
+
+#define ANS_OF(p) ((struct ans *)((char *)(p) - offsetof(struct ans, a)))
+
+enum { E_PENDING, E_DONE };
+enum { SIM_NONE, SIM_TIMEOUT, SIM_SERVFAIL };
+
+struct ent {
+	struct ent *hnext;		/* hash chain */
+	struct ent *prev, *next;	/* LRU list, most recent first */
+	unsigned hash;
+	int type;
+	int state;
+	int async_id;			/* outstanding libunbound query, or 0 */
+	int hops;			/* offline CNAME hops so far */
+	bool once;			/* not cacheable: drop after one use */
+	long long started, expires;	/* monotonic ms */
+	struct ans *ans;		/* when E_DONE */
+	struct dns *d;
+	char name[256];			/* lower case, no trailing dot */
+};
+
+struct sim {
+	char name[256];
+	int type;			/* 0: every type */
+	int kind;
+};
+
+struct dns {
+	struct ub_ctx *ub;
+	bool offline;
+	long timeout;			/* ms per query */
+	size_t max_records;
+	long long deadline;		/* monotonic ms, 0: none */
+	unsigned neg_ttl;		/* offline negative answers */
+	struct ent *tab[DNS_HASH_SIZE];
+	struct ent *lru_head, *lru_tail;
+	size_t nent;
+	struct sim *sims;
+	size_t nsims;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- answers ---- */
+
+static struct ans bad_name = { -1, { DNS_BADNAME, DNS_SEC_INSECURE, 0, NULL, "invalid domain name", false } };
+static struct ans no_memory = { -1, { DNS_TEMPFAIL, DNS_SEC_INSECURE, 0, NULL, "out of memory", false } };
+static struct ans past_deadline = { -1, { DNS_TEMPFAIL, DNS_SEC_INSECURE, 0, NULL, "deadline", false } };
+
+static struct ans *ans_simple(enum dns_status st, const char *why)
+{
+	struct ans *x = calloc(1, sizeof(*x));
+	if (!x)
+		return &no_memory;
+	x->refs = 1;
+	x->a.status = st;
+	x->a.why = why;
+	return x;
+}
+
+static void ans_unref(struct ans *x)
+{
+	if (x && x->refs > 0 && --x->refs == 0)
+		free(x);
+}
+
+void dns_answer_free(const struct dns_answer *a)
+{
+	if (a)
+		ans_unref(ANS_OF(a));
+}
+
+const char *dns_status_name(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK: return "ok";
+	case DNS_NXDOMAIN: return "nxdomain";
+	case DNS_NODATA: return "nodata";
+	case DNS_TEMPFAIL: return "tempfail";
+	case DNS_BADNAME: return "badname";
+	}
+	return "?";
+}
+
+/* Wire name (uncompressed, as libunbound returns rdata) to presentation
+ * form: lower case, no trailing dot, RFC 1035 §5.1 escapes for odd bytes.
+ * Returns bytes consumed from p, or 0 if malformed. */
+static size_t wire_name(const unsigned char *p, size_t len, char *out, size_t outsz)
+{
+	size_t i = 0, o = 0;
+	for (;;) {
+		if (i >= len)
+			return 0;
+		unsigned l = p[i++];
+		if (l == 0)
+			break;
+		if (l > 63 || i + l > len)
+			return 0;
+		if (o && o + 1 < outsz)
+			out[o++] = '.';
+		for (unsigned k = 0; k < l; k++) {
+			unsigned char ch = p[i + k];
+			if (o + 5 >= outsz)
+				return 0;
+			if (ch == '.' || ch == '\\' || ch <= ' ' || ch >= 0x7f)
+				o += (size_t)snprintf(out + o, outsz - o, "\\%03u", ch);
+			else
+				out[o++] = (char)tolower(ch);
+		}
+		i += l;
+	}
+	out[o] = 0;
+	return i;
+}
+
+/* Build an answer from a libunbound result.  *ttl_r gets the cache TTL. */
+static struct ans *ans_from_result(struct dns *d, int type, struct ub_result *r,
+				   unsigned *ttl_r)
+{
+	*ttl_r = r->ttl > 0 ? (unsigned)r->ttl : 0;
+	if (r->bogus) {
+		struct ans *x = ans_simple(DNS_TEMPFAIL, "DNSSEC bogus");
+		if (x->refs > 0)
+			x->a.sec = DNS_SEC_BOGUS;
+		return x;
+	}
+	enum dns_sec sec = r->secure ? DNS_SEC_SECURE : DNS_SEC_INSECURE;
+	struct ans *x;
+	switch (r->rcode) {
+	case 0:
+		break;
+	case 3:
+		x = ans_simple(DNS_NXDOMAIN, NULL);
+		goto neg;
+	case 2:
+		return ans_simple(DNS_TEMPFAIL, "SERVFAIL");
+	case 5:
+		return ans_simple(DNS_TEMPFAIL, "REFUSED");
+	default:
+		return ans_simple(DNS_TEMPFAIL, "bad rcode");
+	}
+	size_t n = 0, bytes = 0;
+	while (r->data && r->data[n])
+		n++;
+	if (!r->havedata || n == 0) {
+		x = ans_simple(DNS_NODATA, NULL);
+		goto neg;
+	}
+	bool trunc = false;
+	if (n > d->max_records) {
+		n = d->max_records;
+		trunc = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		bytes += (size_t)r->len[i] + 1 + 1024;	/* names expand to <= 4x+; see below */
+	x = malloc(sizeof(*x) + n * sizeof(struct dns_rr) + bytes);
+	if (!x)
+		return &no_memory;
+	memset(x, 0, sizeof(*x));
+	x->refs = 1;
+	x->a.status = DNS_OK;
+	x->a.sec = sec;
+	x->a.truncated = trunc;
+	x->a.rr = (struct dns_rr *)(x + 1);
+	char *buf = (char *)(x->a.rr + n), *end = buf + bytes;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = (const unsigned char *)r->data[i];
+		size_t len = (size_t)r->len[i];
+		struct dns_rr *rr = &x->a.rr[k];
+		rr->type = (unsigned short)type;
+		rr->pref = 0;
+		rr->data = buf;
+		switch (type) {
+		case DNS_T_A:
+		case DNS_T_AAAA:
+			if (len != (type == DNS_T_A ? 4u : 16u))
+				continue;
+			memcpy(buf, p, len);
+			rr->len = len;
+			break;
+		case DNS_T_TXT:
+		case DNS_T_SPF: {
+			/* RFC 7208 §3.3: concatenate the character-strings. */
+			size_t o = 0, j = 0;
+			bool bad = false;
+			while (j < len) {
+				size_t l = p[j++];
+				if (j + l > len) {
+					bad = true;
+					break;
+				}
+				memcpy(buf + o, p + j, l);
+				o += l;
+				j += l;
+			}
+			if (bad)
+				continue;
+			rr->len = o;
+			break;
+		}
+		case DNS_T_MX:
+			if (len < 3)
+				continue;
+			rr->pref = (unsigned short)(p[0] << 8 | p[1]);
+			p += 2;
+			len -= 2;
+			/* fall through */
+		case DNS_T_NS:
+		case DNS_T_CNAME:
+		case DNS_T_PTR:
+			/* A wire name of len bytes is at most 4*len presentation
+			 * bytes (\DDD); 1024 spare bytes per record cover 255. */
+			if (!wire_name(p, len, buf, (size_t)(end - buf)))
+				continue;
+			rr->len = strlen(buf);
+			break;
+		default:
+			memcpy(buf, p, len);
+			rr->len = len;
+			break;
+		}
+		buf[rr->len] = 0;
+		buf += rr->len + 1;
+		k++;
+	}
+	x->a.n = k;
+	if (k == 0) {
+		free(x);
+		return ans_simple(DNS_TEMPFAIL, "malformed answer");
+	}
+	return x;
+neg:
+	if (x->refs > 0)
+		x->a.sec = sec;
+	/* RFC 2308 §5: negative TTL from the SOA; libunbound gives a huge
+	 * default without one.  Offline data never changes. */
+	if (d->offline)
+		*ttl_r = d->neg_ttl;
+	else if (*ttl_r > 86400)
+		*ttl_r = DNS_NEG_TTL_ONLINE;
+	return x;
+}
+
+/* ---- names ---- */
+
+int dns_name_valid(const char *name)
+{
+	size_t len = strlen(name), lab = 0;
+	if (len && name[len - 1] == '.')
+		len--;			/* one trailing dot: absolute form */
+	if (len == 0 || len > 253)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch == '.') {
+			if (lab == 0)
+				return 0;	/* empty label */
+			lab = 0;
+			continue;
+		}
+		/* RFC 1123 §2.1 LDH, plus '_' (RFC 8552 underscored
+		 * names: _dmarc, _domainkey, SRV-like labels). */
+		if (!isalnum(ch) && ch != '-' && ch != '_')
+			return 0;
+		if (++lab > 63)
+			return 0;
+	}
+	return lab > 0;
+}
+
+/* Lower-case, drop the trailing dot.  Returns 0 or -1 (too long). */
+static int norm_name(const char *in, char out[256])
+{
+	size_t len = strlen(in);
+	if (len && in[len - 1] == '.')
+		len--;
+	if (len > 254)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[len] = 0;
+	return 0;
+}
+
+static unsigned name_hash(const char *name, int type)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)type;	/* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* ---- cache ---- */
+
+static void lru_unlink(struct dns *d, struct ent *e)
+{
+	if (e->prev) e->prev->next = e->next; else d->lru_head = e->next;
+	if (e->next) e->next->prev = e->prev; else d->lru_tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_front(struct dns *d, struct ent *e)
+{
+	e->next = d->lru_head;
+	e->prev = NULL;
+	if (d->lru_head)
+		d->lru_head->prev = e;
+	d->lru_head = e;
+	if (!d->lru_tail)
+		d->lru_tail = e;
+}
+
+static void ent_remove(struct dns *d, struct ent *e)
+{
+	struct ent **pp = &d->tab[e->hash & (DNS_HASH_SIZE - 1)];
+	while (*pp && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = e->hnext;
+	lru_unlink(d, e);
+	if (e->async_id)
+		ub_cancel(d->ub, e->async_id);
+	ans_unref(e->ans);
+	d->nent--;
+	free(e);
+}
+
+static struct ent *ent_find(struct dns *d, const char *name, int type, unsigned h)
+{
+	for (struct ent *e = d->tab[h & (DNS_HASH_SIZE - 1)]; e; e = e->hnext)
+		if (e->hash == h && e->type == type && !strcmp(e->name, name))
+			return e;
+	return NULL;
+}
+
+/* Make room: drop expired or least recently used answered entries. */
+static void cache_evict(struct dns *d)
+{
+	struct ent *e = d->lru_tail;
+	while (d->nent >= DNS_CACHE_MAX && e) {
+		struct ent *prev = e->prev;
+		if (e->state == E_DONE)
+			ent_remove(d, e);
+		e = prev;
+	}
+}
+
+static const struct sim *sim_find(const struct dns *d, const char *name, int type)
+{
+	for (size_t i = 0; i < d->nsims; i++)
+		if ((d->sims[i].type == 0 || d->sims[i].type == type) &&
+		    !strcmp(d->sims[i].name, name))
+			return &d->sims[i];
+	return NULL;
+}
+
+static void ent_finish(struct ent *e, struct ans *x, unsigned ttl)
+{
+	e->async_id = 0;
+	e->state = E_DONE;
+	e->ans = x;
+	e->once = x->a.status == DNS_TEMPFAIL || ttl == 0;
+	e->expires = now_ms() + (long long)ttl * 1000;
+}
+
+static void ub_done(void *arg, int err, struct ub_result *r);
+
+/* Send the query for e (name may differ from e->name when following an
+ * offline CNAME chain), or simulate a failure from the zone file. */
+static void ent_query(struct dns *d, struct ent *e, const char *qname)
+{
+	char lname[256];
+	if (d->offline && norm_name(qname, lname) == 0) {
+		const struct sim *s = sim_find(d, lname, e->type);
+		if (s && s->kind == SIM_SERVFAIL) {
+			ent_finish(e, ans_simple(DNS_TEMPFAIL, "SERVFAIL"), 0);
+			return;
+		}
+		if (s && s->kind == SIM_TIMEOUT)
+			return;		/* stays pending until the timeout */
+	}
+	int id = 0;
+	int rc = ub_resolve_async(d->ub, qname, e->type, 1 /* IN */, e, ub_done, &id);
+	if (rc) {
+		ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(rc)), 0);
+		return;
+	}
+	e->async_id = id;
+}
+
+static void ub_done(void *arg, int err, struct ub_result *r)
+{
+	struct ent *e = arg;
+	struct dns *d = e->d;
+	e->async_id = 0;
+	if (err) {
+		ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(err)), 0);
+		return;
+	}
+	/* Offline: libunbound answers a local CNAME with the CNAME alone;
+	 * follow it (RFC 1034 §3.6.2) within the zone data. */
+	if (d->offline && r->rcode == 0 && !r->havedata && r->canonname &&
+	    e->type != DNS_T_CNAME) {
+		if (++e->hops > DNS_CNAME_MAX) {
+			ub_resolve_free(r);
+			ent_finish(e, ans_simple(DNS_TEMPFAIL, "CNAME chain too long"), 0);
+			return;
+		}
+		char target[300];
+		snprintf(target, sizeof(target), "%s", r->canonname);
+		ub_resolve_free(r);
+		ent_query(d, e, target);
+		return;
+	}
+	unsigned ttl;
+	struct ans *x = ans_from_result(d, e->type, r, &ttl);
+	ub_resolve_free(r);
+	ent_finish(e, x, ttl);
+}
+
+/* Find or start the entry for a normalized name.  NULL: no memory. */
+static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigned h)
+{
+	struct ent *e = ent_find(d, lname, type, h);
+	if (e && e->state == E_DONE && !e->once && e->expires <= now_ms()) {
+		ent_remove(d, e);
+		e = NULL;
+	}
+	if (e)
+		return e;
+	if (d->nent >= DNS_CACHE_MAX)
+		cache_evict(d);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	memcpy(e->name, lname, strlen(lname) + 1);
+	e->type = type;
+	e->hash = h;
+	e->d = d;
+	e->state = E_PENDING;
+	e->started = now_ms();
+	e->hnext = d->tab[h & (DNS_HASH_SIZE - 1)];
+	d->tab[h & (DNS_HASH_SIZE - 1)] = e;
+	lru_front(d, e);
+	d->nent++;
+	ent_query(d, e, lname);
+	return e;
+}
+
+void dns_prefetch(struct dns *d, const char *name, int type)
+{
+	char lname[256];
+	if (!d || !dns_name_valid(name) || norm_name(name, lname) < 0)
+		return;
+	if (d->deadline && now_ms() >= d->deadline)
+		return;
+	ent_start(d, lname, type, name_hash(lname, type));
+}
+
+/* Wait for e with poll() on libunbound's pipe, up to its timeout or the
+ * message deadline. */
+static void ent_wait(struct dns *d, struct ent *e)
+{
+	while (e->state == E_PENDING) {
+		long long now = now_ms(), lim = e->started + d->timeout;
+		const char *why = "timeout";
+		if (d->deadline && d->deadline < lim) {
+			lim = d->deadline;
+			why = "deadline";
+		}
+		if (now >= lim) {
+			if (e->async_id)
+				ub_cancel(d->ub, e->async_id);
+			ent_finish(e, ans_simple(DNS_TEMPFAIL, why), 0);
+			break;
+		}
+		struct pollfd p = { .fd = ub_fd(d->ub), .events = POLLIN };
+		long long left = lim - now;
+		int rc = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+		if (rc > 0) {
+			int urc = ub_process(d->ub);
+			if (urc && e->state == E_PENDING) {
+				if (e->async_id)
+					ub_cancel(d->ub, e->async_id);
+				ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(urc)), 0);
+			}
+		} else if (rc < 0 && errno != EINTR) {
+			if (e->async_id)
+				ub_cancel(d->ub, e->async_id);
+			ent_finish(e, ans_simple(DNS_TEMPFAIL, "poll failed"), 0);
+		}
+	}
+}
+
+const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
+{
+	char lname[256];
+	if (!dns_name_valid(name) || norm_name(name, lname) < 0)
+		return &bad_name.a;
+	if (!d)
+		return &no_memory.a;
+	unsigned h = name_hash(lname, type);
+	struct ent *e = ent_find(d, lname, type, h);
+	/* Warm path: one hash probe, one clock read, one increment. */
+	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
+		if (d->lru_head != e) {
+			lru_unlink(d, e);
+			lru_front(d, e);
+		}
+		if (e->ans->refs > 0)
+			e->ans->refs++;
+		return &e->ans->a;
+	}
+	if (!e && d->deadline && now_ms() >= d->deadline)
+		return &past_deadline.a;
+	e = ent_start(d, lname, type, h);
+	if (!e)
+		return &no_memory.a;
+	ent_wait(d, e);
+	struct ans *x = e->ans;
+	if (x->refs > 0)
+		x->refs++;
+	if (e->once)
+		ent_remove(d, e);
+	return &x->a;
+}
+
+void dns_set_deadline(struct dns *d, long ms)
+{
+	if (d)
+		d->deadline = ms > 0 ? now_ms() + ms : 0;
+}
+
+/* ---- zone file ---- */
+
+struct zp {
+	const char *file;
+	int line;			/* line where the current entry starts */
+	char origin[300];		/* absolute, with trailing dot */
+	char owner[300];		/* last owner, absolute */
+	long ttl;			/* $TTL, or -1 */
+	long last_ttl;			/* last explicit TTL, or -1 */
+	char *err;
+	size_t errsz;
+};
+
+static const struct { const char *name; int type; } rrtypes[] = {
+	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 },
+	{ "HINFO", 13 }, { "MX", 15 }, { "TXT", 16 }, { "AAAA", 28 },
+	{ "SRV", 33 }, { "DNAME", 39 }, { "DS", 43 }, { "SSHFP", 44 },
+	{ "RRSIG", 46 }, { "NSEC", 47 }, { "DNSKEY", 48 }, { "TLSA", 52 },
+	{ "SPF", 99 }, { "CAA", 257 },
+};
+
+static int rrtype_of(const char *s)
+{
+	for (size_t i = 0; i < sizeof(rrtypes) / sizeof(rrtypes[0]); i++)
+		if (!strcasecmp(s, rrtypes[i].name))
+			return rrtypes[i].type;
+	if (!strncasecmp(s, "TYPE", 4) && isdigit((unsigned char)s[4])) {
+		char *end;
+		long v = strtol(s + 4, &end, 10);
+		if (!*end && v > 0 && v < 65536)
+			return (int)v;
+	}
+	return 0;
+}
+
+/* RFC 1035 TTL, or BIND's 1w2d3h4m5s form.  -1 if not a TTL. */
+static long parse_ttl(const char *s)
+{
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	long total = 0, cur = 0;
+	bool unit_seen = false;
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s)) {
+			cur = cur * 10 + (*s - '0');
+			if (cur > 2147483647L)
+				return -1;
+			continue;
+		}
+		long mul;
+		switch (tolower((unsigned char)*s)) {
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		case 'w': mul = 604800; break;
+		default: return -1;
+		}
+		total += cur * mul;
+		cur = 0;
+		unit_seen = true;
+		if (total > 2147483647L)
+			return -1;
+	}
+	total += cur;
+	(void)unit_seen;
+	return total > 2147483647L ? -1 : total;
+}
+
+static int zerr(struct zp *z, const char *what, const char *arg)
+{
+	snprintf(z->err, z->errsz, "%s:%d: %s%s%s", z->file, z->line, what,
+		 arg ? ": " : "", arg ? arg : "");
+	return -1;
+}
+
+/* Make tok absolute (RFC 1035 §5.1: "@" is the origin, a name without a
+ * final dot is relative to it). */
+static int abs_name(struct zp *z, const char *tok, char *out, size_t outsz)
+{
+	size_t len = strlen(tok);
+	int n;
+	if (!strcmp(tok, "@"))
+		n = snprintf(out, outsz, "%s", z->origin);
+	else if (len && tok[len - 1] == '.' && (len < 2 || tok[len - 2] != '\\'))
+		n = snprintf(out, outsz, "%s", tok);
+	else if (!strcmp(z->origin, "."))
+		n = snprintf(out, outsz, "%s.", tok);
+	else
+		n = snprintf(out, outsz, "%s.%s", tok, z->origin);
+	if (n < 0 || (size_t)n >= outsz || n > 256)
+		return zerr(z, "name too long", tok);
+	return 0;
+}
+
+static int add_sim(struct dns *d, struct zp *z, char **tok, int nt, int kind)
+{
+	if (nt < 2 || nt > 3)
+		return zerr(z, kind == SIM_TIMEOUT ? "$TIMEOUT wants NAME [TYPE]" :
+			    "$SERVFAIL wants NAME [TYPE]", NULL);
+	char name[300];
+	if (abs_name(z, tok[1], name, sizeof(name)) < 0)
+		return -1;
+	int type = 0;
+	if (nt == 3 && strcasecmp(tok[2], "ANY") && !(type = rrtype_of(tok[2])))
+		return zerr(z, "unknown type", tok[2]);
+	struct sim *ns = realloc(d->sims, (d->nsims + 1) * sizeof(*ns));
+	if (!ns)
+		return zerr(z, "out of memory", NULL);
+	d->sims = ns;
+	struct sim *s = &ns[d->nsims++];
+	norm_name(name, s->name);
+	s->type = type;
+	s->kind = kind;
+	return 0;
+}
+
+/* One logical entry (parentheses joined), tokens raw (quotes kept). */
+static int zone_entry(struct dns *d, struct zp *z, char **tok, int nt, bool blank_owner)
+{
+	if (nt == 0)
+		return 0;
+	if (!blank_owner && tok[0][0] == '$') {
+		if (!strcasecmp(tok[0], "$ORIGIN")) {
+			if (nt != 2)
+				return zerr(z, "$ORIGIN wants one name", NULL);
+			char o[300];
+			if (abs_name(z, tok[1], o, sizeof(o)) < 0)
+				return -1;
+			memcpy(z->origin, o, strlen(o) + 1);
+			return 0;
+		}
+		if (!strcasecmp(tok[0], "$TTL")) {
+			if (nt != 2 || (z->ttl = parse_ttl(tok[1])) < 0)
+				return zerr(z, "$TTL wants one TTL", NULL);
+			return 0;
+		}
+		if (!strcasecmp(tok[0], "$TIMEOUT"))
+			return add_sim(d, z, tok, nt, SIM_TIMEOUT);
+		if (!strcasecmp(tok[0], "$SERVFAIL"))
+			return add_sim(d, z, tok, nt, SIM_SERVFAIL);
+		return zerr(z, "unsupported directive", tok[0]);
+	}
+	int i = 0;
+	char owner[300];
+	if (blank_owner) {
+		if (!z->owner[0])
+			return zerr(z, "no previous owner name", NULL);
+		memcpy(owner, z->owner, sizeof(owner));
+	} else {
+		if (abs_name(z, tok[0], owner, sizeof(owner)) < 0)
+			return -1;
+		memcpy(z->owner, owner, sizeof(owner));
+		i = 1;
+	}
+	/* [TTL] [class] type, TTL and class in either order (RFC 1035 §5.1) */
+	long ttl = -1;
+	int type = 0;
+	for (int k = 0; k < 3 && i < nt && !type; k++, i++) {
+		long t;
+		if (!strcasecmp(tok[i], "IN"))
+			continue;
+		if (!strcasecmp(tok[i], "CH") || !strcasecmp(tok[i], "HS") ||
+		    !strcasecmp(tok[i], "CS"))
+			return zerr(z, "only class IN is supported", tok[i]);
+		if (ttl < 0 && (t = parse_ttl(tok[i])) >= 0) {
+			ttl = t;
+			continue;
+		}
+		if (!(type = rrtype_of(tok[i])))
+			return zerr(z, "unknown type", tok[i]);
+	}
+	if (!type)
+		return zerr(z, "missing type", NULL);
+	if (i >= nt)
+		return zerr(z, "missing rdata", NULL);
+	if (ttl >= 0)
+		z->last_ttl = ttl;
+	else
+		ttl = z->ttl >= 0 ? z->ttl : z->last_ttl >= 0 ? z->last_ttl : 3600;
+
+	/* Rdata fields that are domain names get the origin appended. */
+	int namef[2] = { -1, -1 };
+	switch (type) {
+	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR: case 39: namef[0] = 0; break;
+	case DNS_T_MX: namef[0] = 1; break;
+	case 6: namef[0] = 0; namef[1] = 1; break;	/* SOA */
+	case 33: namef[0] = 3; break;			/* SRV */
+	}
+	size_t cap = 4096;
+	for (int k = i; k < nt; k++)
+		cap += strlen(tok[k]) + 300;
+	char *rr = malloc(cap);
+	if (!rr)
+		return zerr(z, "out of memory", NULL);
+	const char *tname = NULL;
+	for (size_t k = 0; k < sizeof(rrtypes) / sizeof(rrtypes[0]); k++)
+		if (rrtypes[k].type == type)
+			tname = rrtypes[k].name;
+	size_t o = (size_t)snprintf(rr, cap, "%s %ld IN ", owner, ttl);
+	if (tname)
+		o += (size_t)snprintf(rr + o, cap - o, "%s", tname);
+	else
+		o += (size_t)snprintf(rr + o, cap - o, "TYPE%d", type);
+	for (int k = i; k < nt; k++) {
+		char nm[300];
+		const char *f = tok[k];
+		if (k - i == namef[0] || k - i == namef[1]) {
+			if (abs_name(z, f, nm, sizeof(nm)) < 0) {
+				free(rr);
+				return -1;
+			}
+			f = nm;
+		}
+		o += (size_t)snprintf(rr + o, cap - o, " %s", f);
+	}
+	int rc = ub_ctx_data_add(d->ub, rr);
+	free(rr);
+	if (rc)
+		return zerr(z, "record rejected by libunbound", ub_strerror(rc));
+	return 0;
+}
+
+/* Tokenize the master file (RFC 1035 §5.1): ';' comments, "..." strings
+ * with backslash escapes, ( ) joining lines, a leading blank meaning "same
+ * owner as before". */
+static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
+{
+	FILE *fp = fopen(file, "r");
+	if (!fp) {
+		snprintf(err, errsz, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fileno(fp), &st) < 0 || st.st_size > DNS_ZONE_MAX) {
+		fclose(fp);
+		snprintf(err, errsz, "%s: too large or unreadable", file);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	char *text = malloc(len + 1), *buf = malloc(len + 2);
+	char **tok = malloc(DNS_LINE_TOKENS * sizeof(*tok));
+	if (!text || !buf || !tok || fread(text, 1, len, fp) != len) {
+		fclose(fp);
+		free(text); free(buf); free(tok);
+		snprintf(err, errsz, "%s: read failed", file);
+		return -1;
+	}
+	fclose(fp);
+	text[len] = 0;
+
+	struct zp z = { .file = file, .line = 1, .origin = ".", .ttl = -1,
+			.last_ttl = -1, .err = err, .errsz = errsz };
+	int line = 1, depth = 0, nt = 0, rc = 0;
+	bool blank_owner = false, at_line_start = true;
+	size_t bo = 0;			/* write offset in buf */
+	for (size_t p = 0; p <= len && rc == 0; ) {
+		char ch = p < len ? text[p] : '\n';
+		if (at_line_start && depth == 0) {
+			z.line = line;
+			blank_owner = (ch == ' ' || ch == '\t');
+			at_line_start = false;
+			nt = 0;
+			bo = 0;
+		}
+		if (ch == '\n' || p == len) {
+			if (depth == 0 || p == len) {
+				if (depth > 0)
+					rc = zerr(&z, "unbalanced parenthesis", NULL);
+				else
+					rc = zone_entry(d, &z, tok, nt, blank_owner);
+				at_line_start = true;
+			}
+			line++;
+			p++;
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\r') {
+			p++;
+			continue;
+		}
+		if (ch == ';') {
+			while (p < len && text[p] != '\n')
+				p++;
+			continue;
+		}
+		if (ch == '(') {
+			depth++;
+			p++;
+			continue;
+		}
+		if (ch == ')') {
+			if (--depth < 0) {
+				rc = zerr(&z, "unbalanced parenthesis", NULL);
+				break;
+			}
+			p++;
+			continue;
+		}
+		if (nt >= DNS_LINE_TOKENS) {
+			rc = zerr(&z, "too many fields", NULL);
+			break;
+		}
+		tok[nt++] = buf + bo;
+		if (ch == '"') {
+			buf[bo++] = text[p++];
+			while (p < len && text[p] != '"') {
+				if (text[p] == '\n')
+					line++;
+				if (text[p] == '\\' && p + 1 < len)
+					buf[bo++] = text[p++];
+				buf[bo++] = text[p++];
+			}
+			if (p >= len) {
+				rc = zerr(&z, "unterminated string", NULL);
+				break;
+			}
+			buf[bo++] = text[p++];
+		} else {
+			while (p < len && !strchr(" \t\r\n;()\"", text[p])) {
+				if (text[p] == '\\' && p + 1 < len && text[p + 1] != '\n')
+					buf[bo++] = text[p++];
+				buf[bo++] = text[p++];
+			}
+		}
+		buf[bo++] = 0;
+	}
+	free(text);
+	free(buf);
+	free(tok);
+	if (rc == 0)
+		d->neg_ttl = z.ttl >= 0 ? (unsigned)z.ttl : 3600;
+	return rc;
+}
+
+/* ---- lifecycle ---- */
+
+static int ub_opt(struct dns *d, const char *opt, const char *val, char *err, size_t errsz)
+{
+	int rc = ub_ctx_set_option(d->ub, opt, val);
+	if (rc)
+		snprintf(err, errsz, "libunbound option %s %s: %s", opt, val, ub_strerror(rc));
+	return rc ? -1 : 0;
+}
+
+struct dns *dns_new(const struct conf *c, const char *zone_file, const char **error_r)
+{
+	static char err[600];
+	err[0] = 0;
+	struct dns *d = calloc(1, sizeof(*d));
+	if (!d) {
+		*error_r = "out of memory";
+		return NULL;
+	}
+	d->timeout = c ? c->dns_timeout : 5000;
+	d->max_records = c ? (size_t)c->dns_max_records : 100;
+	d->neg_ttl = 3600;
+	if (!zone_file || !*zone_file)
+		zone_file = c && c->dns_zone_file && *c->dns_zone_file ? c->dns_zone_file : NULL;
+	d->ub = ub_ctx_create();
+	if (!d->ub) {
+		free(d);
+		*error_r = "libunbound: cannot create context";
+		return NULL;
+	}
+	int rc = 0;
+	/* One libunbound worker thread answers our async queries; our own
+	 * code stays single-threaded and polls ub_fd(). */
+	if ((rc = ub_ctx_async(d->ub, 1)) != 0)
+		snprintf(err, sizeof(err), "libunbound async: %s", ub_strerror(rc));
+	if (!rc && zone_file) {
+		d->offline = true;
+		rc = ub_opt(d, "module-config:", "iterator", err, sizeof(err));
+		if (!rc && (rc = ub_ctx_zone_add(d->ub, ".", "static")) != 0)
+			snprintf(err, sizeof(err), "libunbound zone: %s", ub_strerror(rc));
+		if (!rc)
+			rc = zone_load(d, zone_file, err, sizeof(err));
+	} else if (!rc) {
+		bool sec = c && c->dnssec;
+		rc = ub_opt(d, "module-config:", sec ? "validator iterator" : "iterator",
+			    err, sizeof(err));
+		if (!rc && sec) {
+			const char *ta = c->dnssec_trust_anchor;
+			if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
+				snprintf(err, sizeof(err), "trust anchor %s: %s", ta, ub_strerror(rc));
+		}
+		/* A local resolver (127.0.0.1, 127.0.0.53) or forwarder is
+		 * normal here; unbound refuses loopback upstreams by default. */
+		if (!rc)
+			rc = ub_opt(d, "do-not-query-localhost:", "no", err, sizeof(err));
+		enum conf_dns_mode mode = c ? c->dns_mode : CONF_DNS_SYSTEM;
+		if (!rc && mode == CONF_DNS_SYSTEM) {
+			const char *rcf = c && c->dns_resolv_conf && *c->dns_resolv_conf ?
+				c->dns_resolv_conf : "/etc/resolv.conf";
+			if ((rc = ub_ctx_resolvconf(d->ub, rcf)) != 0)
+				snprintf(err, sizeof(err), "%s: %s", rcf, ub_strerror(rc));
+		} else if (!rc && mode == CONF_DNS_FORWARD) {
+			if (!c->dns_forwarders.n) {
+				snprintf(err, sizeof(err), "dns_mode forward needs dns_forwarders");
+				rc = -1;
+			}
+			for (size_t i = 0; !rc && i < c->dns_forwarders.n; i++)
+				if ((rc = ub_ctx_set_fwd(d->ub, c->dns_forwarders.v[i])) != 0)
+					snprintf(err, sizeof(err), "forwarder %s: %s",
+						 c->dns_forwarders.v[i], ub_strerror(rc));
+		}
+		/* CONF_DNS_RECURSIVE: libunbound's built-in root hints. */
+	}
+	if (rc) {
+		dns_free(d);
+		*error_r = err[0] ? err : "libunbound setup failed";
+		return NULL;
+	}
+	return d;
+}
+
+void dns_free(struct dns *d)
+{
+	if (!d)
+		return;
+	while (d->lru_head)
+		ent_remove(d, d->lru_head);
+	if (d->ub)
+		ub_ctx_delete(d->ub);
+	free(d->sims);
+	free(d);
+}

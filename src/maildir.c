@@ -1,0 +1,843 @@
+/* maildir.c - safe Maildir delivery: tmp/ -> write -> fsync -> new/ -> fsync dir.
+ *
+ * Takes a resolved mailbox (mbox.c), a folder name, optional flags and the
+ * message as pieces in wire (CRLF) form.  maildir_commit() returns 0 only
+ * when the file is in new/ (or cur/ with flags) and both the file and the
+ * directory entry are on disk; otherwise -1, a reason and errno, and
+ * nothing of this delivery is left in tmp/, new/ or cur/ (the caller maps
+ * ENOSPC/EDQUOT to 452 4.3.1, anything else to 451 4.3.0).
+ *
+ * It never re-serializes the message (only CRLF pairs become LF), never
+ * follows a symlink below the Maildir root (openat + O_NOFOLLOW walk),
+ * never overwrites a file (O_EXCL, link()), and never chowns: everything
+ * is created with the caller's effective uid/gid.
+ */
+#include "maildir.h"
+
+#include "conf.h"
+#include "log.h"
+#include "mbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAILDIR_SUBS "subscriptions"
+#define MAILDIR_SUBS_LOCK "subscriptions.lock"
+#define MAILDIR_SUBS_MAX (1024 * 1024)	/* larger: leave it alone */
+#define MAILDIR_LOCK_STALE 30		/* seconds, as Dovecot */
+#define MAILDIR_LOCK_TRIES 200		/* x 10 ms */
+#define MAILDIR_NAME_TRIES 5		/* O_EXCL collisions before giving up */
+
+static int fail(struct maildir_tx *tx, const char **error_r, int *errno_r,
+		int err, const char *what, const char *where)
+{
+	int n = snprintf(tx->error, sizeof(tx->error), "%s %s: %s", what,
+			 where, strerror(err));
+
+	if (n < 0 || (size_t)n >= sizeof(tx->error))	/* keep the errno text */
+		snprintf(tx->error, sizeof(tx->error), "%s ...: %s", what,
+			 strerror(err));
+	if (error_r)
+		*error_r = tx->error;
+	if (errno_r)
+		*errno_r = err;
+	errno = err;
+	return -1;
+}
+
+/* ---- folder names ---------------------------------------------------- */
+
+static const char b64_mod[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+/* Decode one UTF-8 sequence strictly (no overlongs, no surrogates, at most
+ * U+10FFFF); returns its length or 0. */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp_r)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (s[0] < 0x80) {
+		*cp_r = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		cp = s[0] & 0x1f;
+		n = 2;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		cp = s[0] & 0x0f;
+		n = 3;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		cp = s[0] & 0x07;
+		n = 4;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*cp_r = cp;
+	return n;
+}
+
+struct outbuf {
+	char *p;
+	size_t len, cap;
+	int overflow;
+};
+
+static void out_c(struct outbuf *o, char c)
+{
+	if (o->len + 1 < o->cap)
+		o->p[o->len++] = c;
+	else
+		o->overflow = 1;
+}
+
+/* RFC 3501 §5.1.3: a run of non-printable-ASCII characters becomes "&",
+ * modified BASE64 (',' for '/', no padding) of their UTF-16BE, "-". */
+static size_t mutf7_run(const unsigned char *s, struct outbuf *o,
+			const char **error_r)
+{
+	uint32_t bits = 0;
+	int nbits = 0;
+	size_t used = 0;
+
+	out_c(o, '&');
+	while (s[used] >= 0x80) {
+		uint32_t cp;
+		uint16_t u[2];
+		int nu, k;
+		size_t n = utf8_decode(s + used, &cp);
+
+		if (!n) {
+			*error_r = "folder name is not valid UTF-8";
+			return 0;
+		}
+		used += n;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			u[0] = 0xd800 | (cp >> 10);
+			u[1] = 0xdc00 | (cp & 0x3ff);
+			nu = 2;
+		} else {
+			u[0] = cp;
+			nu = 1;
+		}
+		for (k = 0; k < nu; k++) {
+			bits = bits << 16 | u[k];
+			nbits += 16;
+			while (nbits >= 6) {
+				nbits -= 6;
+				out_c(o, b64_mod[(bits >> nbits) & 0x3f]);
+			}
+		}
+	}
+	if (nbits)
+		out_c(o, b64_mod[(bits << (6 - nbits)) & 0x3f]);
+	out_c(o, '-');
+	return used;
+}
+
+/* Map a folder name to a Maildir++ directory name, like Dovecot's
+ * maildir++ layout: '/' and '.' both separate levels (".a.b"), names are
+ * UTF-8 (Sieve, RFC 5228 §2.7.2 / RFC 5490) stored in modified UTF-7.
+ * Refused: empty components (so "..", leading or trailing '/' or '.'),
+ * control characters, a component starting with '~' (Dovecot treats
+ * "~user" as a home reference), invalid UTF-8 and names over NAME_MAX. */
+int maildir_folder_dir(const char *folder, char *out, size_t outlen,
+		       const char **error_r)
+{
+	struct outbuf o = { out, 0, outlen, 0 };
+	const unsigned char *s = (const unsigned char *)folder;
+	size_t comp = 0;
+	const char *err = NULL;
+
+	if (!outlen)
+		return -1;
+	out[0] = '\0';
+	if (!folder || !*folder || !strcasecmp(folder, "INBOX"))
+		return 0;
+	out_c(&o, '.');
+	while (*s) {
+		if (*s == '/' || *s == '.') {
+			if (!comp) {
+				*error_r = "folder name has an empty component";
+				return -1;
+			}
+			out_c(&o, '.');
+			comp = 0;
+			s++;
+			continue;
+		}
+		if (*s < 0x20 || *s == 0x7f) {
+			*error_r = "folder name has a control character";
+			return -1;
+		}
+		if (!comp && *s == '~') {
+			*error_r = "folder name component starts with '~'";
+			return -1;
+		}
+		comp++;
+		if (*s >= 0x80) {
+			size_t n = mutf7_run(s, &o, &err);
+
+			if (!n) {
+				*error_r = err;
+				return -1;
+			}
+			s += n;
+		} else if (*s == '&') {
+			out_c(&o, '&');
+			out_c(&o, '-');
+			s++;
+		} else
+			out_c(&o, (char)*s++);
+	}
+	if (!comp) {
+		*error_r = "folder name has an empty component";
+		return -1;
+	}
+	if (o.overflow || o.len > NAME_MAX) {
+		*error_r = "folder name too long";
+		out[0] = '\0';
+		return -1;
+	}
+	out[o.len] = '\0';
+	return 0;
+}
+
+/* ---- file names ------------------------------------------------------ */
+
+/* Hostname as in Dovecot/qmail: '/' -> "\057", ':' -> "\072"; we also
+ * octal-escape anything but [A-Za-z0-9.-_] so that ',' or '\' from a
+ * configured name cannot confuse ",S=" parsers.  Capped at 100 bytes. */
+static void host_escaped(char *out, size_t outlen)
+{
+	char h[256];
+	const char *src = conf && conf->hostname && *conf->hostname ?
+		conf->hostname : NULL;
+	size_t o = 0;
+
+	if (!src) {
+		if (gethostname(h, sizeof(h) - 1) < 0)
+			strcpy(h, "localhost");
+		h[sizeof(h) - 1] = '\0';
+		src = h;
+	}
+	for (; *src && o + 5 < outlen && o < 100; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')
+			out[o++] = c;
+		else
+			o += snprintf(out + o, outlen - o, "\\%03o", c);
+	}
+	out[o] = '\0';
+}
+
+static unsigned long name_counter;
+
+/* "SECS.M<usec>P<pid>Q<count>R<random>.HOST" (the Maildir spec's "M", "P",
+ * "Q", "R" parts, as Dovecot/Courier write them). */
+static void unique_base(char *out, size_t outlen)
+{
+	struct timeval tv;
+	uint64_t r;
+	char host[128];
+	unsigned long q = __atomic_add_fetch(&name_counter, 1, __ATOMIC_RELAXED);
+
+	gettimeofday(&tv, NULL);
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = ((uint64_t)tv.tv_usec << 32) ^ (uint64_t)getpid() * 2654435761u ^ q;
+	host_escaped(host, sizeof(host));
+	snprintf(out, outlen, "%lld.M%06ldP%ldQ%luR%016llx.%s",
+		 (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(), q,
+		 (unsigned long long)r, host);
+}
+
+/* Maildir info flags (the "2," experimental semantics): D draft,
+ * F flagged, P passed, R replied, S seen, T trashed; stored in ASCII order
+ * and once each, as the Maildir spec requires.  Lower-case letters are
+ * Dovecot keywords that need its dovecot-keywords file: refused. */
+static int flags_norm(const char *flags, char *out, size_t outlen)
+{
+	unsigned char seen[128] = { 0 };
+	size_t o = 0;
+	int c;
+
+	for (const char *p = flags; *p; p++) {
+		c = (unsigned char)*p;
+		if (!strchr("DFPRST", c) || !c)
+			return -1;
+		seen[c] = 1;
+	}
+	for (c = 0; c < 128; c++)
+		if (seen[c] && o + 1 < outlen)
+			out[o++] = (char)c;
+	out[o] = '\0';
+	return 0;
+}
+
+int maildir_flags_imap(const char *imap, char *out, size_t outlen)
+{
+	static const struct { const char *name; char letter; } map[] = {
+		{ "\\Draft", 'D' }, { "\\Flagged", 'F' }, { "$Forwarded", 'P' },
+		{ "\\Answered", 'R' }, { "\\Seen", 'S' }, { "\\Deleted", 'T' },
+	};
+	char letters[8];
+	size_t n = 0;
+	int ignored = 0;
+	const char *p = imap ? imap : "";
+
+	while (*p) {
+		size_t len, i;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, " \t");
+		if (!len)
+			break;
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			/* RFC 3501 §2.3.2: flag names are case-insensitive */
+			if (strlen(map[i].name) == len && !strncasecmp(map[i].name, p, len))
+				break;
+		if (i < sizeof(map) / sizeof(map[0])) {
+			if (!memchr(letters, map[i].letter, n) && n < sizeof(letters) - 1)
+				letters[n++] = map[i].letter;
+		} else
+			ignored++;
+		p += len;
+	}
+	letters[n] = '\0';
+	if (!outlen)
+		return ignored;
+	if (flags_norm(letters, out, outlen) < 0)
+		out[0] = '\0';
+	return ignored;
+}
+
+/* ---- CRLF -> LF writer ----------------------------------------------- */
+
+struct conv {
+	int fd;			/* -1: only count */
+	size_t size;		/* bytes out (,S=) */
+	size_t vsize;		/* out with every LF as CRLF (Dovecot ,W=) */
+	int last;		/* last byte out */
+	size_t blen;
+	char buf[65536];
+};
+
+static int conv_flush(struct conv *cv)
+{
+	size_t off = 0;
+
+	while (cv->fd >= 0 && off < cv->blen) {
+		ssize_t n = write(cv->fd, cv->buf + off, cv->blen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	cv->blen = 0;
+	return 0;
+}
+
+static int conv_put(struct conv *cv, unsigned char c)
+{
+	cv->size++;
+	cv->vsize += (c == '\n' && cv->last != '\r') ? 2 : 1;
+	cv->last = c;
+	if (cv->fd < 0)
+		return 0;
+	cv->buf[cv->blen++] = (char)c;
+	return cv->blen == sizeof(cv->buf) ? conv_flush(cv) : 0;
+}
+
+/* Only a CR immediately followed by LF (also across pieces) becomes LF; a
+ * bare CR, NUL and 8-bit bytes are kept as received. */
+static int conv_run(struct conv *cv, const struct maildir_src *src)
+{
+	int cr = 0;
+
+	cv->size = cv->vsize = cv->blen = 0;
+	cv->last = -1;
+	for (size_t i = 0; i < src->n; i++) {
+		const unsigned char *p = src->iov[i].iov_base;
+
+		for (size_t k = 0; k < src->iov[i].iov_len; k++) {
+			if (cr && p[k] != '\n' && conv_put(cv, '\r') < 0)
+				return -1;
+			cr = p[k] == '\r';
+			if (!cr && conv_put(cv, p[k]) < 0)
+				return -1;
+		}
+	}
+	if (cr && conv_put(cv, '\r') < 0)
+		return -1;
+	return conv_flush(cv);
+}
+
+/* ---- directory walk -------------------------------------------------- */
+
+static int want_fsync(void)
+{
+	return !conf || conf->maildir_fsync;
+}
+
+/* A directory we created must be on disk before a message in it counts as
+ * delivered: fsync its parent (the new entry), as for the file in new/. */
+static int sync_parent(const char *path)
+{
+	char p[4096];
+	char *slash;
+	int fd, r;
+
+	if (!want_fsync())
+		return 0;
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(p, '/');
+	if (!slash)
+		return 0;
+	if (slash == p)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+/* mkdir -p for the root (configured or from passwd: symlinks allowed). */
+static int mkdir_parents(const char *path)
+{
+	char p[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(p, path, len + 1);
+	for (char *s = p + 1;; s++) {
+		int last = !*s;
+
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) == 0) {
+			if (sync_parent(p) < 0)
+				return -1;
+		} else if (errno != EEXIST)
+			return -1;
+		if (last)
+			break;
+		*s = '/';
+	}
+	return 0;
+}
+
+/* Open (creating if asked) the directory name below dfd, never following
+ * a symlink: ELOOP/ENOTDIR refuse it. */
+static int subdir(int dfd, const char *name, int create, int *created_r)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOENT || !create)
+		return fd;
+	if (mkdirat(dfd, name, 0700) == 0) {
+		if (want_fsync() && fsync(dfd) < 0)
+			return -1;
+	} else if (errno != EEXIST)
+		return -1;
+	if (created_r)
+		*created_r = 1;
+	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void subscribe(int rootfd, const char *root, const char *vname);
+
+/* Open the folder's tmp/ and its target (new/ or cur/).  With create: make
+ * missing Maildir, folder (plus maildirfolder, subscription) and subdirs. */
+static int walk(struct maildir_tx *tx, int create, int need_dst,
+		int *tmpfd_r, int *dstfd_r, const char **what_r)
+{
+	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, e;
+	static const char *const subs[] = { "cur", "new", "tmp" };
+
+	*tmpfd_r = *dstfd_r = -1;
+	*what_r = "open";
+	rootfd = open(tx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 && errno == ENOENT && create) {
+		*what_r = "mkdir";
+		if (mkdir_parents(tx->root) < 0)
+			return -1;
+		rootfd = open(tx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (rootfd < 0)
+		return -1;
+	dfd = rootfd;
+	if (tx->sub[0]) {
+		*what_r = "open folder";
+		dfd = subdir(rootfd, tx->sub, create, &created);
+		if (dfd < 0)
+			goto err;
+	}
+	if (create) {
+		/* the folder and the root: a fresh Maildir gets all three */
+		for (size_t i = 0; i < 6; i++) {
+			int fd = subdir(i < 3 ? dfd : rootfd, subs[i % 3], 1, NULL);
+
+			*what_r = "create subdirectory in";
+			if (fd < 0)
+				goto err;
+			close(fd);
+			if (i == 2 && dfd == rootfd)
+				break;
+		}
+		if (tx->sub[0]) {
+			/* Maildir++: marks a folder (Courier, Dovecot) */
+			int fd = openat(dfd, "maildirfolder", O_WRONLY | O_CREAT |
+					O_NOFOLLOW | O_CLOEXEC, 0600);
+
+			*what_r = "create maildirfolder in";
+			if (fd < 0)
+				goto err;
+			close(fd);
+		}
+	}
+	*what_r = "open tmp/ of";
+	if ((tmpfd = subdir(dfd, "tmp", 0, NULL)) < 0)
+		goto err;
+	*what_r = "open new/cur of";
+	if (need_dst && (dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
+		goto err;
+	if (created) {
+		tx->created = 1;
+		subscribe(rootfd, tx->root, tx->sub + 1);
+	}
+	if (dfd != rootfd)
+		close(dfd);
+	close(rootfd);
+	*tmpfd_r = tmpfd;
+	*dstfd_r = dstfd;
+	return 0;
+err:
+	e = errno;
+	if (tmpfd >= 0)
+		close(tmpfd);
+	if (dfd >= 0 && dfd != rootfd)
+		close(dfd);
+	close(rootfd);
+	errno = e;
+	return -1;
+}
+
+/* ---- subscriptions (Dovecot) ----------------------------------------- */
+
+/* Add vname (".a.b" without the dot: "a.b") to the Maildir root's
+ * "subscriptions" file like Dovecot's subscription-file.c: take
+ * subscriptions.lock with O_EXCL (stale after 30 s), copy the old lines,
+ * append ours unless present, fsync, rename over.  Version 2 files
+ * ("V\t2\n\n" header) separate levels with TAB.  Best effort: the message
+ * is still delivered when this fails; we log a warning. */
+static void subscribe(int rootfd, const char *root, const char *vname)
+{
+	char name[NAME_MAX + 2], *old = NULL;
+	size_t len = 0, nlen;
+	int lfd = -1, in, v2, found = 0;
+	struct stat st;
+
+	for (int i = 0;; i++) {
+		lfd = openat(rootfd, MAILDIR_SUBS_LOCK, O_WRONLY | O_CREAT |
+			     O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (lfd >= 0)
+			break;
+		if (errno != EEXIST || i >= MAILDIR_LOCK_TRIES)
+			goto warn;
+		if (fstatat(rootfd, MAILDIR_SUBS_LOCK, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime + MAILDIR_LOCK_STALE < time(NULL)) {
+			unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
+			continue;
+		}
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	in = openat(rootfd, MAILDIR_SUBS, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0 && errno != ENOENT)
+		goto warn;
+	if (in >= 0) {
+		if (fstat(in, &st) < 0 || st.st_size > MAILDIR_SUBS_MAX ||
+		    !(old = malloc((size_t)st.st_size + 1))) {
+			close(in);
+			goto warn;
+		}
+		while (len < (size_t)st.st_size) {
+			ssize_t n = read(in, old + len, (size_t)st.st_size - len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		close(in);
+		old[len] = '\0';
+	}
+	v2 = len >= 5 && !memcmp(old, "V\t2\n\n", 5);
+	nlen = strlen(vname);
+	if (nlen >= sizeof(name))
+		goto warn;
+	memcpy(name, vname, nlen + 1);
+	if (v2)
+		for (char *p = name; *p; p++)
+			if (*p == '.')
+				*p = '\t';
+	for (size_t off = v2 ? 5 : 0; off < len;) {
+		char *nl = memchr(old + off, '\n', len - off);
+		size_t ll = (nl ? (size_t)(nl - old) : len) - off;
+
+		if (ll == nlen && !memcmp(old + off, name, nlen))
+			found = 1;
+		off += ll + 1;
+	}
+	if (found) {
+		close(lfd);
+		unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
+		free(old);
+		return;
+	}
+	name[nlen] = '\n';
+	if ((len && write(lfd, old, len) != (ssize_t)len) ||
+	    (len && old[len - 1] != '\n' && write(lfd, "\n", 1) != 1) ||
+	    write(lfd, name, nlen + 1) != (ssize_t)(nlen + 1) ||
+	    (want_fsync() && fsync(lfd) < 0) ||
+	    close(lfd) < 0) {
+		lfd = -1;
+		goto warn;
+	}
+	lfd = -1;
+	if (renameat(rootfd, MAILDIR_SUBS_LOCK, rootfd, MAILDIR_SUBS) < 0)
+		goto warn;
+	free(old);
+	return;
+warn:
+	log_warn("maildir %s: cannot subscribe \"%s\": %s", root, vname,
+		 strerror(errno));
+	if (lfd >= 0) {
+		close(lfd);
+		unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
+	}
+	free(old);
+}
+
+/* ---- stage / commit -------------------------------------------------- */
+
+static int path_join(char *out, size_t outlen, const char *a, const char *b,
+		     const char *c, const char *d)
+{
+	int n = snprintf(out, outlen, "%s%s%s%s%s%s%s", a, *b ? "/" : "", b,
+			 *c ? "/" : "", c, *d ? "/" : "", d);
+
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
+		  const char *folder, const char *flags,
+		  const struct maildir_src *src, const char **error_r,
+		  int *errno_r)
+{
+	const char *err = NULL, *what;
+	char fl[64], base[200];
+	int tmpfd, dstfd, fd = -1, e;
+	struct conv *cv;
+	size_t rlen;
+
+	memset(tx, 0, sizeof(*tx));
+	if (!mb || !mb->maildir || mb->maildir[0] != '/')
+		return fail(tx, error_r, errno_r, EINVAL, "mailbox", "path is not absolute");
+	rlen = strlen(mb->maildir);
+	while (rlen > 1 && mb->maildir[rlen - 1] == '/')
+		rlen--;
+	if (rlen >= sizeof(tx->root))
+		return fail(tx, error_r, errno_r, ENAMETOOLONG, "mailbox", mb->maildir);
+	memcpy(tx->root, mb->maildir, rlen);
+	tx->root[rlen] = '\0';
+	if (maildir_folder_dir(folder, tx->sub, sizeof(tx->sub), &err) < 0)
+		return fail(tx, error_r, errno_r, EINVAL, "folder refused:", err);
+	if (flags && *flags) {
+		if (flags_norm(flags, fl, sizeof(fl)) < 0)
+			return fail(tx, error_r, errno_r, EINVAL, "flags refused:", flags);
+		tx->in_cur = 1;
+	}
+	if (path_join(tx->dir, sizeof(tx->dir), tx->root, tx->sub, "", "") < 0)
+		return fail(tx, error_r, errno_r, ENAMETOOLONG, "mailbox", tx->root);
+
+	if (!(cv = malloc(sizeof(*cv))))
+		return fail(tx, error_r, errno_r, ENOMEM, "malloc", "writer");
+	cv->fd = -1;
+	conv_run(cv, src);	/* count only: ,S= and ,W= go into the name */
+
+	if (walk(tx, 1, 1, &tmpfd, &dstfd, &what) < 0) {
+		e = errno;
+		free(cv);
+		return fail(tx, error_r, errno_r, e, what, tx->dir);
+	}
+	close(dstfd);
+	for (int i = 0; i < MAILDIR_NAME_TRIES; i++) {
+		unique_base(base, sizeof(base));
+		snprintf(tx->name, sizeof(tx->name), "%s,S=%zu,W=%zu", base,
+			 cv->size, cv->vsize);
+		fd = openat(tmpfd, tx->name, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		e = errno;
+		close(tmpfd);
+		free(cv);
+		path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", "", "");
+		return fail(tx, error_r, errno_r, e, "create file in", tx->tmp_path);
+	}
+	path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", tx->name, "");
+	tx->size = cv->size;
+	cv->fd = fd;
+	what = "write";
+	if (conv_run(cv, src) < 0)
+		goto err;
+	if (cv->size != tx->size) {	/* pieces changed under us */
+		errno = EIO;
+		goto err;
+	}
+	what = "fsync";
+	if (want_fsync() && fsync(fd) < 0)
+		goto err;
+	what = "close";
+	e = close(fd);
+	fd = -1;
+	if (e < 0)
+		goto err;
+	free(cv);
+	close(tmpfd);
+	/* name < 256 and flags < 64 bytes: fits in final_name[] */
+	e = tx->in_cur ?
+		snprintf(tx->final_name, sizeof(tx->final_name), "%s:2,%s", tx->name, fl) :
+		snprintf(tx->final_name, sizeof(tx->final_name), "%s", tx->name);
+	(void)e;
+	path_join(tx->final_path, sizeof(tx->final_path), tx->dir,
+		  tx->in_cur ? "cur" : "new", tx->final_name, "");
+	tx->staged = 1;
+	return 0;
+err:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlinkat(tmpfd, tx->name, 0);
+	close(tmpfd);
+	free(cv);
+	tx->name[0] = '\0';
+	return fail(tx, error_r, errno_r, e, what, tx->tmp_path);
+}
+
+int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
+{
+	int tmpfd, dstfd, e;
+	const char *what;
+
+	if (!tx->staged)
+		return fail(tx, error_r, errno_r, EINVAL, "commit", "nothing staged");
+	if (walk(tx, 0, 1, &tmpfd, &dstfd, &what) < 0) {
+		e = errno;
+		maildir_abort(tx);
+		return fail(tx, error_r, errno_r, e, what, tx->dir);
+	}
+	/* link() never replaces an existing name (rename() would); where the
+	 * filesystem has no hard links, rename without replacing. */
+	what = "link into";
+	if (linkat(tmpfd, tx->name, dstfd, tx->final_name, 0) < 0) {
+		if (errno != EPERM && errno != EOPNOTSUPP && errno != EXDEV &&
+		    errno != EMLINK)
+			goto err;
+		what = "rename into";
+		if (renameat2(tmpfd, tx->name, dstfd, tx->final_name,
+			      RENAME_NOREPLACE) < 0)
+			goto err;
+	} else if (unlinkat(tmpfd, tx->name, 0) < 0)
+		log_warn("maildir: unlink %s after link: %s", tx->tmp_path,
+			 strerror(errno));
+	what = "fsync directory of";
+	if (want_fsync() && fsync(dstfd) < 0) {
+		/* not durable: take it back out so that the retry cannot
+		 * produce a duplicate */
+		e = errno;
+		unlinkat(dstfd, tx->final_name, 0);
+		errno = e;
+		goto err;
+	}
+	close(tmpfd);
+	close(dstfd);
+	tx->staged = 0;
+	return 0;
+err:
+	e = errno;
+	unlinkat(tmpfd, tx->name, 0);
+	close(tmpfd);
+	close(dstfd);
+	tx->staged = 0;
+	return fail(tx, error_r, errno_r, e, what, tx->final_path);
+}
+
+void maildir_abort(struct maildir_tx *tx)
+{
+	int tmpfd, dstfd;
+	const char *what;
+
+	if (!tx->staged || !tx->name[0])
+		return;
+	tx->staged = 0;
+	if (walk(tx, 0, 0, &tmpfd, &dstfd, &what) < 0) {
+		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
+			 strerror(errno));
+		return;
+	}
+	if (unlinkat(tmpfd, tx->name, 0) < 0 && errno != ENOENT)
+		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
+			 strerror(errno));
+	close(tmpfd);
+}
+
+int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
+		    const char *folder, const char *flags,
+		    const struct maildir_src *src, const char **error_r,
+		    int *errno_r)
+{
+	if (maildir_stage(tx, mb, folder, flags, src, error_r, errno_r) < 0)
+		return -1;
+	return maildir_commit(tx, error_r, errno_r);
+}

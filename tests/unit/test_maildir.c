@@ -1,0 +1,397 @@
+/* test_maildir.c - folder mapping, CRLF->LF byte-exactness, unique names,
+ * flags, folder creation + subscriptions, symlink refusal, two-phase. */
+#include "conf.h"
+#include "maildir.h"
+#include "mbox.h"
+#include "t.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmp[1024];
+
+static void test_folders(void)
+{
+	static const struct { const char *in, *want; } ok[] = {
+		{ NULL, "" }, { "", "" }, { "INBOX", "" }, { "inbox", "" },
+		{ "Junk", ".Junk" }, { "a/b", ".a.b" }, { "a.b", ".a.b" },
+		{ "a/b.c", ".a.b.c" }, { "INBOX/x", ".INBOX.x" },
+		{ "Tom & Jerry", ".Tom &- Jerry" },
+		{ "Entw\xc3\xbcrfe", ".Entw&APw-rfe" },
+		/* RFC 3501 §5.1.3 example: 台北/日本語 */
+		{ "\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", ".&U,BTFw-.&ZeVnLIqe-" },
+		{ "\xf0\x9f\x98\x80", ".&2D3eAA-" },	/* U+1F600: surrogate pair */
+		{ "a~b", ".a~b" }, { "50%", ".50%" },
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char out[300], name[128];
+		const char *err = NULL;
+
+		snprintf(name, sizeof(name), "folder map %s", ok[i].in ? ok[i].in : "(null)");
+		T_INT(maildir_folder_dir(ok[i].in, out, sizeof(out), &err), 0, name);
+		T_STR(out, ok[i].want, name);
+	}
+	char longname[300];
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	const char *bad[] = { "..", ".", "/etc", "a//b", "a/", ".hidden", "a/../b",
+			      "a..b", "x\x01y", "x\x7fy", "tab\there", "~root", "a/~b",
+			      "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe6\x97", longname };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char out[300];
+		const char *err = NULL;
+
+		T_INT(maildir_folder_dir(bad[i], out, sizeof(out), &err), -1, "folder refused");
+		T_OK(err != NULL && *err, "folder refusal has a reason (%s)", err ? err : "");
+	}
+}
+
+static int count(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *slurp(const char *path, size_t *len_r)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+	size_t n = fp ? fread(buf, 1, 1 << 20, fp) : 0;
+
+	if (fp)
+		fclose(fp);
+	*len_r = n;
+	return buf;
+}
+
+static void mkmb(struct mailbox *mb, const char *sub)
+{
+	static char path[1200];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, sub);
+	memset(mb, 0, sizeof(*mb));
+	mb->maildir = path;
+}
+
+static void test_crlf(void)
+{
+	/* CRLF pairs (one split across pieces) become LF; bare CR, bare LF,
+	 * NUL, 8-bit bytes, "\r\r\n" and a trailing CR are kept */
+	static const char p1[] = "Subject: t\r\nX: a\rb\r";
+	static const char p2[] = "\nBody \0nul \xff\xfe\r\r\nbare\nend\r";
+	static const char want[] = "Subject: t\nX: a\rb\nBody \0nul \xff\xfe\r\nbare\nend\r";
+	struct iovec iov[2] = { { (void *)p1, sizeof(p1) - 1 }, { (void *)p2, sizeof(p2) - 1 } };
+	struct maildir_src src = { iov, 2 };
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0;
+
+	mkmb(&mb, "crlf/Maildir");
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "crlf: delivered");
+	size_t len;
+	char *got = slurp(tx.final_path, &len);
+	T_INT(len, sizeof(want) - 1, "crlf: length");
+	T_OK(len == sizeof(want) - 1 && !memcmp(got, want, len), "crlf: bytes exact");
+	T_INT(tx.size, sizeof(want) - 1, "crlf: tx.size is the LF size");
+	char s[64];
+	snprintf(s, sizeof(s), ",S=%zu,", sizeof(want) - 1);
+	T_OK(strstr(tx.final_name, s) != NULL, "crlf: name has %s (%s)", s, tx.final_name);
+	/* virtual size: every LF not preceded by CR counts 2: 3 such LFs
+	 * (the "\r\n" left from "\r\r\n" counts as it is) */
+	snprintf(s, sizeof(s), ",W=%zu", sizeof(want) - 1 + 3);
+	T_OK(strstr(tx.final_name, s) != NULL, "crlf: name has %s (%s)", s, tx.final_name);
+	T_OK(strstr(tx.final_path, "/crlf/Maildir/new/") != NULL, "crlf: in new/");
+	T_INT(count(strcat(strcpy((char[1300]){ 0 }, mb.maildir), "/tmp")), 0, "crlf: tmp/ empty");
+	struct stat st;
+	stat(tx.final_path, &st);
+	T_INT(st.st_mode & 0777, 0600, "crlf: file mode 0600");
+	stat(mb.maildir, &st);
+	T_INT(st.st_mode & 0777, 0700, "crlf: created Maildir mode 0700");
+	free(got);
+
+	/* empty message and one piece of only CRLFs */
+	struct iovec e1 = { (void *)"\r\n\r\n", 4 };
+	struct maildir_src s1 = { &e1, 1 };
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &s1, &err, &e), 0, "crlf: CRLF-only delivered");
+	got = slurp(tx.final_path, &len);
+	T_OK(len == 2 && !memcmp(got, "\n\n", 2), "crlf: CRLF CRLF -> LF LF");
+	free(got);
+	struct maildir_src s0 = { NULL, 0 };
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &s0, &err, &e), 0, "crlf: empty message delivered");
+	T_OK(strstr(tx.final_name, ",S=0,W=0") != NULL, "crlf: empty has S=0");
+
+	/* a large message crosses the writer's buffer many times */
+	size_t big = 3 * 65536 + 17;
+	char *b = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		b[i] = (i % 10 == 8) ? '\r' : (i % 10 == 9) ? '\n' : (char)('a' + i % 7);
+	struct iovec bi = { b, big };
+	struct maildir_src sb = { &bi, 1 };
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &sb, &err, &e), 0, "crlf: large delivered");
+	got = slurp(tx.final_path, &len);
+	size_t o = 0, ok = 1;
+	for (size_t i = 0; i < big; i++) {
+		if (b[i] == '\r' && i + 1 < big && b[i + 1] == '\n')
+			continue;
+		if (o >= len || got[o++] != b[i])
+			ok = 0;
+	}
+	T_OK(ok && o == len, "crlf: large message byte exact (%zu bytes)", len);
+	free(got);
+	free(b);
+}
+
+static void test_unique(void)
+{
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0, fails = 0;
+	struct iovec iov = { (void *)"x\r\n", 3 };
+	struct maildir_src src = { &iov, 1 };
+	enum { N = 1500, KIDS = 4, PER = 300 };
+
+	mkmb(&mb, "uniq");
+	for (int i = 0; i < N; i++)
+		if (maildir_deliver(&tx, &mb, "Many", NULL, &src, &err, &e) < 0)
+			fails++;
+	T_INT(fails, 0, "unique: 1500 deliveries in one process");
+	char d[1400];
+	snprintf(d, sizeof(d), "%s/.Many/new", mb.maildir);
+	T_INT(count(d), N, "unique: 1500 distinct files in new/");
+	/* several processes at once (same second, different pid) */
+	for (int k = 0; k < KIDS; k++)
+		if (fork() == 0) {
+			int f = 0;
+
+			for (int i = 0; i < PER; i++)
+				if (maildir_deliver(&tx, &mb, "Many", NULL, &src, &err, &e) < 0)
+					f++;
+			_exit(f ? 1 : 0);
+		}
+	int bad = 0, st;
+	for (int k = 0; k < KIDS; k++)
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			bad++;
+	T_INT(bad, 0, "unique: 4 processes delivered without error");
+	T_INT(count(d), N + KIDS * PER, "unique: every file distinct across processes");
+	snprintf(d, sizeof(d), "%s/.Many/tmp", mb.maildir);
+	T_INT(count(d), 0, "unique: tmp/ empty");
+	/* name format: SECS.M<usec>P<pid>Q<n>R<hex>.HOST,S=2,W=3 */
+	T_OK(strstr(tx.name, ".M") && strstr(tx.name, "P") && strstr(tx.name, "Q") &&
+	     strstr(tx.name, "R") && strstr(tx.name, ",S=2,W=3") && !strchr(tx.name, '/') &&
+	     !strchr(tx.name, ':'), "unique: name format %s", tx.name);
+}
+
+static void test_hostname_escape(void)
+{
+	const char *err = NULL;
+	struct conf *c = conf_parse_string("hostname = a/b:c,d\nmaildir_fsync = no\n", "t", &err);
+	conf_install(c);	/* frees the previous one */
+	struct mailbox mb;
+	struct maildir_tx tx;
+	int e;
+	struct iovec iov = { (void *)"x", 1 };
+	struct maildir_src src = { &iov, 1 };
+
+	mkmb(&mb, "host");
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "hostname: delivered");
+	T_OK(strstr(tx.name, ".a\\057b\\072c\\054d,S=1") != NULL,
+	     "hostname: '/' ':' ',' escaped as \\057 \\072 \\054 (%s)", tx.name);
+	conf_install(conf_parse_string("maildir_fsync = no\n", "t", &err));
+}
+
+static void test_flags_folders(void)
+{
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0;
+	struct iovec iov = { (void *)"m\r\n", 3 };
+	struct maildir_src src = { &iov, 1 };
+	char p[1400];
+	struct stat st;
+
+	mkmb(&mb, "flags");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "SFS", &src, &err, &e), 0, "flags: delivered");
+	T_OK(strstr(tx.final_path, "/.Archive/cur/") != NULL, "flags: into cur/");
+	T_OK(strlen(tx.final_name) > 5 && !strcmp(tx.final_name + strlen(tx.final_name) - 5, ":2,FS"),
+	     "flags: \":2,FS\" sorted, once (%s)", tx.final_name);
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "S1", &src, &err, &e), -1, "flags: non-letter refused");
+	T_INT(e, EINVAL, "flags: EINVAL");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "Sa", &src, &err, &e), -1,
+	      "flags: lower-case keyword letter refused");
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "X", &src, &err, &e), -1, "flags: unknown letter refused");
+	snprintf(p, sizeof(p), "%s/.Archive/tmp", mb.maildir);
+	T_INT(count(p), 0, "flags: refused flags leave nothing in tmp/");
+
+	static const struct { const char *imap, *want; int ignored; } fl[] = {
+		{ "\\Seen", "S", 0 },
+		{ "\\Flagged \\seen", "FS", 0 },
+		{ "  \\Answered\t\\Draft  \\Deleted $Forwarded ", "DPRT", 0 },
+		{ "\\Seen $Junk NonJunk \\Seen", "S", 2 },
+		{ "", "", 0 }, { NULL, "", 0 },
+		{ "\\Recent", "", 1 },
+	};
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+		char out[16], name[96];
+
+		snprintf(name, sizeof(name), "imap flags \"%s\"", fl[i].imap ? fl[i].imap : "(null)");
+		T_INT(maildir_flags_imap(fl[i].imap, out, sizeof(out)), fl[i].ignored, name);
+		T_STR(out, fl[i].want, name);
+	}
+
+	mkmb(&mb, "folders");
+	T_INT(maildir_deliver(&tx, &mb, "a/b", NULL, &src, &err, &e), 0, "folders: a/b delivered");
+	snprintf(p, sizeof(p), "%s/.a.b/maildirfolder", mb.maildir);
+	T_INT(stat(p, &st), 0, "folders: maildirfolder created");
+	snprintf(p, sizeof(p), "%s/.a.b/cur", mb.maildir);
+	T_INT(stat(p, &st), 0, "folders: cur/ created");
+	snprintf(p, sizeof(p), "%s/cur", mb.maildir);
+	T_INT(stat(p, &st), 0, "folders: root Maildir has cur/ too");
+	T_INT(maildir_deliver(&tx, &mb, "a.b", NULL, &src, &err, &e), 0, "folders: a.b same folder");
+	T_INT(maildir_deliver(&tx, &mb, "Junk", NULL, &src, &err, &e), 0, "folders: Junk delivered");
+	T_INT(maildir_deliver(&tx, &mb, "Entw\xc3\xbcrfe", NULL, &src, &err, &e), 0, "folders: UTF-8 delivered");
+	snprintf(p, sizeof(p), "%s/.Entw&APw-rfe/new", mb.maildir);
+	T_INT(count(p), 1, "folders: UTF-8 folder in modified UTF-7");
+	snprintf(p, sizeof(p), "%s/subscriptions", mb.maildir);
+	size_t len;
+	char *s = slurp(p, &len);
+	s[len] = '\0';
+	T_STR(s, "a.b\nJunk\nEntw&APw-rfe\n", "folders: subscriptions once each, in creation order");
+	free(s);
+	T_INT(maildir_deliver(&tx, &mb, "../x", NULL, &src, &err, &e), -1, "folders: escape refused");
+	T_INT(e, EINVAL, "folders: escape is EINVAL");
+
+	/* Dovecot v2 subscriptions file: levels separated by TAB */
+	mkmb(&mb, "subs2");
+	mkdir(mb.maildir, 0700);
+	snprintf(p, sizeof(p), "%s/subscriptions", mb.maildir);
+	FILE *fp = fopen(p, "w");
+	fputs("V\t2\n\nold\tone\n", fp);
+	fclose(fp);
+	T_INT(maildir_deliver(&tx, &mb, "x/y", NULL, &src, &err, &e), 0, "subs v2: delivered");
+	T_INT(maildir_deliver(&tx, &mb, "old.one", NULL, &src, &err, &e), 0, "subs v2: existing subscribed");
+	s = slurp(p, &len);
+	s[len] = '\0';
+	T_STR(s, "V\t2\n\nold\tone\nx\ty\n", "subs v2: TAB-separated, no duplicate");
+	free(s);
+}
+
+static void test_symlinks(void)
+{
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0;
+	struct iovec iov = { (void *)"m\r\n", 3 };
+	struct maildir_src src = { &iov, 1 };
+	char p[1400], t[1400];
+
+	mkmb(&mb, "sym");
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "symlink: setup");
+	snprintf(t, sizeof(t), "%s/elsewhere", tmp);
+	mkdir(t, 0700);
+	snprintf(p, sizeof(p), "%s/.Evil", mb.maildir);
+	symlink(t, p);
+	T_INT(maildir_deliver(&tx, &mb, "Evil", NULL, &src, &err, &e), -1, "symlink: folder symlink refused");
+	T_OK(e == ELOOP || e == ENOTDIR, "symlink: errno ELOOP/ENOTDIR (%d: %s)", e, err);
+	T_INT(count(t), 0, "symlink: nothing created in the target");
+
+	mkmb(&mb, "sym2");
+	snprintf(p, sizeof(p), "%s/sym2", tmp);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/sym2/new", tmp);
+	symlink(t, p);
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), -1, "symlink: new/ symlink refused");
+	T_INT(count(t), 0, "symlink: nothing in new/'s target");
+	snprintf(p, sizeof(p), "%s/sym2/tmp", tmp);
+	T_OK(count(p) <= 0, "symlink: nothing left in tmp/");
+
+	mkmb(&mb, "sym3");
+	snprintf(p, sizeof(p), "%s/sym3/.F", tmp);
+	mkdir(mb.maildir, 0700);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/sym3/.F/tmp", tmp);
+	symlink(t, p);
+	T_INT(maildir_deliver(&tx, &mb, "F", NULL, &src, &err, &e), -1, "symlink: folder tmp/ symlink refused");
+	T_INT(count(t), 0, "symlink: nothing in tmp/'s target");
+
+	/* the root itself may be a symlink (configured path, e.g. a home on
+	 * another disk) */
+	snprintf(p, sizeof(p), "%s/linkroot", tmp);
+	symlink(t, p);
+	mkmb(&mb, "linkroot");
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "symlink: root symlink followed");
+}
+
+static void test_two_phase(void)
+{
+	struct mailbox mb;
+	struct maildir_tx a, b;
+	const char *err = NULL;
+	int e = 0;
+	struct iovec iov = { (void *)"m\r\n", 3 };
+	struct maildir_src src = { &iov, 1 };
+	char p[1400];
+
+	mkmb(&mb, "phase");
+	T_INT(maildir_stage(&a, &mb, NULL, NULL, &src, &err, &e), 0, "phase: stage a");
+	T_INT(maildir_stage(&b, &mb, NULL, NULL, &src, &err, &e), 0, "phase: stage b");
+	snprintf(p, sizeof(p), "%s/tmp", mb.maildir);
+	T_INT(count(p), 2, "phase: two files in tmp/");
+	snprintf(p, sizeof(p), "%s/new", mb.maildir);
+	T_INT(count(p), 0, "phase: nothing in new/ before commit");
+	T_INT(maildir_commit(&a, &err, &e), 0, "phase: commit a");
+	maildir_abort(&b);
+	maildir_abort(&b);	/* twice is harmless */
+	T_INT(count(p), 1, "phase: one in new/");
+	snprintf(p, sizeof(p), "%s/tmp", mb.maildir);
+	T_INT(count(p), 0, "phase: aborted one removed from tmp/");
+	T_INT(maildir_commit(&b, &err, &e), -1, "phase: commit after abort fails");
+
+	struct mailbox rel = { 0 };
+	rel.maildir = "relative/Maildir";
+	T_INT(maildir_deliver(&a, &rel, NULL, NULL, &src, &err, &e), -1, "phase: relative root refused");
+}
+
+int main(void)
+{
+	const char *t = getenv("T_TMP");
+	const char *err = NULL;
+
+	if (t && *t)
+		snprintf(tmp, sizeof(tmp), "%s", t);
+	else {
+		snprintf(tmp, sizeof(tmp), "/tmp/test_maildir.%d", (int)getpid());
+		mkdir(tmp, 0700);
+	}
+	test_folders();
+	test_crlf();	/* with fsync (no global conf: defaults) */
+	struct conf *c = conf_parse_string("maildir_fsync = no\n", "t", &err);
+	conf_install(c);	/* speed: the many-delivery tests skip fsync */
+	test_unique();
+	test_hostname_escape();
+	test_flags_folders();
+	test_symlinks();
+	test_two_phase();
+	conf_shutdown();
+	T_DONE();
+}

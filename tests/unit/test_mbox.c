@@ -1,0 +1,253 @@
+/* test_mbox.c - recipient splitting, virtual map lookup (delimiter, case,
+ * catch-all, reload, errors) and system users through getpwnam. */
+#include "conf.h"
+#include "mbox.h"
+#include "t.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmp[1024];
+
+static struct conf *mkconf(const char *text)
+{
+	const char *err = NULL;
+	struct conf *c = conf_parse_string(text, "test", &err);
+
+	if (!c) {
+		printf("not ok - config: %s\n", err);
+		exit(1);
+	}
+	return c;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0) {
+		printf("not ok - write %s\n", path);
+		exit(1);
+	}
+}
+
+static void test_split(void)
+{
+	static const struct {
+		const char *rcpt, *delims, *local, *detail, *domain;
+	} t[] = {
+		{ "User+Tag@Example.COM", "+", "user", "Tag", "example.com" },
+		{ "user@example.com", "+", "user", NULL, "example.com" },
+		{ "user+@example.com", "+", "user", "", "example.com" },
+		{ "a-b+c@x.org", "+-", "a", "b+c", "x.org" },
+		{ "a+b-c@x.org", "+-", "a", "b-c", "x.org" },
+		{ "+foo@x.org", "+", "+foo", NULL, "x.org" },
+		{ "user+tag@x.org", "", "user+tag", NULL, "x.org" },
+		{ "\"John Doe\"@x.org", "+", "john doe", NULL, "x.org" },
+		{ "\"a\\\"b\"@x.org", "+", "a\"b", NULL, "x.org" },
+		{ "local", "+", "local", NULL, "" },
+		{ "<bob@X.org>", "+", "bob", NULL, "x.org" },
+		{ "we@ird@x.org", "+", "we@ird", NULL, "x.org" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *l = NULL, *d = NULL, *dom = NULL, name[128];
+		int r = mbox_split(t[i].rcpt, t[i].delims, &l, &d, &dom);
+
+		snprintf(name, sizeof(name), "split %s", t[i].rcpt);
+		T_INT(r, 0, name);
+		if (r)
+			continue;
+		T_STR(l, t[i].local, name);
+		if (t[i].detail)
+			T_STR(d, t[i].detail, name);
+		else
+			T_OK(d == NULL, "%s: no detail (got %s)", name, d ? d : "");
+		T_STR(dom, t[i].domain, name);
+		free(l);
+		free(d);
+		free(dom);
+	}
+	static const char *const bad[] = { "", "@x.org", "user@", "a\r\nb@x.org",
+					   "a\x01@x.org", "\"\"@x.org" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *l = NULL, *d = NULL, *dom = NULL;
+
+		T_INT(mbox_split(bad[i], "+", &l, &d, &dom), -1, "split refuses a malformed address");
+	}
+	char big[700];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[10] = '@';
+	char *l, *d, *dom;
+	T_INT(mbox_split(big, "+", &l, &d, &dom), -1, "split refuses an address over 512 bytes");
+}
+
+static void test_virtual(void)
+{
+	char map[1200], cfg[4096], want[1200];
+	struct mailbox mb;
+	const char *err = NULL;
+
+	snprintf(map, sizeof(map), "%s/vmap", tmp);
+	write_file(map,
+		   "# virtual mailboxes\n"
+		   "\n"
+		   "alice@example.com      alice/\n"
+		   "Bob@Example.COM        /srv/mail/bob/Maildir/   1234:5678\n"
+		   "carol+lists@example.com   lists/carol\n"
+		   "   # indented comment\n"
+		   "@catch.example         catch/%d/%u/     0:0\n"
+		   "alice@example.com      shadowed/\n");
+	snprintf(cfg, sizeof(cfg),
+		 "user_lookup = virtual\nvirtual_mailbox_map = %s\n"
+		 "virtual_base = %s/base\nvirtual_uid = 99:98\nrecipient_delimiter = +-\n",
+		 map, tmp);
+	struct conf *c = mkconf(cfg);
+
+	T_INT(mbox_lookup(c, "alice@EXAMPLE.com", &mb, &err), MBOX_OK, "virtual: domain case-insensitive");
+	snprintf(want, sizeof(want), "%s/base/alice", tmp);
+	T_STR(mb.maildir, want, "virtual: relative path against virtual_base, no trailing /");
+	T_INT(mb.uid, 99, "virtual: default owner uid from virtual_uid");
+	T_INT(mb.gid, 98, "virtual: default owner gid from virtual_uid");
+	T_OK(!mb.system, "virtual: not a system user");
+	T_STR(mb.address, "alice@EXAMPLE.com", "virtual: address kept as given");
+	T_STR(mb.user, "alice@example.com", "virtual: user is the lower-case address");
+	mbox_clear(&mb);
+
+	T_INT(mbox_lookup(c, "ALICE+News@example.com", &mb, &err), MBOX_OK, "virtual: delimiter + case");
+	T_STR(mb.maildir, want, "virtual: user+tag -> user's mailbox");
+	T_STR(mb.detail, "News", "virtual: detail kept");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "alice-x@example.com", &mb, &err), MBOX_OK, "virtual: second delimiter character");
+	mbox_clear(&mb);
+
+	T_INT(mbox_lookup(c, "bob@example.com", &mb, &err), MBOX_OK, "virtual: map key case-insensitive");
+	T_STR(mb.maildir, "/srv/mail/bob/Maildir", "virtual: absolute path");
+	T_INT(mb.uid, 1234, "virtual: owner column uid");
+	T_INT(mb.gid, 5678, "virtual: owner column gid");
+	mbox_clear(&mb);
+
+	T_INT(mbox_lookup(c, "carol+lists@example.com", &mb, &err), MBOX_OK, "virtual: exact user+ext key first");
+	snprintf(want, sizeof(want), "%s/base/lists/carol", tmp);
+	T_STR(mb.maildir, want, "virtual: user+ext key path");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "carol+other@example.com", &mb, &err), MBOX_UNKNOWN,
+	      "virtual: other extension without user@domain entry is unknown");
+
+	T_INT(mbox_lookup(c, "Zed+x@Catch.Example", &mb, &err), MBOX_OK, "virtual: catch-all @domain");
+	snprintf(want, sizeof(want), "%s/base/catch/catch.example/zed", tmp);
+	T_STR(mb.maildir, want, "virtual: catch-all expands %d/%u (lower case, no detail)");
+	T_INT(mb.uid, 0, "virtual: catch-all owner column");
+	T_STR(mb.user, "zed@catch.example", "virtual: catch-all user is the address");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "\"../../etc\"@catch.example", &mb, &err), MBOX_UNKNOWN,
+	      "virtual: %u that would escape is refused");
+	T_INT(mbox_lookup(c, "\"a/b\"@catch.example", &mb, &err), MBOX_UNKNOWN,
+	      "virtual: %u with '/' is refused");
+	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_UNKNOWN, "virtual: unknown domain");
+	T_INT(mbox_lookup(c, "nobody@example.com", &mb, &err), MBOX_UNKNOWN, "virtual: unknown user");
+	T_INT(mbox_lookup(c, "@@", &mb, &err), MBOX_UNKNOWN, "virtual: malformed address is unknown");
+
+	/* reload when the file changes (new mtime and size) */
+	write_file(map, "dan@example.net  dan/\n");
+	struct timespec ts[2] = { { time(NULL) + 5, 0 }, { time(NULL) + 5, 0 } };
+	utimensat(AT_FDCWD, map, ts, 0);
+	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_OK, "virtual: map reloaded after change");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "alice@example.com", &mb, &err), MBOX_UNKNOWN, "virtual: old entries gone after reload");
+
+	/* broken map: temporary failure, never "unknown user" */
+	write_file(map, "dan@example.net  dan/\njust-one-field\n");
+	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: malformed line -> tempfail");
+	T_OK(strstr(err, ":2:") != NULL, "virtual: error names the line (%s)", err);
+	write_file(map, "dan@example.net  dan/  not-a-user-xyz\n");
+	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: bad owner -> tempfail");
+	unlink(map);
+	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: missing map -> tempfail");
+	if (geteuid() != 0) {
+		write_file(map, "dan@example.net  dan/\n");
+		chmod(map, 0);
+		T_INT(mbox_lookup(c, "x@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: unreadable map -> tempfail");
+	} else
+		printf("ok - virtual: unreadable map -> tempfail # SKIP root reads mode 000 files\n");
+	conf_free(c);
+
+	c = mkconf("user_lookup = virtual\nvirtual_mailbox_map = /nonexistent/map\n");
+	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: nonexistent map file -> tempfail");
+	conf_free(c);
+	write_file(map, "a@b.c  rel/\n");
+	snprintf(cfg, sizeof(cfg), "user_lookup = virtual\nvirtual_mailbox_map = %s\n", map);
+	c = mkconf(cfg);
+	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: relative path without virtual_base -> tempfail");
+	conf_free(c);
+}
+
+static void test_system(void)
+{
+	struct mailbox mb;
+	const char *err = NULL;
+	struct conf *c = mkconf("user_lookup = system\n");
+
+	/* Debian always has "nobody" (uid 65534, home /nonexistent) */
+	T_INT(mbox_lookup(c, "NoBody@localhost", &mb, &err), MBOX_OK, "system: case-folded local part");
+	T_STR(mb.maildir, "/nonexistent/Maildir", "system: home/Maildir");
+	T_INT(mb.uid, 65534, "system: uid from passwd");
+	T_OK(mb.system, "system: flagged system");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "nobody+tag@localhost", &mb, &err), MBOX_OK, "system: default delimiter +");
+	T_STR(mb.detail, "tag", "system: detail");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "root@localhost", &mb, &err), MBOX_UNKNOWN, "system: uid 0 is refused");
+	T_INT(mbox_lookup(c, "no-such-user-4711@localhost", &mb, &err), MBOX_UNKNOWN, "system: unknown user");
+	conf_free(c);
+
+	c = mkconf("user_lookup = system\nlocal_domains = example.org, example.net\nsystem_maildir = mail/box/\n");
+	T_INT(mbox_lookup(c, "nobody@localhost", &mb, &err), MBOX_UNKNOWN, "system: domain not in local_domains");
+	T_INT(mbox_lookup(c, "nobody@EXAMPLE.net", &mb, &err), MBOX_OK, "system: local_domains case-insensitive");
+	T_STR(mb.maildir, "/nonexistent/mail/box", "system: system_maildir relative to home");
+	mbox_clear(&mb);
+	conf_free(c);
+
+	c = mkconf("user_lookup = frobnicate\n");
+	T_INT(mbox_lookup(c, "nobody@localhost", &mb, &err), MBOX_TEMPFAIL, "unknown user_lookup method -> tempfail");
+	conf_free(c);
+}
+
+static void test_order(void)
+{
+	char map[1200], cfg[4096];
+	struct mailbox mb;
+	const char *err = NULL;
+
+	snprintf(map, sizeof(map), "%s/vmap2", tmp);
+	write_file(map, "nobody@example.org  /srv/virtual/nobody/\n");
+	snprintf(cfg, sizeof(cfg), "user_lookup = virtual system\nvirtual_mailbox_map = %s\n", map);
+	struct conf *c = mkconf(cfg);
+	T_INT(mbox_lookup(c, "nobody@example.org", &mb, &err), MBOX_OK, "order: virtual first");
+	T_STR(mb.maildir, "/srv/virtual/nobody", "order: virtual entry wins");
+	mbox_clear(&mb);
+	T_INT(mbox_lookup(c, "nobody@example.com", &mb, &err), MBOX_OK, "order: falls through to system");
+	T_OK(mb.system, "order: system user found second");
+	mbox_clear(&mb);
+	conf_free(c);
+}
+
+int main(void)
+{
+	const char *t = getenv("T_TMP");
+
+	snprintf(tmp, sizeof(tmp), "%s", t && *t ? t : "/tmp");
+	if (!t || !*t) {
+		snprintf(tmp, sizeof(tmp), "/tmp/test_mbox.%d", (int)getpid());
+		mkdir(tmp, 0700);
+	}
+	test_split();
+	test_virtual();
+	test_system();
+	test_order();
+	T_DONE();
+}
