@@ -38,6 +38,7 @@ static const char *const ar_names[] = { "remove", "rename", NULL };
 static const char *const dmarc_mode_names[] = { "treewalk", "psl", NULL };
 static const char *const reject_names[] = { "quarantine", "reject", "discard", NULL };
 static const char *const timeout_names[] = { "deliver", "tempfail", NULL };
+static const char *const from_policy_names[] = { "strictest", "reject", "each", NULL };
 
 static const struct key keys[] = {
 	{ "hostname", K_STR, O(hostname), "", 0, 0, NULL },
@@ -100,6 +101,8 @@ static const struct key keys[] = {
 	{ "dkim_clock_skew", K_LONG, O(dkim_clock_skew), "300", 0, 86400, NULL },
 	{ "dkim_partial_body_fail", K_BOOL, O(dkim_partial_body_fail), "no", 0, 0, NULL },
 	{ "dkim_max_header_list", K_LONG, O(dkim_max_header_list), "1024", 1, 100000, NULL },
+	{ "tag_list_max_tags", K_LONG, O(tag_list_max_tags), "64", 16, 10000, NULL },
+	{ "tag_list_max_length", K_LONG, O(tag_list_max_length), "65536", 1024, 16777216, NULL },
 	{ "arc_max_instances", K_LONG, O(arc_max_instances), "50", 1, 50, NULL },
 
 	{ "dmarc_mode", K_ENUM, O(dmarc_mode), "treewalk", 0, 0, dmarc_mode_names },
@@ -107,6 +110,7 @@ static const struct key keys[] = {
 	{ "dmarc_reject_action", K_ENUM, O(dmarc_reject_action), "quarantine", 0, 0, reject_names },
 	{ "arc_trusted_sealers", K_LIST, O(arc_trusted_sealers), "", 0, 0, NULL },
 	{ "dmarc_exempt_domains", K_LIST, O(dmarc_exempt_domains), "", 0, 0, NULL },
+	{ "dmarc_from_policy", K_ENUM, O(dmarc_from_policy), "strictest", 0, 0, from_policy_names },
 
 	{ "sieve_before", K_LIST, O(sieve_before), "", 0, 0, NULL },
 	{ "sieve_user", K_STR, O(sieve_user), "~/.authdeliver.sieve", 0, 0, NULL },

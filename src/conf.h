@@ -22,6 +22,7 @@ enum conf_ar_existing { CONF_AR_REMOVE, CONF_AR_RENAME };
 enum conf_dmarc_mode { CONF_DMARC_TREEWALK, CONF_DMARC_PSL };
 enum conf_reject_action { CONF_REJECT_QUARANTINE, CONF_REJECT_REJECT, CONF_REJECT_DISCARD };
 enum conf_timeout_action { CONF_TIMEOUT_DELIVER, CONF_TIMEOUT_TEMPFAIL };
+enum conf_from_policy { CONF_FROM_STRICTEST, CONF_FROM_REJECT, CONF_FROM_EACH };
 
 struct conf {
 	char *path;			/* file this came from, or "(built-in)" */
@@ -94,6 +95,8 @@ struct conf {
 	long dkim_clock_skew;		/* seconds */
 	bool dkim_partial_body_fail;	/* l= shorter than body fails */
 	long dkim_max_header_list;	/* h= entries */
+	long tag_list_max_tags;		/* tags in one tag=value list */
+	long tag_list_max_length;	/* bytes of one tag=value list */
 	long arc_max_instances;		/* RFC 8617: 50 */
 
 	/* DMARC */
@@ -102,6 +105,7 @@ struct conf {
 	enum conf_reject_action dmarc_reject_action;
 	struct conf_list arc_trusted_sealers;
 	struct conf_list dmarc_exempt_domains;
+	enum conf_from_policy dmarc_from_policy; /* no/several From, multi-domain */
 
 	/* Sieve */
 	struct conf_list sieve_before;
