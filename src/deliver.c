@@ -191,11 +191,13 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			any_fail = true;
 			continue;
 		}
-		if (c->delivered_to)
-			snprintf(trace, tl, "Return-Path: <%s>\r\nDelivered-To: %s\r\n",
-				 env->mail_from, r->address);
-		else
-			snprintf(trace, tl, "Return-Path: <%s>\r\n", env->mail_from);
+		if (maildir_envelope(trace, tl, env->mail_from, r->address, c->delivered_to) < 0) {
+			/* a control character in the envelope: never write it */
+			free(trace);
+			set_outcome(r, ST_BAD_MESSAGE, "control character in the envelope address");
+			any_fail = true;
+			continue;
+		}
 		if (out_build(&o, m, trace, prepend, marks) < 0) {
 			free(trace);
 			set_outcome(r, ST_INTERNAL, "out of memory");
