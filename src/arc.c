@@ -41,6 +41,8 @@
 #define ARC_MAX_B64 8192	/* characters of b= with FWS (16384-bit RSA
 				 * is 2732) */
 
+#define ARC_KEY_CACHE 8		/* distinct keys remembered per message */
+
 enum arc_kind { ARC_AAR = 0, ARC_AMS = 1, ARC_AS = 2 };
 static const char *const kind_name[] = {
 	"ARC-Authentication-Results", "ARC-Message-Signature", "ARC-Seal",
@@ -53,6 +55,13 @@ struct arc_inst {
 	struct tagval_list ams, as;	/* parsed (borrowing from msg) */
 };
 
+struct arc_key {
+	char name[512];		/* selector._domainkey.domain */
+	struct keyrec k;
+	enum auth_code rc;	/* keyrec_from_answer() */
+	char why[80];
+};
+
 struct arc_ctx {
 	const struct conf *c;
 	struct dns *d;
@@ -63,6 +72,8 @@ struct arc_ctx {
 	struct canon_bodyset *bodies;
 	int body_idx[ARC_HARD_MAX + 1];
 	long long body_len[ARC_HARD_MAX + 1];	/* l=, -1 none */
+	struct arc_key keys[ARC_KEY_CACHE];
+	int nkeys;
 };
 
 static int max_instances(const struct conf *c)
@@ -206,6 +217,9 @@ static void ctx_clear(struct arc_ctx *x)
 	}
 	canon_bodyset_free(x->bodies);
 	x->bodies = NULL;
+	for (int k = 0; k < x->nkeys; k++)
+		keyrec_clear(&x->keys[k].k);
+	x->nkeys = 0;
 }
 
 /* Returns 0 when the sets are structurally valid, -1 with r failed, 1 when
@@ -395,38 +409,50 @@ static int copy_tag(const struct tagval_tag *t, char *buf, size_t size)
 	return 0;
 }
 
-/* Fetch and parse the key for d=/s=; returns 0 with k filled, or -1 and a
- * reason in why (static or in whybuf). */
-static int get_key(struct arc_ctx *x, const struct tagval_list *l,
-		   const struct sigalg *sa, struct keyrec *k, char *whybuf,
-		   size_t whysize)
+/* Fetch and parse the key for d=/s=, once per name and arc_verify() call
+ * (a chain sealed by one ADMD uses the same key for every AMS and AS, and
+ * parsing an RSA key costs more than checking a signature with it).
+ * Returns the key, or NULL and a reason in whybuf. */
+static const struct keyrec *get_key(struct arc_ctx *x, const struct tagval_list *l,
+				    const struct sigalg *sa, char *whybuf,
+				    size_t whysize)
 {
 	char d[256], s[128], name[512];
 	if (copy_tag(tagval_get(l, "d"), d, sizeof(d)) < 0 ||
 	    copy_tag(tagval_get(l, "s"), s, sizeof(s)) < 0 ||
 	    keyrec_name(name, sizeof(name), s, d) < 0) {
 		snprintf(whybuf, whysize, "bad d= or s=");
-		return -1;
+		return NULL;
 	}
-	const struct dns_answer *a = dns_lookup(x->d, name, DNS_T_TXT);
-	char reason[80];
-	enum auth_code rc = keyrec_from_answer(k, a, x->c, reason, sizeof(reason));
-	dns_answer_free(a);
-	if (rc != AUTH_PASS) {
+	struct arc_key *ck = NULL;
+	for (int k = 0; k < x->nkeys && !ck; k++)
+		if (!strcasecmp(x->keys[k].name, name))
+			ck = &x->keys[k];
+	if (!ck) {
+		/* full cache: reuse the last slot (bounded memory) */
+		ck = &x->keys[x->nkeys < ARC_KEY_CACHE ? x->nkeys++ : ARC_KEY_CACHE - 1];
+		keyrec_clear(&ck->k);
+		keyrec_init(&ck->k);
+		snprintf(ck->name, sizeof(ck->name), "%s", name);
+		const struct dns_answer *a = dns_lookup(x->d, name, DNS_T_TXT);
+		ck->rc = keyrec_from_answer(&ck->k, a, x->c, ck->why, sizeof(ck->why));
+		dns_answer_free(a);
+	}
+	if (ck->rc != AUTH_PASS) {
 		snprintf(whybuf, whysize, "%s%s",
-			 rc == AUTH_TEMPERROR ? "temporary error: " : "", reason);
-		return -1;
+			 ck->rc == AUTH_TEMPERROR ? "temporary error: " : "", ck->why);
+		return NULL;
 	}
-	if (k->type != sa->type) {
+	if (ck->k.type != sa->type) {
 		snprintf(whybuf, whysize, "key type does not match a=");
-		return -1;
+		return NULL;
 	}
-	if (!keyrec_allows(k, sa->md)) {
+	if (!keyrec_allows(&ck->k, sa->md)) {
 		snprintf(whybuf, whysize, "key h= does not allow %s",
 			 crypto_md_name(sa->md));
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return &ck->k;
 }
 
 /* Decode b= and check it over digest with the key. */
@@ -627,14 +653,10 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 	crypto_hash_free(hh);
 	free(used);
 
-	struct keyrec k;
-	keyrec_init(&k);
-	if (get_key(x, l, &sa, &k, why, whysize) < 0) {
-		keyrec_clear(&k);
+	const struct keyrec *k = get_key(x, l, &sa, why, whysize);
+	if (!k)
 		return 0;
-	}
-	rc = check_sig(&k, &sa, b, dg, dlen);
-	keyrec_clear(&k);
+	rc = check_sig(k, &sa, b, dg, dlen);
 	if (rc != 1) {
 		snprintf(why, whysize, rc < 0 ? "bad signature b=" : "signature does not verify");
 		return 0;
@@ -685,14 +707,10 @@ static int verify_as(struct arc_ctx *x, int i, char *why, size_t whysize)
 	size_t dlen = crypto_hash_final(hh, dg);
 	crypto_hash_free(hh);
 
-	struct keyrec k;
-	keyrec_init(&k);
-	if (get_key(x, l, &sa, &k, why, whysize) < 0) {
-		keyrec_clear(&k);
+	const struct keyrec *k = get_key(x, l, &sa, why, whysize);
+	if (!k)
 		return 0;
-	}
-	int rc = check_sig(&k, &sa, tagval_get(l, "b"), dg, dlen);
-	keyrec_clear(&k);
+	int rc = check_sig(k, &sa, tagval_get(l, "b"), dg, dlen);
 	if (rc != 1) {
 		snprintf(why, whysize, rc < 0 ? "bad signature b=" : "signature does not verify");
 		return 0;
