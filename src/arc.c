@@ -208,6 +208,19 @@ static int empty_tagspec(const char *v, size_t len)
 	return 0;
 }
 
+/* A tag value from the message for a reason text: printable ASCII only
+ * (the reason goes into JSON and an A-R comment), cut to fit. */
+static const char *printable(char *buf, size_t size, const struct tagval_tag *t)
+{
+	size_t o = 0;
+	for (size_t k = 0; k < t->value_len && o + 1 < size; k++) {
+		unsigned char ch = (unsigned char)t->value[k];
+		buf[o++] = ch >= 0x21 && ch <= 0x7e ? (char)ch : '?';
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 /* ---- collecting the sets (section 5.2 step 1 and 3) -------------------- */
 
 static void ctx_clear(struct arc_ctx *x)
@@ -324,14 +337,15 @@ static int collect(struct arc_ctx *x, struct arc_result *r)
 			fail(r, "ARC i=%d seal says cv=fail", i);
 			return -1;
 		}
+		char cvs[20];
 		if (i == 1 && !tagval_is_ci(cv, "none")) {
-			fail(r, "ARC i=1 seal has cv=%.*s, must be none",
-			     (int)(cv->value_len > 16 ? 16 : cv->value_len), cv->value);
+			fail(r, "ARC i=1 seal has cv=%s, must be none",
+			     printable(cvs, sizeof(cvs), cv));
 			return -1;
 		}
 		if (i > 1 && !tagval_is_ci(cv, "pass")) {
-			fail(r, "ARC i=%d seal has cv=%.*s, must be pass", i,
-			     (int)(cv->value_len > 16 ? 16 : cv->value_len), cv->value);
+			fail(r, "ARC i=%d seal has cv=%s, must be pass", i,
+			     printable(cvs, sizeof(cvs), cv));
 			return -1;
 		}
 	}
