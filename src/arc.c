@@ -41,6 +41,9 @@
 #define ARC_MAX_B64 8192	/* characters of b= with FWS (16384-bit RSA
 				 * is 2732) */
 
+#define ARC_KEY_CACHE 8		/* distinct keys remembered per message */
+#define ARC_MAX_BODIES 4	/* distinct body hashes per message */
+
 enum arc_kind { ARC_AAR = 0, ARC_AMS = 1, ARC_AS = 2 };
 static const char *const kind_name[] = {
 	"ARC-Authentication-Results", "ARC-Message-Signature", "ARC-Seal",
@@ -53,6 +56,13 @@ struct arc_inst {
 	struct tagval_list ams, as;	/* parsed (borrowing from msg) */
 };
 
+struct arc_key {
+	char name[512];		/* selector._domainkey.domain */
+	struct keyrec k;
+	enum auth_code rc;	/* keyrec_from_answer() */
+	char why[80];
+};
+
 struct arc_ctx {
 	const struct conf *c;
 	struct dns *d;
@@ -63,6 +73,8 @@ struct arc_ctx {
 	struct canon_bodyset *bodies;
 	int body_idx[ARC_HARD_MAX + 1];
 	long long body_len[ARC_HARD_MAX + 1];	/* l=, -1 none */
+	struct arc_key keys[ARC_KEY_CACHE];
+	int nkeys;
 };
 
 static int max_instances(const struct conf *c)
@@ -196,6 +208,19 @@ static int empty_tagspec(const char *v, size_t len)
 	return 0;
 }
 
+/* A tag value from the message for a reason text: printable ASCII only
+ * (the reason goes into JSON and an A-R comment), cut to fit. */
+static const char *printable(char *buf, size_t size, const struct tagval_tag *t)
+{
+	size_t o = 0;
+	for (size_t k = 0; k < t->value_len && o + 1 < size; k++) {
+		unsigned char ch = (unsigned char)t->value[k];
+		buf[o++] = ch >= 0x21 && ch <= 0x7e ? (char)ch : '?';
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 /* ---- collecting the sets (section 5.2 step 1 and 3) -------------------- */
 
 static void ctx_clear(struct arc_ctx *x)
@@ -206,6 +231,9 @@ static void ctx_clear(struct arc_ctx *x)
 	}
 	canon_bodyset_free(x->bodies);
 	x->bodies = NULL;
+	for (int k = 0; k < x->nkeys; k++)
+		keyrec_clear(&x->keys[k].k);
+	x->nkeys = 0;
 }
 
 /* Returns 0 when the sets are structurally valid, -1 with r failed, 1 when
@@ -309,14 +337,15 @@ static int collect(struct arc_ctx *x, struct arc_result *r)
 			fail(r, "ARC i=%d seal says cv=fail", i);
 			return -1;
 		}
+		char cvs[20];
 		if (i == 1 && !tagval_is_ci(cv, "none")) {
-			fail(r, "ARC i=1 seal has cv=%.*s, must be none",
-			     (int)(cv->value_len > 16 ? 16 : cv->value_len), cv->value);
+			fail(r, "ARC i=1 seal has cv=%s, must be none",
+			     printable(cvs, sizeof(cvs), cv));
 			return -1;
 		}
 		if (i > 1 && !tagval_is_ci(cv, "pass")) {
-			fail(r, "ARC i=%d seal has cv=%.*s, must be pass", i,
-			     (int)(cv->value_len > 16 ? 16 : cv->value_len), cv->value);
+			fail(r, "ARC i=%d seal has cv=%s, must be pass", i,
+			     printable(cvs, sizeof(cvs), cv));
 			return -1;
 		}
 	}
@@ -395,38 +424,50 @@ static int copy_tag(const struct tagval_tag *t, char *buf, size_t size)
 	return 0;
 }
 
-/* Fetch and parse the key for d=/s=; returns 0 with k filled, or -1 and a
- * reason in why (static or in whybuf). */
-static int get_key(struct arc_ctx *x, const struct tagval_list *l,
-		   const struct sigalg *sa, struct keyrec *k, char *whybuf,
-		   size_t whysize)
+/* Fetch and parse the key for d=/s=, once per name and arc_verify() call
+ * (a chain sealed by one ADMD uses the same key for every AMS and AS, and
+ * parsing an RSA key costs more than checking a signature with it).
+ * Returns the key, or NULL and a reason in whybuf. */
+static const struct keyrec *get_key(struct arc_ctx *x, const struct tagval_list *l,
+				    const struct sigalg *sa, char *whybuf,
+				    size_t whysize)
 {
 	char d[256], s[128], name[512];
 	if (copy_tag(tagval_get(l, "d"), d, sizeof(d)) < 0 ||
 	    copy_tag(tagval_get(l, "s"), s, sizeof(s)) < 0 ||
 	    keyrec_name(name, sizeof(name), s, d) < 0) {
 		snprintf(whybuf, whysize, "bad d= or s=");
-		return -1;
+		return NULL;
 	}
-	const struct dns_answer *a = dns_lookup(x->d, name, DNS_T_TXT);
-	char reason[80];
-	enum auth_code rc = keyrec_from_answer(k, a, x->c, reason, sizeof(reason));
-	dns_answer_free(a);
-	if (rc != AUTH_PASS) {
+	struct arc_key *ck = NULL;
+	for (int k = 0; k < x->nkeys && !ck; k++)
+		if (!strcasecmp(x->keys[k].name, name))
+			ck = &x->keys[k];
+	if (!ck) {
+		/* full cache: reuse the last slot (bounded memory) */
+		ck = &x->keys[x->nkeys < ARC_KEY_CACHE ? x->nkeys++ : ARC_KEY_CACHE - 1];
+		keyrec_clear(&ck->k);
+		keyrec_init(&ck->k);
+		snprintf(ck->name, sizeof(ck->name), "%s", name);
+		const struct dns_answer *a = dns_lookup(x->d, name, DNS_T_TXT);
+		ck->rc = keyrec_from_answer(&ck->k, a, x->c, ck->why, sizeof(ck->why));
+		dns_answer_free(a);
+	}
+	if (ck->rc != AUTH_PASS) {
 		snprintf(whybuf, whysize, "%s%s",
-			 rc == AUTH_TEMPERROR ? "temporary error: " : "", reason);
-		return -1;
+			 ck->rc == AUTH_TEMPERROR ? "temporary error: " : "", ck->why);
+		return NULL;
 	}
-	if (k->type != sa->type) {
+	if (ck->k.type != sa->type) {
 		snprintf(whybuf, whysize, "key type does not match a=");
-		return -1;
+		return NULL;
 	}
-	if (!keyrec_allows(k, sa->md)) {
+	if (!keyrec_allows(&ck->k, sa->md)) {
 		snprintf(whybuf, whysize, "key h= does not allow %s",
 			 crypto_md_name(sa->md));
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return &ck->k;
 }
 
 /* Decode b= and check it over digest with the key. */
@@ -488,10 +529,16 @@ static int h_has_seal(const char *item, size_t len, void *ctx)
 /* Queue the body hash every AMS needs (one per distinct c=/l=/hash). */
 static void prepare_bodies(struct arc_ctx *x)
 {
+	/* Bounded work: the newest AMS always gets its body hash; older ones
+	 * (only needed for oldest-pass) share at most ARC_MAX_BODIES distinct
+	 * (c=, l=, hash) triples, so 50 AMS with 50 different l= cannot make us
+	 * hash a large body 50 times.  Real chains use one or two. */
+	struct { enum canon_alg cb; long long lim; enum crypto_md md; } seen[ARC_MAX_BODIES];
+	int nseen = 0;
 	x->bodies = canon_bodyset_new();
 	if (!x->bodies)
 		return;
-	for (int i = 1; i <= x->n; i++) {
+	for (int i = x->n; i >= 1; i--) {
 		const struct tagval_list *l = &x->inst[i].ams;
 		enum canon_alg ch, cb;
 		struct sigalg sa;
@@ -507,15 +554,27 @@ static void prepare_bodies(struct arc_ctx *x)
 		long long lim = -1;
 		const struct tagval_tag *lt = tagval_get(l, "l");
 		if (lt) {
-			char buf[24];
+			/* l= is 1*76DIGIT (RFC 6376 section 3.5); we take 18 */
 			if (lt->value_len == 0 || lt->value_len > 18)
 				continue;
-			memcpy(buf, lt->value, lt->value_len);
-			buf[lt->value_len] = 0;
-			char *e;
-			lim = strtoll(buf, &e, 10);
-			if (*e || lim < 0)
+			lim = 0;
+			size_t k;
+			for (k = 0; k < lt->value_len && isdigit((unsigned char)lt->value[k]); k++)
+				lim = lim * 10 + (lt->value[k] - '0');
+			if (k < lt->value_len)
 				continue;
+		}
+		int known = 0;
+		for (int k = 0; k < nseen && !known; k++)
+			known = seen[k].cb == cb && seen[k].lim == lim && seen[k].md == sa.md;
+		if (!known) {
+			if (nseen == ARC_MAX_BODIES) {
+				x->body_idx[i] = -2;
+				continue;
+			}
+			seen[nseen].cb = cb;
+			seen[nseen].lim = lim;
+			seen[nseen++].md = sa.md;
 		}
 		x->body_len[i] = lim;
 		x->body_idx[i] = canon_bodyset_add(x->bodies, cb, lim, sa.md);
@@ -575,7 +634,8 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 	/* body hash */
 	int bi = x->body_idx[i];
 	if (bi < 0 || !x->bodies) {
-		snprintf(why, whysize, "bad l= or c=");
+		snprintf(why, whysize, bi == -2 ?
+			 "not checked: more than 4 distinct body hashes" : "bad l= or c=");
 		return 0;
 	}
 	unsigned long long clen;
@@ -627,14 +687,10 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 	crypto_hash_free(hh);
 	free(used);
 
-	struct keyrec k;
-	keyrec_init(&k);
-	if (get_key(x, l, &sa, &k, why, whysize) < 0) {
-		keyrec_clear(&k);
+	const struct keyrec *k = get_key(x, l, &sa, why, whysize);
+	if (!k)
 		return 0;
-	}
-	rc = check_sig(&k, &sa, b, dg, dlen);
-	keyrec_clear(&k);
+	rc = check_sig(k, &sa, b, dg, dlen);
 	if (rc != 1) {
 		snprintf(why, whysize, rc < 0 ? "bad signature b=" : "signature does not verify");
 		return 0;
@@ -685,14 +741,10 @@ static int verify_as(struct arc_ctx *x, int i, char *why, size_t whysize)
 	size_t dlen = crypto_hash_final(hh, dg);
 	crypto_hash_free(hh);
 
-	struct keyrec k;
-	keyrec_init(&k);
-	if (get_key(x, l, &sa, &k, why, whysize) < 0) {
-		keyrec_clear(&k);
+	const struct keyrec *k = get_key(x, l, &sa, why, whysize);
+	if (!k)
 		return 0;
-	}
-	int rc = check_sig(&k, &sa, tagval_get(l, "b"), dg, dlen);
-	keyrec_clear(&k);
+	int rc = check_sig(k, &sa, tagval_get(l, "b"), dg, dlen);
 	if (rc != 1) {
 		snprintf(why, whysize, rc < 0 ? "bad signature b=" : "signature does not verify");
 		return 0;

@@ -197,6 +197,11 @@ static const struct {
 	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; bh=AA==; b=AA==\n"
 	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
 	  "ARC i=1 message signature fails: no h=" },
+	{ "AMS l= with a sign",
+	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
+	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; l=+5; h=from; bh=AA==; b=AA==\n"
+	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
+	  "ARC i=1 message signature fails: bad l= or c=" },
 	{ "unknown algorithm",
 	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
 	  "ARC-Message-Signature: i=1; a=rsa-md5; d=x.example; s=s; h=from; bh=AA==; b=AA==\n"

@@ -35,6 +35,28 @@ KEYS = {
     "third": ("arc3", "third.example", 2048),
     "revoked": ("gone", "revoked.example", 1024),
 }
+# Ed25519 sealer (RFC 8463 keys: raw 32-byte public key in p=)
+ED = ("ed", "ed.example")
+
+
+def ed_seed():
+    """The Ed25519 private key seed, base64 (kept in keys/ed25519.b64)."""
+    import nacl.signing
+    import nacl.encoding
+    path = os.path.join(HERE, "keys", "ed25519.b64")
+    if not os.path.exists(path):
+        sk = nacl.signing.SigningKey.generate()
+        with open(path, "wb") as f:
+            f.write(sk.encode(encoder=nacl.encoding.Base64Encoder) + b"\n")
+    with open(path, "rb") as f:
+        return f.read().strip()
+
+
+def ed_pub():
+    import nacl.signing
+    import nacl.encoding
+    sk = nacl.signing.SigningKey(ed_seed(), encoder=nacl.encoding.Base64Encoder)
+    return sk.verify_key.encode(encoder=nacl.encoding.Base64Encoder).decode()
 
 
 def key_pem(name):
@@ -70,6 +92,7 @@ def write_zone():
             out.append(txt_rr(owner, "v=DKIM1; k=rsa; p="))
         else:
             out.append(txt_rr(owner, "v=DKIM1; k=rsa; p=" + pub_b64(name)))
+    out.append(txt_rr("%s._domainkey.%s" % ED, "v=DKIM1; k=ed25519; p=" + ed_pub()))
     with open(os.path.join(HERE, "zone"), "w") as f:
         f.writelines(out)
 
@@ -127,6 +150,30 @@ def hop(msg, keyname, results, n, ts_off=0, modify=None):
     return b"".join(hdrs) + msg
 
 
+def hop_ed25519(msg, results, n):
+    """An ARC hop sealed with ed25519-sha256.  dkimpy's arc_sign always uses
+    rsa-sha256 and reads a PEM key; its ARC class signs with Ed25519 when
+    given a nacl key, so hand it one."""
+    import nacl.signing
+    import nacl.encoding
+    sel, dom = ED
+    srv = ("mx%d.%s" % (n, dom)).encode()
+    msg = received(srv.decode(), "prev%d.example" % n, n) + msg
+    msg = b"Authentication-Results: " + srv + b"; " + results + b"\r\n" + msg
+    sk = nacl.signing.SigningKey(ed_seed(), encoder=nacl.encoding.Base64Encoder)
+    orig = dkim.parse_pem_private_key
+    dkim.parse_pem_private_key = lambda _k: sk
+    try:
+        a = dkim.ARC(msg, signature_algorithm=b"ed25519-sha256")
+        hdrs = a.sign(sel.encode(), dom.encode(), b"unused", srv,
+                      include_headers=SIGN_HDRS, timestamp=T0 + n)
+    finally:
+        dkim.parse_pem_private_key = orig
+    if not hdrs:
+        sys.exit("ed25519 ARC sign returned nothing at hop %d" % n)
+    return b"".join(hdrs) + msg
+
+
 def listify(msg):
     """What a mailing list does: tag the subject, add List-Id and a footer.
     This breaks the author's DKIM signature (h= has subject, body hash)."""
@@ -169,6 +216,7 @@ def dkimpy_cv(msg):
     for name, (sel, dom, _) in KEYS.items():
         p = "" if name == "revoked" else pub_b64(name)
         zone["%s._domainkey.%s." % (sel, dom)] = ("v=DKIM1; k=rsa; p=" + p).encode()
+    zone["%s._domainkey.%s." % ED] = ("v=DKIM1; k=ed25519; p=" + ed_pub()).encode()
 
     def dnsfunc(name, timeout=5):
         n = name.decode() if isinstance(name, bytes) else name
@@ -296,6 +344,18 @@ def main():
                   "50 sets: the RFC 8617 maximum, still valid"))
     cases.append(("chain_51", instance_limit_51(c50), "fail", 0,
                   "51 validly signed sets: past the 50-set limit"))
+
+    m = author_sign(BASE)
+    m = hop(m, "fwd", PASS_ARC1, 1)
+    m = hop_ed25519(m, PASS_ARC1 + b"; arc=pass", 2)
+    cases.append(("ed25519_seal", m, "pass", 1,
+                  "i=2 sealed with ed25519-sha256 (RFC 8463 key), i=1 rsa-sha256"))
+    fields, body = hdr_lines(m)
+    fields = [f.replace(b"mx1.forwarder.example;", b"mx1.forwarder.example.;", 1)
+              if arc_field(f, b"ARC-Authentication-Results", 1) else f
+              for f in fields]
+    cases.append(("ed25519_seal_tampered", join(fields, body), "fail", 0,
+                  "the ed25519 chain with AAR i=1 edited: the Ed25519 seal i=2 fails"))
 
     with open(os.path.join(HERE, "expected.tsv"), "w") as tsv:
         tsv.write("case\tarc\toldest_pass\tdkimpy\tnote\n")
