@@ -19,9 +19,12 @@
 
 #include "client.h"
 #include "conf.h"
+#include "dmarc.h"
+#include "dns.h"
 #include "log.h"
 #include "maildir.h"
 #include "msg.h"
+#include "verdict.h"
 
 static bool was_root(void)
 {
@@ -128,6 +131,47 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	const char *folder = "INBOX";
 	const char *auth_log = "";
 
+	/* Verify once per message (verdict.h), before any recipient: the
+	 * verdict decides the headers, the dropped/renamed fields, the
+	 * folder before Sieve and the local DMARC action. */
+	if (!ctx->dns && c->verify) {
+		const char *err = NULL;
+		ctx->dns = dns_new(c, ctx->dns_zone, &err);
+		if (!ctx->dns)
+			log_warn("dns: %s; messages are stamped unverified", err ? err : "?");
+	}
+	struct client cl;
+	client_find(&cl, c, m, env->xf, env->mail_from);
+	struct verdict *vd = verdict_new();
+	if (!vd) {
+		for (size_t i = 0; i < env->nrcpt; i++)
+			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
+		goto log;
+	}
+	verdict_run(vd, c, ctx->dns, m, &cl, 0);
+	prepend = verdict_prepend(vd);
+	marks = verdict_marks(vd);
+	folder = verdict_folder(vd);
+	auth_log = verdict_log(vd);
+	enum verdict_action act = verdict_action(vd);
+	if (act != VERDICT_DELIVER) {
+		const struct dmarc_result *dr = verdict_dmarc(vd);
+		for (size_t i = 0; i < env->nrcpt; i++) {
+			struct deliver_rcpt *r = &env->rcpt[i];
+			if (r->st != ST_DELIVERED)
+				continue;
+			if (act == VERDICT_REJECT)
+				set_outcome(r, ST_POLICY_REJECT,
+					    "rejected per DMARC policy for %.200s", dr->from_domain);
+			else if (act == VERDICT_DISCARD)
+				set_outcome(r, ST_DISCARDED,
+					    "discarded per DMARC policy for %.200s", dr->from_domain);
+			else
+				set_outcome(r, ST_VERDICT_TEMPFAIL,
+					    "verification deadline passed, try again later");
+		}
+	}
+
 	struct maildir_tx *tx = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*tx));
 	if (!tx) {
 		for (size_t i = 0; i < env->nrcpt; i++)
@@ -216,10 +260,11 @@ log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
 	free(msgid);
-	(void)ctx;
+	verdict_free(vd);
 }
 
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
-	(void)ctx;
+	dns_free(ctx->dns);
+	ctx->dns = NULL;
 }
