@@ -439,7 +439,7 @@ stamp:
 	for (size_t i = 0; v->marks && i < v->nmarks; i++)
 		dropped += v->marks[i] != VERDICT_KEEP;
 	if (dropped)
-		LOG(" ar_removed=%zu", dropped);
+		LOG(" stripped=%zu", dropped);
 #undef LOG
 }
 
