@@ -358,7 +358,8 @@ static int parse_alg(const struct conf *c, const struct tagval_tag *a,
 }
 
 /* Tags that must be present and non-empty, and t= (if any) a number. */
-static const char *check_tags(const struct tagval_list *l, const char *const *req)
+static const char *check_tags(const struct tagval_list *l, const char *const *req,
+			      int ams)
 {
 	static char buf[40];
 	for (; *req; req++) {
@@ -368,13 +369,18 @@ static const char *check_tags(const struct tagval_list *l, const char *const *re
 			return buf;
 		}
 	}
-	const struct tagval_tag *t = tagval_get(l, "t");
-	if (t) {
-		if (t->value_len == 0 || t->value_len > 12)
-			return "bad timestamp t=";
-		for (size_t k = 0; k < t->value_len; k++)
-			if (!isdigit((unsigned char)t->value[k]))
-				return "bad timestamp t=";
+	/* t= and x= are 1*12DIGIT (RFC 6376 section 3.5); an ARC-Seal has no
+	 * x= (section 4.1.3), so there it is an unknown tag and ignored */
+	static const char *const num[] = { "t", "x" };
+	for (int n = 0; n < (ams ? 2 : 1); n++) {
+		const struct tagval_tag *t = tagval_get(l, num[n]);
+		if (!t)
+			continue;
+		int ok = t->value_len > 0 && t->value_len <= 12;
+		for (size_t k = 0; ok && k < t->value_len; k++)
+			ok = isdigit((unsigned char)t->value[k]) != 0;
+		if (!ok)
+			return n ? "bad expiry x=" : "bad timestamp t=";
 	}
 	return NULL;
 }
@@ -527,7 +533,7 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 {
 	const struct tagval_list *l = &x->inst[i].ams;
 	static const char *const req[] = { "a", "b", "bh", "d", "s", NULL };
-	const char *e = check_tags(l, req);
+	const char *e = check_tags(l, req, 1);
 	if (!e && !tagval_get(l, "h"))
 		e = "no h=";
 	if (e) {
@@ -548,7 +554,7 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 		return 0;
 	}
 	const struct tagval_tag *xt = tagval_get(l, "x");
-	if (xt && xt->value_len > 0 && xt->value_len < 16) {
+	if (xt) {	/* digits only, at most 12: checked above */
 		char buf[16];
 		memcpy(buf, xt->value, xt->value_len);
 		buf[xt->value_len] = 0;
@@ -643,7 +649,7 @@ static int verify_as(struct arc_ctx *x, int i, char *why, size_t whysize)
 {
 	const struct tagval_list *l = &x->inst[i].as;
 	static const char *const req[] = { "a", "b", "cv", "d", "s", NULL };
-	const char *e = check_tags(l, req);
+	const char *e = check_tags(l, req, 0);
 	if (!e && tagval_get(l, "h"))
 		e = "h= not allowed in ARC-Seal";	/* section 4.1.3 */
 	if (e) {

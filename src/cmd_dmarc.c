@@ -226,6 +226,6 @@ int cmd_dmarc(int argc, char **argv)
 	}
 	dmarc_free(dm);
 	dns_free(d);
-	conf_install(NULL);	/* frees c */
+	conf_shutdown();
 	return rc;
 }

@@ -177,6 +177,26 @@ static const struct {
 	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; h=from:arc-seal; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AA==\n"
 	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
 	  "ARC i=1 message signature fails: h= includes ARC-Seal" },
+	{ "AMS x= not a number",
+	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
+	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; x=soon; h=from; bh=AA==; b=AA==\n"
+	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
+	  "ARC i=1 message signature fails: bad expiry x=" },
+	{ "AMS t= not a number",
+	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
+	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; t=icecream; h=from; bh=AA==; b=AA==\n"
+	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
+	  "ARC i=1 message signature fails: bad timestamp t=" },
+	{ "AMS expired (x= before now)",
+	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
+	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; x=1600000000; h=from; bh=AA==; b=AA==\n"
+	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
+	  "ARC i=1 message signature fails: signature expired" },
+	{ "AMS without h=",
+	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
+	  "ARC-Message-Signature: i=1; a=rsa-sha256; d=x.example; s=s; bh=AA==; b=AA==\n"
+	  "ARC-Authentication-Results: i=1; x.example; spf=pass\n",
+	  "ARC i=1 message signature fails: no h=" },
 	{ "unknown algorithm",
 	  "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AA==\n"
 	  "ARC-Message-Signature: i=1; a=rsa-md5; d=x.example; s=s; h=from; bh=AA==; b=AA==\n"
