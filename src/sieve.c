@@ -35,6 +35,7 @@
  */
 #include "sieve.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -672,6 +673,92 @@ static const char *script_problem(const char *script, size_t len, size_t max)
 	return NULL;
 }
 
+/* Checks libsieve should make but does not, where it then crashes while
+ * executing (found by tests/fuzz/fuzz_sieve): a relational match type
+ * (RFC 5231 section 4: ":value"/":count" followed by "gt", "ge", "lt",
+ * "le", "eq" or "ne") with any other string makes it call strcasecmp on
+ * NULL.  A small tokenizer (RFC 5228 section 2: comments, quoted strings
+ * with escapes, "text:" multi-line strings) finds those tags.  Returns
+ * NULL or a problem, and its line in *line_r. */
+static const char *precheck(const char *s, size_t len, int *line_r)
+{
+	int line = 1;
+	bool want_relation = false;
+	size_t i = 0;
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '\n') {
+			line++;
+			i++;
+		} else if (ch == '#') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/'); i++)
+				if (s[i] == '\n')
+					line++;
+			i += 2;
+		} else if (ch == '"') {
+			size_t st = ++i;
+			int l0 = line;
+			while (i < len && s[i] != '"') {
+				if (s[i] == '\\' && i + 1 < len)
+					i++;
+				if (s[i] == '\n')
+					line++;
+				i++;
+			}
+			if (want_relation) {
+				static const char *const rel[] = { "gt", "ge", "lt", "le", "eq", "ne" };
+				bool ok = false;
+				for (size_t k = 0; k < 6; k++)
+					if (i - st == 2 && !strncasecmp(s + st, rel[k], 2))
+						ok = true;
+				if (!ok) {
+					*line_r = l0;
+					return "relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"";
+				}
+				want_relation = false;
+			}
+			i++;
+		} else if (!strncasecmp(s + i, "text:", 5 < len - i ? 5 : len - i) && len - i >= 5) {
+			/* multi-line string: up to a line holding only "." */
+			while (i < len && s[i] != '\n')
+				i++;
+			while (i < len) {
+				line++;
+				i++;
+				if (i < len && s[i] == '.' && (i + 1 >= len || s[i + 1] == '\n' ||
+							       (s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n')))
+					break;
+				while (i < len && s[i] != '\n')
+					i++;
+			}
+			want_relation = false;
+		} else if (ch == ':') {
+			size_t st = i++;
+			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+				i++;
+			bool rel = (i - st == 6 && !strncasecmp(s + st, ":value", 6)) ||
+				   (i - st == 6 && !strncasecmp(s + st, ":count", 6));
+			if (want_relation) {
+				*line_r = line;
+				return "relational match type must be a string";
+			}
+			want_relation = rel;
+		} else if (ch == ' ' || ch == '\t' || ch == '\r') {
+			i++;
+		} else {
+			if (want_relation) {
+				*line_r = line;
+				return "relational match type must be a string";
+			}
+			i++;
+		}
+	}
+	return NULL;
+}
+
 void sieve_run_script(const struct sieve_env *env, const char *script, size_t len,
 		      struct sieve_result *res)
 {
@@ -681,6 +768,11 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 	const char *why = script_problem(script, len, (size_t)env->c->sieve_max_script_size);
 	if (why) {
 		result_fail(res, 0, "%s", why);
+		return;
+	}
+	int pline = 0;
+	if ((why = precheck(script, len, &pline))) {
+		result_fail(res, pline, "%s", why);
 		return;
 	}
 	char *text = malloc(len + sizeof(end_text));
@@ -732,6 +824,11 @@ int sieve_check(const char *script, size_t len, size_t max_size,
 	const char *why = script_problem(script, len, max_size);
 	if (why) {
 		report(0, why, arg);
+		return 1;
+	}
+	int pline = 0;
+	if ((why = precheck(script, len, &pline))) {
+		report(pline, why, arg);
 		return 1;
 	}
 	char *text = strndup(script, len);

@@ -126,6 +126,13 @@ static void test_callbacks(void)
 		{ "fileinto with control character refused",
 		  "require \"fileinto\";\nfileinto \"a\tb\";", &none,
 		  "FAIL@0:fileinto \"a b\" refused: folder name has a control character" },
+		{ "unknown relational match refused (libsieve would crash)",
+		  "require \"relational\";\n# :value \"xx\" in a comment is fine\nif header :value \"xx\" \"x-n\" \"3\" { keep; }",
+		  &none, "FAIL@3:relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"" },
+		{ "relational :count ok", "require [\"relational\", \"comparator-i;ascii-numeric\"];\n"
+		  "if header :count \"ge\" :comparator \"i;ascii-numeric\" \"to\" \"1\" { discard; }", &none, "discard" },
+		{ "text: string with :value inside is not a tag", "require \"reject\";\nreject text:\n:value \"zz\"\n.\n;", &none,
+		  "reject::value \"zz\"\n" },
 		{ "INBOX any case", "require \"fileinto\";\nfileinto \"inbox\";", &none, "fileinto:INBOX" },
 		{ "redirect to an option-like address", "redirect \"-oQ@x.example\";", &none,
 		  "FAIL@0:redirect to an invalid address \"-oQ@x.example\"" },
