@@ -676,19 +676,26 @@ static const char *script_problem(const char *script, size_t len, size_t max)
 /* Checks libsieve should make but does not, where it then crashes while
  * executing (found by tests/fuzz/fuzz_sieve): a relational match type
  * (RFC 5231 section 4: ":value"/":count" followed by "gt", "ge", "lt",
- * "le", "eq" or "ne") with any other string makes it call strcasecmp on
- * NULL.  A small tokenizer (RFC 5228 section 2: comments, quoted strings
- * with escapes, "text:" multi-line strings) finds those tags.  Returns
- * NULL or a problem, and its line in *line_r. */
+ * "le", "eq" or "ne") or a ":comparator" name it does not know makes it
+ * call strcasecmp on NULL.  A small tokenizer (RFC 5228 section 2:
+ * comments, quoted strings with escapes, "text:" multi-line strings) finds
+ * those tags and checks the string after them.  Returns NULL or a problem,
+ * and its line in *line_r. */
 static const char *precheck(const char *s, size_t len, int *line_r)
 {
+	static const char *const relations[] = { "gt", "ge", "lt", "le", "eq", "ne", NULL };
+	/* the comparators libsieve 2.2.6 implements (RFC 4790 names) */
+	static const char *const comparators[] = { "i;octet", "i;ascii-casemap", "i;ascii-numeric", NULL };
+	const char *const *want = NULL;	/* the next token must be one of these */
+	const char *want_what = "";
 	int line = 1;
-	bool want_relation = false;
 	size_t i = 0;
 	while (i < len) {
 		char ch = s[i];
 		if (ch == '\n') {
 			line++;
+			i++;
+		} else if (ch == ' ' || ch == '\t' || ch == '\r') {
 			i++;
 		} else if (ch == '#') {
 			while (i < len && s[i] != '\n')
@@ -708,21 +715,24 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 					line++;
 				i++;
 			}
-			if (want_relation) {
-				static const char *const rel[] = { "gt", "ge", "lt", "le", "eq", "ne" };
+			if (want) {
 				bool ok = false;
-				for (size_t k = 0; k < 6; k++)
-					if (i - st == 2 && !strncasecmp(s + st, rel[k], 2))
+				for (size_t k = 0; want[k]; k++)
+					if (i - st == strlen(want[k]) && !strncasecmp(s + st, want[k], i - st))
 						ok = true;
 				if (!ok) {
 					*line_r = l0;
-					return "relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"";
+					return want_what;
 				}
-				want_relation = false;
+				want = NULL;
 			}
 			i++;
-		} else if (!strncasecmp(s + i, "text:", 5 < len - i ? 5 : len - i) && len - i >= 5) {
+		} else if (len - i >= 5 && !strncasecmp(s + i, "text:", 5)) {
 			/* multi-line string: up to a line holding only "." */
+			if (want) {
+				*line_r = line;
+				return want_what;
+			}
 			while (i < len && s[i] != '\n')
 				i++;
 			while (i < len) {
@@ -734,26 +744,24 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 				while (i < len && s[i] != '\n')
 					i++;
 			}
-			want_relation = false;
-		} else if (ch == ':') {
-			size_t st = i++;
-			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-				i++;
-			bool rel = (i - st == 6 && !strncasecmp(s + st, ":value", 6)) ||
-				   (i - st == 6 && !strncasecmp(s + st, ":count", 6));
-			if (want_relation) {
-				*line_r = line;
-				return "relational match type must be a string";
-			}
-			want_relation = rel;
-		} else if (ch == ' ' || ch == '\t' || ch == '\r') {
-			i++;
 		} else {
-			if (want_relation) {
+			if (want) {
 				*line_r = line;
-				return "relational match type must be a string";
+				return want_what;
 			}
-			i++;
+			size_t st = i++;
+			if (ch == ':') {
+				while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+					i++;
+				if (i - st == 6 && (!strncasecmp(s + st, ":value", 6) ||
+						    !strncasecmp(s + st, ":count", 6))) {
+					want = relations;
+					want_what = "relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"";
+				} else if (i - st == 11 && !strncasecmp(s + st, ":comparator", 11)) {
+					want = comparators;
+					want_what = "comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"";
+				}
+			}
 		}
 	}
 	return NULL;

@@ -129,6 +129,9 @@ static void test_callbacks(void)
 		{ "unknown relational match refused (libsieve would crash)",
 		  "require \"relational\";\n# :value \"xx\" in a comment is fine\nif header :value \"xx\" \"x-n\" \"3\" { keep; }",
 		  &none, "FAIL@3:relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"" },
+		{ "unknown comparator refused (libsieve would crash)",
+		  "require \"comparator-i;ascii-numeric\";\nif header :is :comparator \"i;ascii-numer\006c\" \"x\" \"5\" { keep; }",
+		  &none, "FAIL@2:comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"" },
 		{ "relational :count ok", "require [\"relational\", \"comparator-i;ascii-numeric\"];\n"
 		  "if header :count \"ge\" :comparator \"i;ascii-numeric\" \"to\" \"1\" { discard; }", &none, "discard" },
 		{ "text: string with :value inside is not a tag", "require \"reject\";\nreject text:\n:value \"zz\"\n.\n;", &none,
