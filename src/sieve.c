@@ -1432,7 +1432,8 @@ static void child_run(const struct sieve_env *env, const char *const *paths, siz
 {
 	struct sieve_result res = { 0 };
 	const char *why = drop_privileges(env->mb);
-	struct rlimit rl = { (rlim_t)env->c->sieve_timeout, (rlim_t)env->c->sieve_timeout + 1 };
+	/* CPU backstop one second after the parent's wall-clock deadline */
+	struct rlimit rl = { (rlim_t)env->c->sieve_timeout + 1, (rlim_t)env->c->sieve_timeout + 2 };
 	setrlimit(RLIMIT_CPU, &rl);
 	if (why) {
 		res.ran = true;
