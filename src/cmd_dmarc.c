@@ -175,7 +175,6 @@ int cmd_dmarc(int argc, char **argv)
 	}
 	dmarc_free(dm);
 	dns_free(d);
-	conf_install(NULL);
-	conf_free(c);
+	conf_shutdown();
 	return rc;
 }
