@@ -27,11 +27,11 @@ static void usage(void)
 		"[--receiver NAME] [--dns-zone FILE] [-c FILE] [--json]\n");
 }
 
-static const char *json_sep = "\n";	/* "\n" pretty, "" one line */
+static const char *json_sep = "\n";	/* "\n" pretty, " " one line */
 
 static void json_str(const char *key, const char *v, int last)
 {
-	printf("%s\"%s\": \"", *json_sep ? "  " : "", key);
+	printf("%s\"%s\": \"", *json_sep == '\n' ? "  " : "", key);
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
@@ -73,8 +73,8 @@ static int print_result(const struct spf_result *res, const struct spf_result *h
 		return EX_OSERR;
 	}
 	if (json) {
-		const char *nl = json_sep;
-		printf("{%s", nl);
+		const char *nl = json_sep, *ind = *nl == '\n' ? "  " : "";
+		printf("{%s", *nl == '\n' ? nl : "");
 		json_str("result", auth_code_name(res->code), 0);
 		json_str("explanation", res->explanation, 0);
 		json_str("identity", res->identity, 0);
@@ -83,12 +83,12 @@ static int print_result(const struct spf_result *res, const struct spf_result *h
 		json_str("mechanism", res->mechanism, 0);
 		json_str("reason", res->reason, 0);
 		json_str("problem", res->problem, 0);
-		printf("%s\"dns_lookups\": %d,%s", *nl ? "  " : "", res->dns_lookups, nl);
-		printf("%s\"void_lookups\": %d,%s", *nl ? "  " : "", res->void_lookups, nl);
+		printf("%s\"dns_lookups\": %d,%s", ind, res->dns_lookups, nl);
+		printf("%s\"void_lookups\": %d,%s", ind, res->void_lookups, nl);
 		json_str("helo_result", auth_code_name(hres->code), 0);
 		json_str("authentication_results", ar, 0);
 		json_str("received_spf", hdr, 1);
-		printf("%s}\n", nl);
+		printf("%s}\n", *nl == '\n' ? nl : "");
 	} else {
 		unfold(hdr);
 		printf("%s\n%s\n", auth_code_name(res->code), hdr);
@@ -103,7 +103,7 @@ static int run_batch(struct spf *s, const struct conf *c, const char *receiver,
 		     long repeat)
 {
 	char line[2048];
-	json_sep = "";
+	json_sep = " ";
 	while (fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\r\n")] = 0;
 		char *ip = line, *helo = strchr(ip, '\t'), *mf = NULL;
@@ -130,7 +130,6 @@ static int run_batch(struct spf *s, const struct conf *c, const char *receiver,
 		}
 		if (print_result(&res, &hres, &req, c, 1))
 			return EX_OSERR;
-		fflush(stdout);
 	}
 	return 0;
 }

@@ -101,6 +101,8 @@ static const struct key keys[] = {
 	{ "dkim_clock_skew", K_LONG, O(dkim_clock_skew), "300", 0, 86400, NULL },
 	{ "dkim_partial_body_fail", K_BOOL, O(dkim_partial_body_fail), "no", 0, 0, NULL },
 	{ "dkim_max_header_list", K_LONG, O(dkim_max_header_list), "1024", 1, 100000, NULL },
+	{ "tag_list_max_tags", K_LONG, O(tag_list_max_tags), "64", 16, 10000, NULL },
+	{ "tag_list_max_length", K_LONG, O(tag_list_max_length), "65536", 1024, 16777216, NULL },
 	{ "arc_max_instances", K_LONG, O(arc_max_instances), "50", 1, 50, NULL },
 
 	{ "dmarc_mode", K_ENUM, O(dmarc_mode), "treewalk", 0, 0, dmarc_mode_names },

@@ -95,6 +95,8 @@ struct conf {
 	long dkim_clock_skew;		/* seconds */
 	bool dkim_partial_body_fail;	/* l= shorter than body fails */
 	long dkim_max_header_list;	/* h= entries */
+	long tag_list_max_tags;		/* tags in one tag=value list */
+	long tag_list_max_length;	/* bytes of one tag=value list */
 	long arc_max_instances;		/* RFC 8617: 50 */
 
 	/* DMARC */

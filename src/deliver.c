@@ -22,6 +22,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "msg.h"
+#include "sieve.h"
 
 static bool was_root(void)
 {
@@ -128,24 +129,64 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	const char *folder = "INBOX";
 	const char *auth_log = "";
 
-	struct maildir_tx *tx = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*tx));
-	if (!tx) {
+	/* What Sieve may test of the verdict (virtual X-AuthDeliver-*
+	 * fields) and the folder when no script runs: once the verdict is
+	 * wired in, sieve_facts_from_verdict(v, &facts). */
+	struct sieve_facts facts = { .folder = folder, .marks = marks };
+	/* Per recipient: the Sieve plan and one staged copy per target. */
+	struct rcpt_plan {
+		struct sieve_plan plan;
+		struct maildir_tx *tx;
+		size_t ntx;
+	} *rp = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*rp));
+	if (!rp) {
 		for (size_t i = 0; i < env->nrcpt; i++)
 			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
 		goto log;
 	}
 
-	/* Stage every recipient's copy in tmp/ first. */
+	/* Plan (Sieve) and stage every recipient's copies in tmp/ first. */
 	bool any_fail = false;
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		struct deliver_rcpt *r = &env->rcpt[i];
+		struct rcpt_plan *p = &rp[i];
 		if (r->st != ST_DELIVERED)
 			continue;	/* already failed at RCPT time */
-		snprintf(r->folder, sizeof(r->folder), "%s", folder);
+		const char *serr = NULL;
+		if (sieve_evaluate(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan, &serr) < 0) {
+			set_outcome(r, ST_INTERNAL, "%s", serr);
+			any_fail = true;
+			continue;
+		}
+		if (p->plan.reject) {
+			/* RFC 5429: 550 5.7.1 with the script's reason, one
+			 * printable line */
+			char why[200];
+			size_t k = 0;
+			for (const char *q = p->plan.reject_reason; q && *q && k < sizeof(why) - 1; q++)
+				why[k++] = (unsigned char)*q < ' ' || (unsigned char)*q >= 127 ? ' ' : *q;
+			why[k] = 0;
+			set_outcome(r, ST_POLICY_REJECT, "%s", k ? why : "rejected by the recipient's Sieve script");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			continue;
+		}
+		if (p->plan.discard) {
+			set_outcome(r, ST_DISCARDED, "discarded by Sieve");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			continue;
+		}
+		r->folder[0] = 0;
+		for (size_t t = 0; t < p->plan.ntargets; t++) {
+			size_t fl = strlen(r->folder);
+			snprintf(r->folder + fl, sizeof(r->folder) - fl, "%s%s", t ? "," : "",
+				 p->plan.targets[t].folder);
+		}
 		size_t tl = strlen(env->mail_from) + strlen(r->address) + 64;
 		char *trace = malloc(tl);
 		struct out o = { 0 };
-		if (!trace) {
+		p->tx = calloc(p->plan.ntargets, sizeof(*p->tx));
+		if (!trace || !p->tx) {
+			free(trace);
 			set_outcome(r, ST_INTERNAL, "out of memory");
 			any_fail = true;
 			continue;
@@ -170,11 +211,20 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 				    (long)r->mb.uid, strerror(e));
 			any_fail = true;
 		} else {
-			if (maildir_stage(&tx[i], &r->mb, folder, "", &src, &err, &e) < 0) {
-				set_outcome(r, status_from_errno(e), "%s: %s",
-					    err ? err : "maildir write failed", e ? strerror(e) : "");
-				any_fail = true;
+			for (size_t t = 0; t < p->plan.ntargets; t++) {
+				const struct sieve_target *tg = &p->plan.targets[t];
+				if (maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &src, &err, &e) < 0) {
+					set_outcome(r, status_from_errno(e), "%s: %s",
+						    err ? err : "maildir write failed", e ? strerror(e) : "");
+					any_fail = true;
+					for (size_t u = 0; u < t; u++)
+						maildir_abort(&p->tx[u]);
+					break;
+				}
+				p->ntx = t + 1;
 			}
+			if (r->st != ST_DELIVERED)
+				p->ntx = 0;
 			deliver_unbecome();
 		}
 		free(o.iov);
@@ -184,10 +234,12 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	/* Commit: each recipient on its own, or all only when all staged. */
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		struct deliver_rcpt *r = &env->rcpt[i];
-		if (!tx[i].staged)
+		struct rcpt_plan *p = &rp[i];
+		if (!p->ntx)
 			continue;
 		if (all_or_nothing && any_fail) {
-			maildir_abort(&tx[i]);
+			for (size_t t = 0; t < p->ntx; t++)
+				maildir_abort(&p->tx[t]);
 			set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
 			continue;
 		}
@@ -195,23 +247,37 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		int e = 0;
 		int rc = deliver_become(&r->mb);
 		if (rc == 0) {
-			rc = maildir_commit(&tx[i], &err, &e);
+			/* a later copy failing leaves the earlier ones in
+			 * place: the retry may duplicate them, never lose */
+			for (size_t t = 0; t < p->ntx; t++) {
+				if (rc == 0)
+					rc = maildir_commit(&p->tx[t], &err, &e);
+				if (rc < 0)
+					maildir_abort(&p->tx[t]);
+			}
 			deliver_unbecome();
 		} else {
 			e = errno;
 			err = "cannot switch uid";
+			for (size_t t = 0; t < p->ntx; t++)
+				maildir_abort(&p->tx[t]);
 		}
 		if (rc < 0) {
-			maildir_abort(&tx[i]);
 			set_outcome(r, status_from_errno(e), "%s: %s", err ? err : "commit failed",
 				    e ? strerror(e) : "");
 			if (all_or_nothing)
 				any_fail = true;
 		} else {
 			set_outcome(r, ST_DELIVERED, "delivered to %s", r->folder);
+			/* redirect and vacation only once the copy is safe */
+			sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
 		}
 	}
-	free(tx);
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		sieve_plan_clear(&rp[i].plan);
+		free(rp[i].tx);
+	}
+	free(rp);
 log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);

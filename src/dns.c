@@ -24,6 +24,7 @@
 #include "dns.h"
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
@@ -34,6 +35,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <unbound.h>
 
 #define DNS_CACHE_MAX	8192		/* answers kept per process */
@@ -304,7 +306,7 @@ int dns_name_valid(const char *name)
 	size_t len = strlen(name), lab = 0;
 	if (len && name[len - 1] == '.')
 		len--;			/* one trailing dot: absolute form */
-	if (len == 0 || len > 253)
+	if (len == 0 || len > 253 || (len == 1 && name[0] == '@'))
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)name[i];
@@ -314,14 +316,39 @@ int dns_name_valid(const char *name)
 			lab = 0;
 			continue;
 		}
-		/* RFC 1123 §2.1 LDH, plus '_' (RFC 8552 underscored
-		 * names: _dmarc, _domainkey, SRV-like labels). */
-		if (!isalnum(ch) && ch != '-' && ch != '_')
+		/* RFC 2181 §11 lets a label hold any octet, and RFC 7208
+		 * §7.1 lets an SPF domain-spec hold any visible character
+		 * (the test suite looks up "foo:bar/baz.example.com").  We
+		 * take visible US-ASCII; '\\' would be read as an escape by
+		 * libunbound, so it is refused.  Stricter host-name syntax
+		 * (LDH) is the caller's rule where it applies. */
+		if (ch <= 0x20 || ch >= 0x7f || ch == '\\')
 			return 0;
 		if (++lab > 63)
 			return 0;
 	}
 	return lab > 0;
+}
+
+int dns_reverse_name(const char *ip, char out[74])
+{
+	unsigned char a[16];
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		snprintf(out, 74, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1], a[0]);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return -1;
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (int i = 15; i >= 0; i--) {
+		out[o++] = hex[a[i] & 15];
+		out[o++] = '.';
+		out[o++] = hex[a[i] >> 4];
+		out[o++] = '.';
+	}
+	memcpy(out + o, "ip6.arpa", 9);	/* 64 + 9 = 73 bytes */
+	return 0;
 }
 
 /* Lower-case, drop the trailing dot.  Returns 0 or -1 (too long). */
@@ -551,13 +578,14 @@ static void ent_wait(struct dns *d, struct ent *e)
 const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 {
 	char lname[256];
-	if (!dns_name_valid(name) || norm_name(name, lname) < 0)
-		return &bad_name.a;
 	if (!d)
 		return &no_memory.a;
+	if (norm_name(name, lname) < 0)
+		return &bad_name.a;
 	unsigned h = name_hash(lname, type);
 	struct ent *e = ent_find(d, lname, type, h);
-	/* Warm path: one hash probe, one clock read, one increment. */
+	/* Warm path: one hash probe, one clock read, one increment.  Only
+	 * valid names are ever cached, so validation can wait for a miss. */
 	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
 		if (d->lru_head != e) {
 			lru_unlink(d, e);
@@ -567,6 +595,8 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 			e->ans->refs++;
 		return &e->ans->a;
 	}
+	if (!e && !dns_name_valid(name))
+		return &bad_name.a;
 	if (!e && d->deadline && now_ms() >= d->deadline)
 		return &past_deadline.a;
 	e = ent_start(d, lname, type, h);
@@ -827,7 +857,9 @@ static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
 		return -1;
 	}
 	size_t len = (size_t)st.st_size;
-	char *text = malloc(len + 1), *buf = malloc(len + 2);
+	/* Each token takes at most its source bytes plus a NUL, and has at
+	 * least one source byte: 2 * len bounds the token buffer. */
+	char *text = malloc(len + 1), *buf = malloc(2 * len + 2);
 	char **tok = malloc(DNS_LINE_TOKENS * sizeof(*tok));
 	if (!text || !buf || !tok || fread(text, 1, len, fp) != len) {
 		fclose(fp);
@@ -837,6 +869,15 @@ static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
 	}
 	fclose(fp);
 	text[len] = 0;
+	const char *nul = memchr(text, 0, len);
+	if (nul) {
+		int l = 1;
+		for (const char *q = text; q < nul; q++)
+			l += *q == '\n';
+		snprintf(err, errsz, "%s:%d: NUL byte", file, l);
+		free(text); free(buf); free(tok);
+		return -1;
+	}
 
 	struct zp z = { .file = file, .line = 1, .origin = ".", .ttl = -1,
 			.last_ttl = -1, .err = err, .errsz = errsz };
@@ -970,7 +1011,12 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 			    err, sizeof(err));
 		if (!rc && sec) {
 			const char *ta = c->dnssec_trust_anchor;
-			if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
+			/* libunbound reads the file only at the first query */
+			if (!ta || access(ta, R_OK) < 0) {
+				snprintf(err, sizeof(err), "trust anchor %s: %s", ta ? ta : "(none)",
+					 strerror(errno));
+				rc = -1;
+			} else if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0)
 				snprintf(err, sizeof(err), "trust anchor %s: %s", ta, ub_strerror(rc));
 		}
 		/* A local resolver (127.0.0.1, 127.0.0.53) or forwarder is

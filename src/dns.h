@@ -5,6 +5,16 @@
  * resolver, forwarders or full recursion) or, in offline mode, only from a
  * zone file loaded into libunbound as local data.  Never blocks past the
  * per-query timeout or the per-message deadline.
+ *
+ * One struct dns per process, created after fork() (libunbound runs one
+ * worker thread per context, which does not survive a fork), kept across
+ * messages so that its cache stays warm.  Not thread-safe: call it from
+ * one thread.
+ *
+ * Answers are refcounted and immutable.  Every answer returned by
+ * dns_lookup() is released with dns_answer_free(), exactly once; it stays
+ * valid until then, even after the cache drops it or dns_free().  Two
+ * lookups of the same fresh (name, type) may return the same pointer.
  */
 #ifndef AUTHDELIVER_DNS_H
 #define AUTHDELIVER_DNS_H
@@ -44,12 +54,20 @@ struct dns_answer {
 	enum dns_sec sec;
 	size_t n;
 	struct dns_rr *rr;
-	const char *why;	/* for TEMPFAIL: "timeout", "SERVFAIL", ... */
+	const char *why;	/* TEMPFAIL: "timeout" (dns_timeout passed or
+				 * $TIMEOUT), "deadline", "SERVFAIL",
+				 * "REFUSED", "DNSSEC bogus", "CNAME chain
+				 * too long", a libunbound error text;
+				 * BADNAME: "invalid domain name";
+				 * otherwise NULL.  Static storage. */
 	bool truncated;		/* more than conf->dns_max_records; the
 				 * first dns_max_records are in rr[] */
 };
 
-/* zone_file overrides conf->dns_zone_file (the --dns-zone option). */
+/* zone_file overrides conf->dns_zone_file (the --dns-zone option); with
+ * either, answers come only from that file (see doc/notes/dns.md) and the
+ * network is never used.  c may be NULL (defaults).  On error returns NULL
+ * and error_r (static storage), e.g. "zone:12: unknown type: FOO". */
 struct dns *dns_new(const struct conf *c, const char *zone_file,
 		    const char **error_r);
 void dns_free(struct dns *);
@@ -60,7 +78,8 @@ void dns_free(struct dns *);
 void dns_prefetch(struct dns *, const char *name, int type);
 
 /* Look up name/type (from the cache when fresh).  Never returns NULL.
- * Release with dns_answer_free(). */
+ * Release with dns_answer_free().  An invalid name gives DNS_BADNAME
+ * without a query.  TEMPFAIL answers are not cached. */
 const struct dns_answer *dns_lookup(struct dns *, const char *name, int type);
 void dns_answer_free(const struct dns_answer *);
 
@@ -68,8 +87,18 @@ void dns_answer_free(const struct dns_answer *);
  * lookups that are not answered yet return DNS_TEMPFAIL "deadline". */
 void dns_set_deadline(struct dns *, long ms);
 
-/* RFC 1035 / RFC 5890 syntax check of a name before it is queried. */
+/* Syntax check of a name before it is queried: 1..253 bytes (one trailing
+ * dot allowed), no empty label, labels of 1..63 visible US-ASCII
+ * characters other than '\\' (RFC 2181 §11; RFC 7208 §7.1 domain-specs
+ * may hold any visible character, e.g. "foo:bar/baz.example.com").  It
+ * does not enforce LDH host-name syntax: SPF's toplabel rule, DKIM's
+ * selector syntax etc. are the verifiers' checks.  1 valid, 0 not. */
 int dns_name_valid(const char *name);
+
+/* The reverse-lookup name of a textual IPv4/IPv6 address (RFC 1035
+ * §3.5 in-addr.arpa, RFC 3596 §2.5 ip6.arpa), no trailing dot.  Returns 0,
+ * or -1 if ip is not an address. */
+int dns_reverse_name(const char *ip, char out[74]);
 
 const char *dns_status_name(enum dns_status);
 

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +24,24 @@
 #include "dns.h"
 #include "spf.h"
 
+/* Parsed records, so that a warm evaluation does not parse the same TXT
+ * again: direct-mapped by a hash of the text, verified by memcmp. */
+#define RCACHE_SLOTS	64
+#define RCACHE_TEXT	512	/* longer records are parsed every time */
+
+struct rcache {
+	unsigned hash;
+	unsigned short len;	/* 0: empty slot */
+	short ok;		/* spf_parse_record() returned 0 */
+	char text[RCACHE_TEXT];
+	char err[96];
+	struct spf_record r;	/* only r.n terms are meaningful */
+};
+
 struct spf {
 	const struct conf *c;
 	struct dns *d;
+	struct rcache *rc;	/* RCACHE_SLOTS entries, or NULL */
 };
 
 /* One check_host() evaluation (all recursion levels). */
@@ -35,7 +51,8 @@ struct eval {
 	struct spf_result *res;
 	struct spf_macro_env env;	/* env.domain changes per level */
 	int max_lookups, max_void;
-	char pname[256];		/* %{p}, computed once */
+	char pname[256];		/* %{p}, computed once per domain */
+	char pdomain[256];		/* the <domain> pname was chosen for */
 	bool have_p;
 };
 
@@ -56,6 +73,17 @@ static void set_problem(struct eval *ev, const char *fmt, ...)
 
 /* ---- small helpers ---- */
 
+/* dst = a b c (each may be NULL), cut at size - 1; no printf on the hot path */
+static void cat3(char *dst, size_t size, const char *a, const char *b, const char *c)
+{
+	size_t n = 0;
+	const char *parts[3] = { a, b, c };
+	for (int k = 0; k < 3; k++)
+		for (const char *p = parts[k]; p && *p && n + 1 < size; p++)
+			dst[n++] = *p;
+	dst[n] = 0;
+}
+
 static void cpy(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
@@ -64,8 +92,19 @@ static void cpy(char *dst, size_t size, const char *src, size_t len)
 	dst[len] = 0;
 }
 
-static bool is_alnum(int c) { return isascii(c) && isalnum(c); }
-static bool is_alpha(int c) { return isascii(c) && isalpha(c); }
+/* ASCII classes without the locale (the hot path runs these per byte) */
+static inline bool is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline bool is_alpha(int c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+static inline bool is_alnum(int c) { return is_digit(c) || is_alpha(c); }
+static inline int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* case-insensitive "v=spf1" at the start of n bytes, then SP or the end */
+static bool spf1_prefix(const char *p, size_t n)
+{
+	return n >= 6 && (p[0] | 0x20) == 'v' && p[1] == '=' && (p[2] | 0x20) == 's' &&
+	       (p[3] | 0x20) == 'p' && (p[4] | 0x20) == 'f' && p[5] == '1' &&
+	       (n == 6 || p[6] == ' ');
+}
 
 /* RFC 7208 section 7.1: toplabel = ( *alphanum ALPHA *alphanum ) /
  * ( 1*alphanum "-" *( alphanum / "-" ) alphanum ) */
@@ -80,7 +119,7 @@ static bool toplabel_ok(const char *s, size_t n)
 			dash = true;
 		else if (is_alpha(c))
 			alpha = true;
-		else if (!isdigit(c))
+		else if (!is_digit(c))
 			return false;
 	}
 	return alpha || dash;
@@ -158,7 +197,7 @@ static size_t macro_value(const struct spf_macro_env *env, int letter,
 			v = "unknown";
 		break;
 	case 't':
-		return (size_t)snprintf(buf, size, "%ld", env->now);
+		return (size_t)snprintf(buf, size, "%ld", env->now ? env->now : (long)time(NULL));
 	case 'i':
 		if (env->af == 4)
 			return (size_t)snprintf(buf, size, "%u.%u.%u.%u", env->ip[0],
@@ -284,8 +323,8 @@ int spf_expand_macro(const struct spf_macro_env *env, const char *src,
 		if (++i >= len)
 			return macro_err(err, errsize, "unterminated macro", src + m0, len - m0);
 		int letter = src[i];
-		bool upper = isupper(letter);
-		letter = tolower(letter);
+		bool upper = letter >= 'A' && letter <= 'Z';
+		letter = lower(letter);
 		bool crt = letter && strchr("crt", letter);
 		if (!letter || !(strchr("slodipvh", letter) || (crt && mode == SPF_MACRO_EXPLAIN)))
 			return macro_err(err, errsize, crt ? "macro letter only allowed in exp" :
@@ -293,7 +332,7 @@ int spf_expand_macro(const struct spf_macro_env *env, const char *src,
 		i++;
 		unsigned keep = 0;
 		size_t digits = 0;
-		while (i < len && isdigit((unsigned char)src[i])) {
+		while (i < len && is_digit((unsigned char)src[i])) {
 			if (keep < 1000)
 				keep = keep * 10 + (unsigned)(src[i] - '0');
 			i++;
@@ -410,7 +449,7 @@ static int cidr_num(const char *s, size_t n, int max)
 		return -1;
 	int v = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
+		if (!is_digit((unsigned char)s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -423,7 +462,7 @@ static int dual_cidr(const char *a, size_t *n, struct spf_term *t)
 	size_t len = *n;
 	/* "//" ip6-cidr-length at the end */
 	size_t i = len;
-	while (i > 0 && isdigit((unsigned char)a[i - 1]))
+	while (i > 0 && is_digit((unsigned char)a[i - 1]))
 		i--;
 	if (i >= 2 && i < len && a[i - 1] == '/' && a[i - 2] == '/') {
 		int v = cidr_num(a + i, len - i, 128);
@@ -435,7 +474,7 @@ static int dual_cidr(const char *a, size_t *n, struct spf_term *t)
 		return -1;
 	}
 	i = len;
-	while (i > 0 && isdigit((unsigned char)a[i - 1]))
+	while (i > 0 && is_digit((unsigned char)a[i - 1]))
 		i--;
 	if (i >= 1 && i < len && a[i - 1] == '/') {
 		int v = cidr_num(a + i, len - i, 32);
@@ -556,7 +595,7 @@ int spf_parse_record(const char *rec, size_t len, struct spf_record *r,
 		err[0] = 0;
 	if (len > SPF_MAX_RECORD)
 		return perr(err, errsize, "record too long", rec, 0);
-	if (len < 6 || strncasecmp(rec, "v=spf1", 6) || (len > 6 && rec[6] != ' '))
+	if (!spf1_prefix(rec, len))
 		return perr(err, errsize, "not an SPF record", rec, len);
 	/* section 3/4.6: printable US-ASCII and SP only */
 	for (size_t i = 0; i < len; i++) {
@@ -756,8 +795,10 @@ static int validated_name(struct eval *ev, const char *target, char *best,
 static const char *p_macro(void *arg)
 {
 	struct eval *ev = arg;
-	if (!ev->have_p) {
+	/* section 7.3: prefer a name equal to or under the current domain */
+	if (!ev->have_p || strcmp(ev->pdomain, ev->env.domain)) {
 		ev->have_p = true;
+		cpy(ev->pdomain, sizeof(ev->pdomain), ev->env.domain, strlen(ev->env.domain));
 		if (validated_name(ev, NULL, ev->pname, sizeof(ev->pname), false) != 1)
 			strcpy(ev->pname, "unknown");
 	}
@@ -770,6 +811,15 @@ static void target_name(struct eval *ev, const char *rec, const struct spf_term 
 {
 	if (!t->arglen) {
 		cpy(out, size, ev->env.domain, strlen(ev->env.domain));
+		return;
+	}
+	const char *a = rec + t->arg;
+	size_t n = t->arglen;
+	if (n <= 253 && !memchr(a, '%', n)) {
+		/* no macro: the text itself, without a trailing dot */
+		if (a[n - 1] == '.')
+			n--;
+		cpy(out, size, a, n);
 		return;
 	}
 	if (spf_expand_macro(&ev->env, rec + t->arg, t->arglen, SPF_MACRO_DOMAIN,
@@ -967,6 +1017,47 @@ static void term_text(char *out, size_t size, const char *rec, const struct spf_
 	cpy(out, size, rec + t->off, t->len);
 }
 
+/* Copy the header and the first n terms of a parsed record. */
+static void record_copy(struct spf_record *dst, const struct spf_record *src)
+{
+	memcpy(dst, src, offsetof(struct spf_record, t));
+	memcpy(dst->t, src->t, (size_t)src->n * sizeof(src->t[0]));
+	dst->redirect = src->redirect;
+	dst->redirect_len = src->redirect_len;
+	dst->exp = src->exp;
+	dst->exp_len = src->exp_len;
+	dst->has_redirect = src->has_redirect;
+	dst->has_exp = src->has_exp;
+}
+
+static int parse_cached(struct spf *s, const char *text, size_t len,
+			struct spf_record *r, char *err, size_t errsize)
+{
+	if (!s->rc || len == 0 || len > RCACHE_TEXT)
+		return spf_parse_record(text, len, r, err, errsize);
+	unsigned h = 2166136261u;	/* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 16777619u;
+	struct rcache *e = &s->rc[h % RCACHE_SLOTS];
+	if (e->len == len && e->hash == h && !memcmp(e->text, text, len)) {
+		if (!e->ok) {
+			snprintf(err, errsize, "%s", e->err);
+			return -1;
+		}
+		record_copy(r, &e->r);
+		return 0;
+	}
+	int rc = spf_parse_record(text, len, r, err, errsize);
+	e->hash = h;
+	e->len = (unsigned short)len;
+	memcpy(e->text, text, len);
+	e->ok = rc == 0;
+	snprintf(e->err, sizeof(e->err), "%s", rc == 0 ? "" : err);
+	if (rc == 0)
+		record_copy(&e->r, r);
+	return rc;
+}
+
 /* Section 4: check_host() for one domain; depth counts include/redirect. */
 static enum auth_code check_host(struct eval *ev, const char *domain, int depth,
 				 bool want_exp)
@@ -986,8 +1077,7 @@ static enum auth_code check_host(struct eval *ev, const char *domain, int depth,
 	int nrec = 0;
 	for (size_t i = 0; a->status == DNS_OK && i < a->n; i++) {
 		const struct dns_rr *rr = &a->rr[i];
-		if (rr->type != DNS_T_TXT || rr->len < 6 || strncasecmp(rr->data, "v=spf1", 6) ||
-		    (rr->len > 6 && rr->data[6] != ' '))
+		if (rr->type != DNS_T_TXT || !spf1_prefix(rr->data, rr->len))
 			continue;
 		rec = rr;
 		nrec++;
@@ -1006,7 +1096,7 @@ static enum auth_code check_host(struct eval *ev, const char *domain, int depth,
 	}
 	struct spf_record r;
 	char err[96];
-	if (spf_parse_record(rec->data, rec->len, &r, err, sizeof(err)) < 0) {
+	if (parse_cached(ev->s, rec->data, rec->len, &r, err, sizeof(err)) < 0) {
 		set_problem(ev, "%s: %s", domain, err);
 		dns_answer_free(a);
 		return AUTH_PERMERROR;
@@ -1073,11 +1163,15 @@ struct spf *spf_new(const struct conf *c, struct dns *d)
 		return NULL;
 	s->c = c;
 	s->d = d;
+	s->rc = calloc(RCACHE_SLOTS, sizeof(*s->rc));	/* optional */
 	return s;
 }
 
 void spf_free(struct spf *s)
 {
+	if (!s)
+		return;
+	free(s->rc);
 	free(s);
 }
 
@@ -1146,13 +1240,13 @@ static void result_reason(struct spf_result *res)
 	switch (res->code) {
 	case AUTH_PASS: case AUTH_FAIL: case AUTH_SOFTFAIL: case AUTH_NEUTRAL:
 		if (res->mechanism[0])
-			snprintf(res->reason, sizeof(res->reason), "mechanism %s matched",
-				 res->mechanism);
+			cat3(res->reason, sizeof(res->reason), "mechanism ", res->mechanism,
+			     " matched");
 		else
-			snprintf(res->reason, sizeof(res->reason), "no mechanism matched");
+			cat3(res->reason, sizeof(res->reason), "no mechanism matched", NULL, NULL);
 		break;
 	case AUTH_TEMPERROR: case AUTH_PERMERROR:
-		snprintf(res->reason, sizeof(res->reason), "%s", res->problem);
+		cat3(res->reason, sizeof(res->reason), res->problem, NULL, NULL);
 		break;
 	default:
 		snprintf(res->reason, sizeof(res->reason), "no SPF record");
@@ -1182,7 +1276,7 @@ void spf_check_host(struct spf *s, const struct spf_request *req,
 	size_t dn = strlen(domain);
 	if (dn && domain[dn - 1] == '.')
 		domain[--dn] = 0;
-	snprintf(res->sender, sizeof(res->sender), "%s@%s", local, domain);
+	cat3(res->sender, sizeof(res->sender), local, "@", domain);
 	cpy(res->domain, sizeof(res->domain), domain, dn);
 
 	struct eval ev;
@@ -1205,7 +1299,7 @@ void spf_check_host(struct spf *s, const struct spf_request *req,
 	ev.env.receiver = req->receiver;
 	ev.env.p_fn = p_macro;
 	ev.env.p_arg = &ev;
-	ev.env.now = (long)time(NULL);
+	ev.env.now = 0;		/* %{t}: read the clock only when used */
 	if (strlen(dom) >= sizeof(domain) || !domain_ok(domain)) {
 		res->code = AUTH_NONE;
 		snprintf(res->reason, sizeof(res->reason), "not a valid domain: %.80s", dom);
@@ -1231,7 +1325,7 @@ void spf_verify(struct spf *s, const struct spf_request *req,
 	if (want_helo) {
 		char hs[300];
 		/* section 2.3: the HELO identity is postmaster@helo */
-		snprintf(hs, sizeof(hs), "postmaster@%s", helo);
+		cat3(hs, sizeof(hs), "postmaster@", helo, NULL);
 		spf_check_host(s, req, hs, "helo", &h);
 	} else {
 		memset(&h, 0, sizeof(h));

@@ -1,0 +1,283 @@
+/* crypto.c - digests, public keys and signature checks on OpenSSL 3 EVP.
+ *
+ * Takes bytes, returns digests and 1/0 verdicts.  Never touches messages.
+ * The EVP_MD objects are fetched once (explicit fetch is much cheaper than
+ * the implicit lookup on every EVP_sha256() use in OpenSSL 3).
+ */
+#include "crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct crypto_hash {
+	EVP_MD_CTX *ctx;
+	enum crypto_md md;
+};
+
+struct crypto_key {
+	EVP_PKEY *pkey;
+	enum crypto_key_type type;
+	int bits;
+};
+
+static EVP_MD *mds[2];
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
+
+static void mds_fetch(void)
+{
+	mds[CRYPTO_SHA1] = EVP_MD_fetch(NULL, "SHA1", NULL);
+	mds[CRYPTO_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *md_get(enum crypto_md md)
+{
+	pthread_once(&mds_once, mds_fetch);
+	return mds[md == CRYPTO_SHA1 ? CRYPTO_SHA1 : CRYPTO_SHA256];
+}
+
+size_t crypto_md_size(enum crypto_md md)
+{
+	return md == CRYPTO_SHA1 ? 20 : 32;
+}
+
+const char *crypto_md_name(enum crypto_md md)
+{
+	return md == CRYPTO_SHA1 ? "sha1" : "sha256";
+}
+
+struct crypto_hash *crypto_hash_new(enum crypto_md md)
+{
+	struct crypto_hash *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->md = md;
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, md_get(md), NULL)) {
+		crypto_hash_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void crypto_hash_update(struct crypto_hash *h, const void *p, size_t n)
+{
+	if (n)
+		EVP_DigestUpdate(h->ctx, p, n);
+}
+
+void crypto_hash_sink(void *ctx, const void *p, size_t n)
+{
+	crypto_hash_update(ctx, p, n);
+}
+
+size_t crypto_hash_final(struct crypto_hash *h, unsigned char *out)
+{
+	unsigned int n = 0;
+	EVP_DigestFinal_ex(h->ctx, out, &n);
+	return n;
+}
+
+void crypto_hash_reset(struct crypto_hash *h)
+{
+	EVP_DigestInit_ex(h->ctx, md_get(h->md), NULL);
+}
+
+void crypto_hash_free(struct crypto_hash *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	free(h);
+}
+
+struct crypto_key *crypto_key_new(enum crypto_key_type type,
+				  const unsigned char *der, size_t len,
+				  const char **error_r)
+{
+	EVP_PKEY *pk = NULL;
+	if (len > 65536) {
+		*error_r = "key too long";
+		return NULL;
+	}
+	if (type == CRYPTO_KEY_ED25519) {
+		/* RFC 8463 §4.2: p= is the raw 32-byte public key */
+		if (len != 32) {
+			*error_r = "bad Ed25519 key length";
+			return NULL;
+		}
+		pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, len);
+		if (!pk) {
+			*error_r = "bad Ed25519 key";
+			return NULL;
+		}
+	} else {
+		/* RFC 6376 §3.6.1: p= is an ASN.1 DER SubjectPublicKeyInfo;
+		 * some publishers put the bare RSAPublicKey there. */
+		const unsigned char *p = der;
+		pk = d2i_PUBKEY(NULL, &p, (long)len);
+		if (pk && p != der + len) {
+			EVP_PKEY_free(pk);
+			*error_r = "trailing data after key";
+			return NULL;
+		}
+		if (!pk) {
+			p = der;
+			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+			if (pk && p != der + len) {
+				EVP_PKEY_free(pk);
+				pk = NULL;
+			}
+		}
+		if (!pk) {
+			*error_r = "key syntax error";
+			return NULL;
+		}
+		if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
+			EVP_PKEY_free(pk);
+			*error_r = "not an RSA key";
+			return NULL;
+		}
+	}
+	struct crypto_key *k = calloc(1, sizeof(*k));
+	if (!k) {
+		EVP_PKEY_free(pk);
+		*error_r = "out of memory";
+		return NULL;
+	}
+	k->pkey = pk;
+	k->type = type;
+	k->bits = EVP_PKEY_get_bits(pk);
+	return k;
+}
+
+void crypto_key_free(struct crypto_key *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+enum crypto_key_type crypto_key_type(const struct crypto_key *k)
+{
+	return k->type;
+}
+
+int crypto_key_bits(const struct crypto_key *k)
+{
+	return k->bits;
+}
+
+int crypto_verify_digest(const struct crypto_key *k, enum crypto_md md,
+			 const unsigned char *digest, size_t dlen,
+			 const unsigned char *sig, size_t siglen)
+{
+	int ok = 0;
+	if (k->type == CRYPTO_KEY_ED25519) {
+		/* RFC 8463 §3: the Ed25519 input is the hash, not the data */
+		if (siglen != 64)
+			return 0;
+		EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+		if (!mctx)
+			return 0;
+		if (EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, k->pkey) == 1)
+			ok = EVP_DigestVerify(mctx, sig, siglen, digest, dlen) == 1;
+		EVP_MD_CTX_free(mctx);
+		return ok;
+	}
+	if (dlen != crypto_md_size(md))
+		return 0;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
+	if (!ctx)
+		return 0;
+	if (EVP_PKEY_verify_init(ctx) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(ctx, md_get(md)) == 1)
+		ok = EVP_PKEY_verify(ctx, sig, siglen, digest, dlen) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+static signed char b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (signed char)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (signed char)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (signed char)(c - '0' + 52);
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int crypto_base64_decode(const char *in, size_t len, unsigned char *out,
+			 size_t *len_r)
+{
+	unsigned int acc = 0;
+	int nbits = 0, pad = 0;
+	size_t o = 0, nchars = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;	/* FWS may appear anywhere */
+		if (c == '=') {
+			pad++;
+			nchars++;
+			if (pad > 2)
+				return -1;
+			continue;
+		}
+		if (pad)
+			return -1;	/* data after padding */
+		signed char v = b64val(c);
+		if (v < 0)
+			return -1;
+		nchars++;
+		acc = (acc << 6) | (unsigned int)v;
+		nbits += 6;
+		if (nbits >= 8) {
+			nbits -= 8;
+			out[o++] = (unsigned char)(acc >> nbits);
+			acc &= (1u << nbits) - 1;
+		}
+	}
+	/* a complete encoding is a multiple of 4 characters */
+	if (nchars % 4 != 0)
+		return -1;
+	if ((pad == 1 && nbits != 2) || (pad == 2 && nbits != 4))
+		return -1;
+	*len_r = o;
+	return 0;
+}
+
+size_t crypto_base64_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0, i = 0;
+	for (; i + 2 < len; i += 3) {
+		unsigned int v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = tab[(v >> 6) & 63];
+		out[o++] = tab[v & 63];
+	}
+	if (i < len) {
+		unsigned int v = (unsigned)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = 0;
+	return o;
+}
