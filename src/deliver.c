@@ -235,6 +235,17 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		struct deliver_rcpt *r = &env->rcpt[i];
 		struct rcpt_plan *p = &rp[i];
+		if (r->st == ST_DELIVERED && !p->plan.ntargets) {
+			/* Sieve kept no copy here (redirect only) */
+			if (all_or_nothing && any_fail) {
+				set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
+				continue;
+			}
+			set_outcome(r, ST_DELIVERED, "redirected by Sieve, no local copy");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
+			continue;
+		}
 		if (!p->ntx)
 			continue;
 		if (all_or_nothing && any_fail) {
