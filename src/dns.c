@@ -83,6 +83,7 @@ struct dns {
 	long timeout;			/* ms per query */
 	size_t max_records;
 	long long deadline;		/* monotonic ms, 0: none */
+	bool deadline_hit;		/* a lookup was cut by the deadline */
 	unsigned neg_ttl;		/* offline negative answers */
 	struct ent *tab[DNS_HASH_SIZE];
 	struct ent *lru_head, *lru_tail;
@@ -555,6 +556,8 @@ static void ent_wait(struct dns *d, struct ent *e)
 		if (now >= lim) {
 			if (e->async_id)
 				ub_cancel(d->ub, e->async_id);
+			if (lim == d->deadline)
+				d->deadline_hit = true;
 			ent_finish(e, ans_simple(DNS_TEMPFAIL, why), 0);
 			break;
 		}
@@ -598,8 +601,10 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	}
 	if (!e && !dns_name_valid(name))
 		return &bad_name.a;
-	if (!e && d->deadline && now_ms() >= d->deadline)
+	if (!e && d->deadline && now_ms() >= d->deadline) {
+		d->deadline_hit = true;
 		return &past_deadline.a;
+	}
 	e = ent_start(d, lname, type, h);
 	if (!e)
 		return &no_memory.a;
@@ -614,8 +619,16 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 
 void dns_set_deadline(struct dns *d, long ms)
 {
-	if (d)
+	if (d) {
 		d->deadline = ms > 0 ? now_ms() + ms : 0;
+		if (ms > 0)
+			d->deadline_hit = false;
+	}
+}
+
+bool dns_deadline_hit(const struct dns *d)
+{
+	return d && d->deadline_hit;
 }
 
 /* ---- zone file ---- */

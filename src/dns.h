@@ -86,6 +86,9 @@ void dns_answer_free(const struct dns_answer *);
 /* Per-message deadline in milliseconds from now (0: none).  After it,
  * lookups that are not answered yet return DNS_TEMPFAIL "deadline". */
 void dns_set_deadline(struct dns *, long ms);
+/* true when a lookup since the last dns_set_deadline(d, ms > 0) was cut
+ * short by that deadline (the caller's verdict timed out) */
+bool dns_deadline_hit(const struct dns *);
 
 /* Syntax check of a name before it is queried: 1..253 bytes (one trailing
  * dot allowed), no empty label, labels of 1..63 visible US-ASCII

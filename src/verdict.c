@@ -349,11 +349,13 @@ void verdict_run(struct verdict *v, const struct conf *c, struct dns *d,
 	}
 	free(dk);
 	dmarc_free(dm);
-	dns_set_deadline(d, 0);
 
 	v->elapsed_ms = ms_since(&t0);
-	if (v->elapsed_ms >= c->verdict_timeout)
+	/* the DNS layer knows whether its deadline cut a lookup; the clock
+	 * alone would miss a cut that landed within a millisecond of it */
+	if (dns_deadline_hit(d) || v->elapsed_ms >= c->verdict_timeout)
 		v->timed_out = true;
+	dns_set_deadline(d, 0);
 
 stamp:
 	if (v->timed_out && c->verdict_timeout_action == CONF_TIMEOUT_TEMPFAIL)
