@@ -4,6 +4,7 @@
 #   make check        unit, end-to-end and conformance tests (+ ASan/UBSan run)
 #   make check-plain  the same without the sanitizer pass
 #   make check-asan   the suite with AddressSanitizer + UBSan (build-asan/)
+#   make check-fuzz   each libFuzzer target for 10 s (part of make check)
 #   make fuzz         build the libFuzzer targets and run each FUZZ_TIME seconds
 #   make bench        benchmarks (scripts, not timed tests)
 #   make demo         LMTP server in the foreground with the demo config
@@ -31,22 +32,31 @@ all: config.mk $(B)/authdeliver $(UNIT)
 config.mk:
 	@echo "run ./configure first (or ./quickstart check)"; exit 1
 
+Q = $(if $(V),,@)
+
 $(B)/obj/%.o: src/%.c $(HDRS) config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libauthdeliver.a: $(OBJS)
-	rm -f $@
-	ar rcs $@ $(OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(OBJS)
 
 $(B)/authdeliver: $(B)/obj/main.o $(B)/libauthdeliver.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(B)/libauthdeliver.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(LDFLAGS) $(LIBS)
+	@$(if $(V),,echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(LDFLAGS) $(LIBS)
 
-check: check-plain check-asan
+check: check-plain check-fuzz check-asan
+
+# each fuzz target briefly, on its seeds and kept regression inputs
+check-fuzz: config.mk
+	$(MAKE) fuzz FUZZ_TIME=10
 
 check-plain: all
 	tests/run $(B)
@@ -55,10 +65,22 @@ check-asan:
 	$(MAKE) SAN=1 all
 	tests/run build-asan
 
-build-fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc \
+	$(filter-out -Werror -O2 -Wformat=2,$(CFLAGS))
+FUZZ_OBJS := $(SRCS:src/%.c=build-fuzz/obj/%.o)
+
+build-fuzz/obj/%.o: src/%.c $(HDRS) config.mk
 	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
-	  $(filter-out -Werror -O2 -Wformat=2,$(CFLAGS)) -o $@ $< $(SRCS) $(LIBS)
+	@$(if $(V),,echo "  CLANG   $<")
+	$(Q)clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/libfuzz.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(FUZZ_OBJS)
+
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libfuzz.a $(LIBS)
 
 fuzz: $(FUZZ)
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ)
@@ -79,4 +101,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check check-plain check-asan fuzz bench demo install clean
+.PHONY: all check check-plain check-asan check-fuzz fuzz bench demo install clean

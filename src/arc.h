@@ -19,8 +19,10 @@ struct arc_set {
 	int i;
 	char sealer[256];	/* d= of this instance's ARC-Seal */
 	char *aar;		/* ARC-Authentication-Results value after "i=N;",
-				 * unfolded, malloc'd */
-	int ams_pass;		/* this instance's AMS validates */
+				 * unfolded, one SP per WSP run, malloc'd */
+	int ams_pass;		/* this instance's AMS validated; only checked
+				 * on a passing chain, N downward until one
+				 * fails (0 also means "not checked") */
 };
 
 struct arc_result {

@@ -206,16 +206,28 @@ static int parse_ip_comment(const struct tok *c, struct received *r, bool *has_i
 		}
 	if (lit < 0) {
 		*has_ip = false;
-		/* Exim "(helo=name)" after "from [IP]" */
-		if (n == 1 && tk[0].kind == T_ATOM && tk[0].len > 5 &&
-		    !strncasecmp(tk[0].s, "helo=", 5))
-			return put_name(r->from_helo, sizeof(r->from_helo), tk[0].s + 5,
-					tk[0].len - 5) < 0 ? (*err = "HELO too long", -1) : 0;
+		/* Exim "(helo=name ident=user)" after "from [IP]" */
+		bool exim_kv = n > 0;
+		for (int i = 0; i < n; i++)
+			if (tk[i].kind != T_ATOM || (strncasecmp(tk[i].s, "helo=", 5) &&
+						     strncasecmp(tk[i].s, "ident=", 6)))
+				exim_kv = false;
+		for (int i = 0; exim_kv && i < n; i++)
+			if (!strncasecmp(tk[i].s, "helo=", 5) &&
+			    put_name(r->from_helo, sizeof(r->from_helo), tk[i].s + 5, tk[i].len - 5) < 0) {
+				*err = "HELO too long";
+				return -1;
+			}
+		if (exim_kv)
+			return 0;
 		/* "(HELO name)" as some MTAs write it */
 		if (n == 2 && tok_is(&tk[0], "HELO") && tk[1].kind == T_ATOM)
 			return put_name(r->from_helo, sizeof(r->from_helo), tk[1].s, tk[1].len) < 0 ?
 				(*err = "HELO too long", -1) : 0;
-		return 0;
+		/* Anything else before the address came from the client (a
+		 * HELO argument with spaces and parentheses): refuse. */
+		*err = "unexpected comment before the client address";
+		return -1;
 	}
 	*has_ip = true;
 	if (parse_literal(tk[lit].s, tk[lit].len, r->ip) < 0) {

@@ -38,6 +38,7 @@ static const char *const ar_names[] = { "remove", "rename", NULL };
 static const char *const dmarc_mode_names[] = { "treewalk", "psl", NULL };
 static const char *const reject_names[] = { "quarantine", "reject", "discard", NULL };
 static const char *const timeout_names[] = { "deliver", "tempfail", NULL };
+static const char *const from_policy_names[] = { "strictest", "reject", "each", NULL };
 
 static const struct key keys[] = {
 	{ "hostname", K_STR, O(hostname), "", 0, 0, NULL },
@@ -109,6 +110,7 @@ static const struct key keys[] = {
 	{ "dmarc_reject_action", K_ENUM, O(dmarc_reject_action), "quarantine", 0, 0, reject_names },
 	{ "arc_trusted_sealers", K_LIST, O(arc_trusted_sealers), "", 0, 0, NULL },
 	{ "dmarc_exempt_domains", K_LIST, O(dmarc_exempt_domains), "", 0, 0, NULL },
+	{ "dmarc_from_policy", K_ENUM, O(dmarc_from_policy), "strictest", 0, 0, from_policy_names },
 
 	{ "sieve_before", K_LIST, O(sieve_before), "", 0, 0, NULL },
 	{ "sieve_user", K_STR, O(sieve_user), "~/.authdeliver.sieve", 0, 0, NULL },
@@ -410,11 +412,19 @@ void conf_free(struct conf *c)
 	free(c);
 }
 
-const struct conf *conf_install(const struct conf *c)
+static struct conf *installed;
+
+void conf_install(struct conf *c)
 {
-	const struct conf *old = conf;
+	struct conf *old = installed;
+	installed = c;
 	conf = c;
-	return old;
+	conf_free(old);
+}
+
+void conf_shutdown(void)
+{
+	conf_install(NULL);
 }
 
 static void print_value(FILE *fp, const struct conf *c, const struct key *k)

@@ -22,6 +22,7 @@ enum conf_ar_existing { CONF_AR_REMOVE, CONF_AR_RENAME };
 enum conf_dmarc_mode { CONF_DMARC_TREEWALK, CONF_DMARC_PSL };
 enum conf_reject_action { CONF_REJECT_QUARANTINE, CONF_REJECT_REJECT, CONF_REJECT_DISCARD };
 enum conf_timeout_action { CONF_TIMEOUT_DELIVER, CONF_TIMEOUT_TEMPFAIL };
+enum conf_from_policy { CONF_FROM_STRICTEST, CONF_FROM_REJECT, CONF_FROM_EACH };
 
 struct conf {
 	char *path;			/* file this came from, or "(built-in)" */
@@ -104,6 +105,7 @@ struct conf {
 	enum conf_reject_action dmarc_reject_action;
 	struct conf_list arc_trusted_sealers;
 	struct conf_list dmarc_exempt_domains;
+	enum conf_from_policy dmarc_from_policy; /* no/several From, multi-domain */
 
 	/* Sieve */
 	struct conf_list sieve_before;
@@ -129,8 +131,12 @@ struct conf *conf_parse(const char *file, const char **error_r);
 /* Parse a configuration from a string (tests, embedded demo config). */
 struct conf *conf_parse_string(const char *text, const char *name, const char **error_r);
 void conf_free(struct conf *);
-/* Make c the global configuration; returns the previous one. */
-const struct conf *conf_install(const struct conf *c);
+/* Make c the global configuration; it owns c from now on and frees the
+ * previous one (a forked child keeps its own copy of memory, so sessions
+ * in progress are not affected by a reload in the master). */
+void conf_install(struct conf *c);
+/* Free the global configuration (at exit, for leak checkers). */
+void conf_shutdown(void);
 /* Print every effective setting, "key = value", like postconf. */
 void conf_print(const struct conf *, int all, void *fp);
 

@@ -578,13 +578,14 @@ static void ent_wait(struct dns *d, struct ent *e)
 const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 {
 	char lname[256];
-	if (!dns_name_valid(name) || norm_name(name, lname) < 0)
-		return &bad_name.a;
 	if (!d)
 		return &no_memory.a;
+	if (norm_name(name, lname) < 0)
+		return &bad_name.a;
 	unsigned h = name_hash(lname, type);
 	struct ent *e = ent_find(d, lname, type, h);
-	/* Warm path: one hash probe, one clock read, one increment. */
+	/* Warm path: one hash probe, one clock read, one increment.  Only
+	 * valid names are ever cached, so validation can wait for a miss. */
 	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
 		if (d->lru_head != e) {
 			lru_unlink(d, e);
@@ -594,6 +595,8 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 			e->ans->refs++;
 		return &e->ans->a;
 	}
+	if (!e && !dns_name_valid(name))
+		return &bad_name.a;
 	if (!e && d->deadline && now_ms() >= d->deadline)
 		return &past_deadline.a;
 	e = ent_start(d, lname, type, h);
@@ -854,7 +857,9 @@ static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
 		return -1;
 	}
 	size_t len = (size_t)st.st_size;
-	char *text = malloc(len + 1), *buf = malloc(len + 2);
+	/* Each token takes at most its source bytes plus a NUL, and has at
+	 * least one source byte: 2 * len bounds the token buffer. */
+	char *text = malloc(len + 1), *buf = malloc(2 * len + 2);
 	char **tok = malloc(DNS_LINE_TOKENS * sizeof(*tok));
 	if (!text || !buf || !tok || fread(text, 1, len, fp) != len) {
 		fclose(fp);
@@ -864,6 +869,15 @@ static int zone_load(struct dns *d, const char *file, char *err, size_t errsz)
 	}
 	fclose(fp);
 	text[len] = 0;
+	const char *nul = memchr(text, 0, len);
+	if (nul) {
+		int l = 1;
+		for (const char *q = text; q < nul; q++)
+			l += *q == '\n';
+		snprintf(err, errsz, "%s:%d: NUL byte", file, l);
+		free(text); free(buf); free(tok);
+		return -1;
+	}
 
 	struct zp z = { .file = file, .line = 1, .origin = ".", .ttl = -1,
 			.last_ttl = -1, .err = err, .errsz = errsz };

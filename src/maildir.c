@@ -39,15 +39,26 @@
 #define MAILDIR_LOCK_TRIES 200		/* x 10 ms */
 #define MAILDIR_NAME_TRIES 5		/* O_EXCL collisions before giving up */
 
+/* The reason is "what where" ("write /m/tmp/NAME"); the errno text is the
+ * caller's to add (it has errno_r), so it is not repeated here. */
 static int fail(struct maildir_tx *tx, const char **error_r, int *errno_r,
 		int err, const char *what, const char *where)
 {
-	int n = snprintf(tx->error, sizeof(tx->error), "%s %s: %s", what,
-			 where, strerror(err));
+	size_t wl = strlen(what), rl = strlen(where), cap = sizeof(tx->error), o;
 
-	if (n < 0 || (size_t)n >= sizeof(tx->error))	/* keep the errno text */
-		snprintf(tx->error, sizeof(tx->error), "%s ...: %s", what,
-			 strerror(err));
+	if (wl > cap / 2)
+		wl = cap / 2;
+	memcpy(tx->error, what, wl);
+	o = wl;
+	tx->error[o++] = ' ';
+	if (o + rl >= cap) {	/* keep the path's tail, the informative end */
+		memcpy(tx->error + o, "...", 3);
+		o += 3;
+		where += rl - (cap - 1 - o);
+		rl = cap - 1 - o;
+	}
+	memcpy(tx->error + o, where, rl);
+	tx->error[o + rl] = '\0';
 	if (error_r)
 		*error_r = tx->error;
 	if (errno_r)
@@ -332,6 +343,37 @@ int maildir_flags_imap(const char *imap, char *out, size_t outlen)
 	return ignored;
 }
 
+static int header_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int maildir_envelope(char *buf, size_t buflen, const char *sender,
+		     const char *rcpt, int delivered_to)
+{
+	int n, m = 0;
+
+	if (!sender || !rcpt || !header_safe(sender) || !header_safe(rcpt) ||
+	    strlen(sender) > 998 - 16 || strlen(rcpt) > 998 - 16)
+		return -1;
+	/* the reverse-path may come with or without its brackets */
+	if (sender[0] == '<' && sender[strlen(sender) - 1] == '>')
+		n = snprintf(buf, buflen, "Return-Path: %s\r\n", sender);
+	else
+		n = snprintf(buf, buflen, "Return-Path: <%s>\r\n", sender);
+	if (n < 0 || (size_t)n >= buflen)
+		return -1;
+	if (delivered_to) {
+		m = snprintf(buf + n, buflen - (size_t)n, "Delivered-To: %s\r\n", rcpt);
+		if (m < 0 || (size_t)m >= buflen - (size_t)n)
+			return -1;
+	}
+	return n + m;
+}
+
 /* ---- CRLF -> LF writer ----------------------------------------------- */
 
 struct conv {
@@ -375,6 +417,34 @@ static int conv_put(struct conv *cv, unsigned char c)
 	return cv->blen == sizeof(cv->buf) ? conv_flush(cv) : 0;
 }
 
+/* A run of bytes without CR: copied as is.  Every LF in it follows a
+ * byte that is not CR, so it counts twice in the virtual size. */
+static int conv_run_bytes(struct conv *cv, const unsigned char *p, size_t len)
+{
+	size_t lf = 0;
+
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		lf += p[i] == '\n';
+	cv->size += len;
+	cv->vsize += len + lf;
+	cv->last = p[len - 1];
+	while (cv->fd >= 0 && len) {
+		size_t n = sizeof(cv->buf) - cv->blen;
+
+		if (n > len)
+			n = len;
+		memcpy(cv->buf + cv->blen, p, n);
+		cv->blen += n;
+		p += n;
+		len -= n;
+		if (cv->blen == sizeof(cv->buf) && conv_flush(cv) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Only a CR immediately followed by LF (also across pieces) becomes LF; a
  * bare CR, NUL and 8-bit bytes are kept as received. */
 static int conv_run(struct conv *cv, const struct maildir_src *src)
@@ -385,13 +455,29 @@ static int conv_run(struct conv *cv, const struct maildir_src *src)
 	cv->last = -1;
 	for (size_t i = 0; i < src->n; i++) {
 		const unsigned char *p = src->iov[i].iov_base;
+		const unsigned char *end = p + src->iov[i].iov_len;
 
-		for (size_t k = 0; k < src->iov[i].iov_len; k++) {
-			if (cr && p[k] != '\n' && conv_put(cv, '\r') < 0)
+		while (p < end) {
+			const unsigned char *q;
+
+			if (cr) {	/* the CR before this byte */
+				cr = 0;
+				if (*p == '\n') {
+					if (conv_put(cv, '\n') < 0)
+						return -1;
+					p++;
+					continue;
+				}
+				if (conv_put(cv, '\r') < 0)
+					return -1;
+			}
+			q = memchr(p, '\r', (size_t)(end - p));
+			if (conv_run_bytes(cv, p, (size_t)((q ? q : end) - p)) < 0)
 				return -1;
-			cr = p[k] == '\r';
-			if (!cr && conv_put(cv, p[k]) < 0)
-				return -1;
+			if (!q)
+				break;
+			cr = 1;
+			p = q + 1;
 		}
 	}
 	if (cr && conv_put(cv, '\r') < 0)
@@ -488,8 +574,9 @@ static void subscribe(int rootfd, const char *root, const char *vname);
 static int walk(struct maildir_tx *tx, int create, int need_dst,
 		int *tmpfd_r, int *dstfd_r, const char **what_r)
 {
-	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, e;
+	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, root_created = 0, e;
 	static const char *const subs[] = { "cur", "new", "tmp" };
+	static const char *const what_sub[] = { "open cur/ of", "open new/ of", "open tmp/ of" };
 
 	*tmpfd_r = *dstfd_r = -1;
 	*what_r = "open";
@@ -498,6 +585,7 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 		*what_r = "mkdir";
 		if (mkdir_parents(tx->root) < 0)
 			return -1;
+		root_created = 1;
 		rootfd = open(tx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (rootfd < 0)
@@ -509,35 +597,48 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 		if (dfd < 0)
 			goto err;
 	}
-	if (create) {
-		/* the folder and the root: a fresh Maildir gets all three */
-		for (size_t i = 0; i < 6; i++) {
-			int fd = subdir(i < 3 ? dfd : rootfd, subs[i % 3], 1, NULL);
+	/* cur/ new/ tmp/ of the folder: with create, made when missing (the
+	 * descriptors we need are kept, not opened twice) */
+	for (size_t i = 0; i < 3; i++) {
+		const char *want_dst = tx->in_cur ? "cur" : "new";
+		int keep = !strcmp(subs[i], "tmp") ||
+			(need_dst && !strcmp(subs[i], want_dst));
+		int fd;
+
+		if (!create && !keep)
+			continue;
+		*what_r = what_sub[i];
+		if ((fd = subdir(dfd, subs[i], create, NULL)) < 0)
+			goto err;
+		if (!keep)
+			close(fd);
+		else if (!strcmp(subs[i], "tmp"))
+			tmpfd = fd;
+		else
+			dstfd = fd;
+	}
+	if (create && dfd != rootfd && (created || root_created)) {
+		/* a new folder in a new Maildir: the root gets its three too */
+		for (size_t i = 0; i < 3; i++) {
+			int fd = subdir(rootfd, subs[i], 1, NULL);
 
 			*what_r = "create subdirectory in";
 			if (fd < 0)
 				goto err;
 			close(fd);
-			if (i == 2 && dfd == rootfd)
-				break;
-		}
-		if (tx->sub[0]) {
-			/* Maildir++: marks a folder (Courier, Dovecot) */
-			int fd = openat(dfd, "maildirfolder", O_WRONLY | O_CREAT |
-					O_NOFOLLOW | O_CLOEXEC, 0600);
-
-			*what_r = "create maildirfolder in";
-			if (fd < 0)
-				goto err;
-			close(fd);
 		}
 	}
-	*what_r = "open tmp/ of";
-	if ((tmpfd = subdir(dfd, "tmp", 0, NULL)) < 0)
-		goto err;
-	*what_r = "open new/cur of";
-	if (need_dst && (dstfd = subdir(dfd, tx->in_cur ? "cur" : "new", 0, NULL)) < 0)
-		goto err;
+	if (create && created) {
+		/* Maildir++: marks a folder (Courier, Dovecot) */
+		int fd = openat(dfd, "maildirfolder", O_WRONLY | O_CREAT |
+				O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		*what_r = "create maildirfolder in";
+		if (fd < 0 && errno != EEXIST)
+			goto err;
+		if (fd >= 0)
+			close(fd);
+	}
 	if (created) {
 		tx->created = 1;
 		subscribe(rootfd, tx->root, tx->sub + 1);
@@ -552,6 +653,8 @@ err:
 	e = errno;
 	if (tmpfd >= 0)
 		close(tmpfd);
+	if (dstfd >= 0)
+		close(dstfd);
 	if (dfd >= 0 && dfd != rootfd)
 		close(dfd);
 	close(rootfd);
@@ -571,7 +674,7 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 {
 	char name[NAME_MAX + 2], *old = NULL;
 	size_t len = 0, nlen;
-	int lfd = -1, in, v2, found = 0;
+	int lfd = -1, in, v2, found = 0, e;
 	struct stat st;
 
 	for (int i = 0;; i++) {
@@ -579,8 +682,10 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 			     O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (lfd >= 0)
 			break;
-		if (errno != EEXIST || i >= MAILDIR_LOCK_TRIES)
-			goto warn;
+		if (errno != EEXIST || i >= MAILDIR_LOCK_TRIES) {
+			lfd = -2;
+			goto warn_unlock;
+		}
 		if (fstatat(rootfd, MAILDIR_SUBS_LOCK, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    st.st_mtime + MAILDIR_LOCK_STALE < time(NULL)) {
 			unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
@@ -633,26 +738,27 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 		return;
 	}
 	name[nlen] = '\n';
+	errno = EIO;		/* a short write sets none */
 	if ((len && write(lfd, old, len) != (ssize_t)len) ||
 	    (len && old[len - 1] != '\n' && write(lfd, "\n", 1) != 1) ||
 	    write(lfd, name, nlen + 1) != (ssize_t)(nlen + 1) ||
-	    (want_fsync() && fsync(lfd) < 0) ||
-	    close(lfd) < 0) {
-		lfd = -1;
+	    (want_fsync() && fsync(lfd) < 0))
 		goto warn;
-	}
+	e = close(lfd);
 	lfd = -1;
-	if (renameat(rootfd, MAILDIR_SUBS_LOCK, rootfd, MAILDIR_SUBS) < 0)
-		goto warn;
+	if (e < 0 || renameat(rootfd, MAILDIR_SUBS_LOCK, rootfd, MAILDIR_SUBS) < 0)
+		goto warn_unlock;
 	free(old);
 	return;
 warn:
-	log_warn("maildir %s: cannot subscribe \"%s\": %s", root, vname,
-		 strerror(errno));
-	if (lfd >= 0) {
+	if (lfd >= 0)
 		close(lfd);
+warn_unlock:
+	e = errno;
+	if (lfd != -2)		/* -2: we never held the lock */
 		unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
-	}
+	log_warn("maildir %s: cannot subscribe \"%s\": %s", root, vname,
+		 strerror(e));
 	free(old);
 }
 

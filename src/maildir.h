@@ -3,7 +3,9 @@
  * Contract: maildir_commit() returns 0 only when the message is in new/
  * (or cur/ with flags) of the requested folder, fsync'd, and the directory
  * entry is fsync'd; otherwise -1 with a reason and errno_r, and nothing of
- * this delivery is left in tmp/, new/ or cur/.
+ * this delivery is left in tmp/, new/ or cur/.  The reason names the step
+ * and path ("write /m/tmp/NAME", "folder refused: ..."); the caller adds
+ * strerror(errno_r) and maps ENOSPC/EDQUOT to 452 4.3.1, others 451 4.3.0.
  *
  * Delivery is two-phase so that pipe mode can deliver to several
  * recipients all-or-nothing: stage every copy into tmp/, then commit them.
@@ -38,7 +40,7 @@ struct maildir_tx {
 	size_t size;		/* bytes written (LF form), for ,S= */
 	int staged;
 	int created;		/* the folder was created by this stage */
-	char error[256];	/* what error_r points to */
+	char error[512];	/* what error_r points to */
 };
 
 /* Folder names as Sieve and config give them ("INBOX", "Junk", "a/b",
@@ -66,6 +68,15 @@ int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
 		    int *errno_r);
 /* Remove the staged file (safe to call after a failed stage/commit). */
 void maildir_abort(struct maildir_tx *tx);
+
+/* The envelope lines that go before the message, in wire (CRLF) form, as
+ * one more maildir_src piece: "Return-Path: <sender>" (RFC 5321 §4.4;
+ * "<>" for the null sender) and, when delivered_to, "Delivered-To: rcpt"
+ * (Postfix local(8), Dovecot).  Returns the length, or -1 when either
+ * address has a control character (header injection) or the lines would
+ * not fit in buf or in 998 bytes (RFC 5322 §2.1.1). */
+int maildir_envelope(char *buf, size_t buflen, const char *sender,
+		     const char *rcpt, int delivered_to);
 
 /* IMAP flags as Sieve imap4flags gives them ("\\Seen \\Flagged") -> Maildir
  * letters for maildir_stage ("FS").  \Draft D, \Flagged F, $Forwarded P,

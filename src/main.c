@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <gmime/gmime.h>
+
 #include "cmd.h"
 #include "conf.h"
 
@@ -15,8 +17,15 @@ static const struct cmd {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } cmds[] = {
+	{ "lmtp", cmd_lmtp, "lmtp [-c FILE] [--dns-zone FILE]   run the LMTP server (foreground)" },
+	{ "deliver", cmd_deliver, "deliver [-c FILE] -f SENDER -a RCPT...   deliver one message from stdin" },
+	{ "spf", cmd_spf, "spf --ip IP --helo NAME --mail-from ADDR [--dns-zone FILE] [-c FILE] [--json]" },
 	{ "verify", cmd_verify, "verify [-c FILE] [--dns-zone FILE] [--now EPOCH] [--ip IP --helo NAME --mail-from ADDR] [--json] [FILE|-]   check one message offline, print its Authentication-Results" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
+	{ "sieve-check", cmd_sieve_check, "sieve-check [-c FILE] SCRIPT...   check Sieve scripts (line of each error)" },
+	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
+	{ "client", cmd_client, "client [-c FILE] [-f SENDER] < MESSAGE   show the client the Received headers give" },
+	{ "dns", cmd_dns, "dns [-c FILE] [--dns-zone FILE] NAME [TYPE...]   look up as the verifiers do" },
 };
 
 static void usage(FILE *fp)
@@ -41,6 +50,7 @@ int main(int argc, char **argv)
 		printf("authdeliver %s\n", AUTHDELIVER_VERSION);
 		return 0;
 	}
+	g_mime_init();	/* once per process, before any session forks */
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].run(argc - 1, argv + 1);

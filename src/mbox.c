@@ -272,7 +272,16 @@ struct vent {
 	char *key;		/* lower case: user@domain, user+x@domain, @domain */
 	char *path;
 	char *owner;		/* or NULL */
+	size_t line;		/* order in the file: the first duplicate wins */
 };
+
+static int vent_cmp(const void *a, const void *b)
+{
+	const struct vent *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
 
 /* The parsed map, reloaded when the file's identity, size or mtime
  * changes.  Process state, not configuration: guarded by a mutex. */
@@ -362,6 +371,7 @@ static int vmap_load(const char *file, const struct stat *st, const char **error
 			goto oom;
 		}
 		lower(v[n].key);
+		v[n].line = lineno;
 		n++;
 	}
 	if (ferror(fp)) {
@@ -372,6 +382,8 @@ static int vmap_load(const char *file, const struct stat *st, const char **error
 	free(line);
 	if (!(vmap.file = strdup(file)))
 		goto oom2;
+	if (n)		/* sorted once per load: lookups are binary searches */
+		qsort(v, n, sizeof(*v), vent_cmp);
 	vmap.v = v;
 	vmap.n = n;
 	vmap.dev = st->st_dev;
@@ -399,13 +411,21 @@ oom2:
 	return -1;
 }
 
-/* First matching line wins (as postmap keeps the first of duplicates). */
+/* First matching line wins (as postmap keeps the first of duplicates):
+ * the lowest index among equal keys, which sort by line. */
 static const struct vent *vmap_find(const char *key)
 {
-	for (size_t i = 0; i < vmap.n; i++)
-		if (!strcmp(vmap.v[i].key, key))
-			return &vmap.v[i];
-	return NULL;
+	size_t lo = 0, hi = vmap.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(vmap.v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < vmap.n && !strcmp(vmap.v[lo].key, key) ? &vmap.v[lo] : NULL;
 }
 
 static enum mbox_status lookup_virtual(const struct conf *c, const char *full,

@@ -48,10 +48,17 @@ const char *verdict_folder(const struct verdict *);
 /* Compact fields for the delivery log line: "spf=pass dkim=pass ..." */
 const char *verdict_log(const struct verdict *);
 /* Values for Sieve, never read from the message: name is one of
- * "spf", "dkim", "arc", "dmarc", "dmarc-policy", "disposition";
- * returns "" when unknown. */
+ * "spf", "dkim", "arc", "dmarc", "dmarc-policy", "disposition",
+ * "dmarc-override"; returns "" when unknown or not verified.  The Sieve
+ * stage exposes them as the virtual headers X-AuthDeliver-<Name>
+ * (libsieve header callback); incoming X-AuthDeliver-* fields are always
+ * marked VERDICT_DROP. */
 const char *verdict_value(const struct verdict *, const char *name);
-/* JSON object for `authdeliver verify --json`; malloc'd. */
+/* JSON object for `authdeliver verify --json`: "spf", "dkim" (array),
+ * "arc", "dmarc", "folder", "action", "timeout", "log"; malloc'd. */
 char *verdict_json(const struct verdict *);
+/* The DMARC part (policy, disposition, override, reason). */
+struct dmarc_result;
+const struct dmarc_result *verdict_dmarc(const struct verdict *);
 
 #endif

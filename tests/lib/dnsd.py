@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """dnsd.py - a tiny DNS server on 127.0.0.1 for the online tests of dns.c.
 
-usage: dnsd.py PORTFILE ANCHORFILE
+usage: dnsd.py PORTFILE ANCHORFILE [ADDRESS PORT]
 
 Serves the zone "example." (below) over UDP and TCP on a free loopback
-port, written to PORTFILE once listening.  The zone is DNSSEC-signed
+port (or ADDRESS PORT), written to PORTFILE once listening; if that
+address cannot be bound, PORTFILE gets 0.  The zone is DNSSEC-signed
 (ECDSAP256SHA256) with a key made at start; the DNSKEY is written to
 ANCHORFILE as a trust anchor.  Special names:
   bogus.example.    A with a corrupted RRSIG (validators must reject it)
@@ -138,13 +139,21 @@ def serve_tcp(s):
 
 def main():
     portfile, anchorfile = sys.argv[1], sys.argv[2]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    t.bind(("127.0.0.1", port))
-    t.listen(16)
+    addr = sys.argv[3] if len(sys.argv) > 4 else "127.0.0.1"
+    want = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    try:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind((addr, want))
+        port = u.getsockname()[1]
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        t.bind((addr, port))
+        t.listen(16)
+    except OSError as e:
+        print("dnsd: cannot bind %s:%d: %s" % (addr, want, e), file=sys.stderr)
+        with open(portfile, "w") as f:
+            f.write("0\n")
+        return
     with open(anchorfile, "w") as f:
         f.write(keyset.to_text() + "\n")
     threading.Thread(target=serve_udp, args=(u,), daemon=True).start()

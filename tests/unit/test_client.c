@@ -50,6 +50,14 @@ static const struct {
 	  "from [192.0.2.56] (helo=weird)\tby mx.our.example with esmtp (Exim 4.96)\t"
 	  "(envelope-from <b@x.example>)\tid 1kXyZb-000124-CD; Mon, 23 Nov 2026 10:00:00 +0000",
 	  0, "192.0.2.56", "weird", "", "mx.our.example", "1kXyZb-000124-CD", 0 },
+	{ "exim no rdns, ident",
+	  "from [192.0.2.58]:40000 (helo=h58.example ident=joe)\tby mx.our.example with esmtp "
+	  "(Exim 4.96)\tid 1kXyZe-000125-EF; Mon, 23 Nov 2026 10:00:00 +0000",
+	  0, "192.0.2.58", "h58.example", "", "mx.our.example", "1kXyZe-000125-EF", 0 },
+	{ "exim rdns, ident after helo",
+	  "from r.example ([192.0.2.59] helo=h59 ident=joe) by mx.our.example with esmtp "
+	  "(Exim 4.96) id 1kXyZf-000126-GH; Mon, 23 Nov 2026 10:00:00 +0000",
+	  0, "192.0.2.59", "h59", "r.example", "mx.our.example", "1kXyZf-000126-GH", 0 },
 	{ "exim helo equals rdns, port",
 	  "from mail.sender.example ([192.0.2.57]:52100)\tby mx.our.example with esmtpsa "
 	  "(TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (Exim 4.94.2)\t(envelope-from "
@@ -102,7 +110,10 @@ static const struct {
 	{ "forged authenticated comment before the address",
 	  "from x (authenticated bits=0) (rdns.example [203.0.113.5]) by mx.our.example "
 	  "(8.17.1/8.17.1) with ESMTP id Q; date",
-	  0, "203.0.113.5", "x", "rdns.example", "mx.our.example", "Q", 0 },
+	  -1, NULL, NULL, NULL, NULL, NULL, 0 },
+	{ "HELO with a comment",
+	  "from x (foo) (rdns.example [203.0.113.5]) by mx.our.example (Postfix) with ESMTP id Q; date",
+	  -1, NULL, NULL, NULL, NULL, NULL, 0 },
 	{ "two literals in one comment", "from h (a [192.0.2.1] [192.0.2.2]) by mx; d",
 	  -1, NULL, NULL, NULL, NULL, NULL, 0 },
 	{ "unbalanced comment", "from h (rdns [192.0.2.1] by mx.our.example; date",

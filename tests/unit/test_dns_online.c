@@ -20,21 +20,28 @@ static long long ms_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static pid_t server;
-static int server_stdin = -1;
+struct server {
+	pid_t pid;
+	int in;			/* its stdin; closing it stops it */
+};
 
-static void stop_server(void)
+static void stop_server(struct server *sv)
 {
-	if (server_stdin >= 0)
-		close(server_stdin);
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
+	if (sv->in >= 0)
+		close(sv->in);
+	if (sv->pid > 0) {
+		kill(sv->pid, SIGTERM);
+		waitpid(sv->pid, NULL, 0);
 	}
+	sv->in = -1;
+	sv->pid = 0;
 }
 
-/* Start dnsd.py; returns its port or 0 (and a reason). */
-static int start_server(const char *tmp, char *anchor, size_t anchorsz, const char **why)
+/* Start dnsd.py (on addr:port when addr is not NULL); returns its port or
+ * 0 (and a reason). */
+static int start_server(struct server *sv, const char *tmp, const char *tag,
+			const char *addr, const char *aport,
+			char *anchor, size_t anchorsz, const char **why)
 {
 	const char *top = getenv("TOP"), *py = getenv("PY");
 	if (!top)
@@ -43,8 +50,8 @@ static int start_server(const char *tmp, char *anchor, size_t anchorsz, const ch
 		py = "/usr/bin/python3";
 	char script[1024], portfile[1024];
 	snprintf(script, sizeof(script), "%s/tests/lib/dnsd.py", top);
-	snprintf(portfile, sizeof(portfile), "%s/dnsd.port", tmp);
-	snprintf(anchor, anchorsz, "%s/dnsd.anchor", tmp);
+	snprintf(portfile, sizeof(portfile), "%s/dnsd%s.port", tmp, tag);
+	snprintf(anchor, anchorsz, "%s/dnsd%s.anchor", tmp, tag);
 	if (access(py, X_OK) < 0) {
 		*why = "no /usr/bin/python3";
 		return 0;
@@ -54,16 +61,19 @@ static int start_server(const char *tmp, char *anchor, size_t anchorsz, const ch
 		*why = "pipe";
 		return 0;
 	}
-	server = fork();
-	if (server == 0) {
+	sv->pid = fork();
+	if (sv->pid == 0) {
 		dup2(p[0], 0);
 		close(p[0]);
 		close(p[1]);
-		execl(py, py, script, portfile, anchor, (char *)NULL);
+		if (addr)
+			execl(py, py, script, portfile, anchor, addr, aport, (char *)NULL);
+		else
+			execl(py, py, script, portfile, anchor, (char *)NULL);
 		_exit(127);
 	}
 	close(p[0]);
-	server_stdin = p[1];
+	sv->in = p[1];
 	for (int i = 0; i < 200; i++) {	/* up to 10 s */
 		FILE *fp = fopen(portfile, "r");
 		int port = 0;
@@ -73,9 +83,13 @@ static int start_server(const char *tmp, char *anchor, size_t anchorsz, const ch
 			fclose(fp);
 			if (port > 0)
 				return port;
+			if (port == 0) {
+				*why = "cannot bind the address";
+				return 0;
+			}
 		}
-		if (waitpid(server, NULL, WNOHANG) == server) {
-			server = 0;
+		if (waitpid(sv->pid, NULL, WNOHANG) == sv->pid) {
+			sv->pid = 0;
 			*why = "dnsd.py did not start (python3-dnspython and python3-cryptography needed)";
 			return 0;
 		}
@@ -98,10 +112,11 @@ int main(void)
 	const char *tmp = getenv("T_TMP") ? getenv("T_TMP") : "/tmp";
 	char anchor[1024], cfg[2048], buf[64];
 	const char *why = "", *err = NULL;
-	int port = start_server(tmp, anchor, sizeof(anchor), &why);
+	struct server sv = { 0, -1 }, sv53 = { 0, -1 };
+	int port = start_server(&sv, tmp, "", NULL, NULL, anchor, sizeof(anchor), &why);
 	if (!port) {
 		printf("ok - dns online # SKIP %s\n", why);
-		stop_server();
+		stop_server(&sv);
 		return 0;
 	}
 
@@ -112,7 +127,7 @@ int main(void)
 	struct dns *d = c ? dns_new(c, NULL, &err) : NULL;
 	T_OK(d != NULL, "forward mode context (%s)", d ? "" : err);
 	if (!d) {
-		stop_server();
+		stop_server(&sv);
 		T_DONE();
 	}
 	const struct dns_answer *a, *b;
@@ -221,6 +236,31 @@ int main(void)
 	dns_free(d);
 	conf_free(c);
 
-	stop_server();
+	stop_server(&sv);
+
+	/* system mode: resolv.conf names a server on port 53 (needs root
+	 * and a free 127.0.0.2:53; skipped otherwise) */
+	char anchor2[1024];
+	if (start_server(&sv53, tmp, "53", "127.0.0.2", "53", anchor2, sizeof(anchor2), &why)) {
+		char rc_path[1024];
+		snprintf(rc_path, sizeof(rc_path), "%s/resolv.conf", tmp);
+		FILE *fp = fopen(rc_path, "w");
+		fprintf(fp, "# test\nsearch example\nnameserver 127.0.0.2\noptions ndots:1\n");
+		fclose(fp);
+		snprintf(cfg, sizeof(cfg), "dns_mode = system\ndns_resolv_conf = %s\ndns_timeout = 3000\n", rc_path);
+		c = conf_parse_string(cfg, "t", &err);
+		d = c ? dns_new(c, NULL, &err) : NULL;
+		T_OK(d != NULL, "system mode context (%s)", d ? "" : err);
+		if (d) {
+			a = dns_lookup(d, "www.example", DNS_T_A);
+			T_STR(ip4(a, 0, buf), "192.0.2.80", "system mode: A via resolv.conf nameserver");
+			dns_answer_free(a);
+			dns_free(d);
+		}
+		conf_free(c);
+	} else {
+		printf("ok - system mode via resolv.conf # SKIP %s\n", why);
+	}
+	stop_server(&sv53);
 	T_DONE();
 }

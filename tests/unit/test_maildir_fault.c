@@ -13,6 +13,7 @@
 #include "t.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ static void test_enospc(void)
 	struct maildir_src src = { &iov, 1 };
 	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), -1, "enospc: delivery fails");
 	T_INT(e, ENOSPC, "enospc: errno ENOSPC");
-	T_OK(err && strstr(err, "No space left") != NULL, "enospc: reason says so (%s)", err ? err : "");
+	T_OK(err && !strncmp(err, "write ", 6) && strstr(err, "/full/tmp/"), "enospc: reason names the write in tmp/ (%s)", err ? err : "");
 	T_INT(count(dir, "tmp"), 0, "enospc: nothing left in tmp/");
 	T_INT(count(dir, "new"), 0, "enospc: nothing in new/");
 	/* the space came back with the removed file */
@@ -127,7 +128,7 @@ static void eacces_check(const char *dir)
 	mb.maildir = (char *)dir;
 	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &small, &err, &e), -1, "eacces: delivery fails");
 	T_INT(e, EACCES, "eacces: errno EACCES");
-	T_OK(err && strstr(err, "/noperm/tmp:") != NULL, "eacces: reason names tmp/ (%s)", err ? err : "");
+	T_OK(err && strstr(err, "/noperm/tmp") != NULL, "eacces: reason names tmp/ (%s)", err ? err : "");
 	T_INT(maildir_deliver(&tx, &mb, "Junk", NULL, &small, &err, &e), -1, "eacces: folder creation fails");
 	T_INT(e, EACCES, "eacces: folder errno EACCES");
 }
@@ -214,6 +215,10 @@ int main(void)
 		snprintf(tmp, sizeof(tmp), "/tmp/test_maildir_fault.%d", (int)getpid());
 		mkdir(tmp, 0700);
 	}
+	/* mounts in a private namespace vanish with this process, even if it
+	 * dies half-way (where allowed; otherwise mount() fails and skips) */
+	if (unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	test_enospc();
 	test_erofs();
 	test_eacces();

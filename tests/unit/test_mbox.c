@@ -152,6 +152,32 @@ static void test_virtual(void)
 	T_INT(mbox_lookup(c, "nobody@example.com", &mb, &err), MBOX_UNKNOWN, "virtual: unknown user");
 	T_INT(mbox_lookup(c, "@@", &mb, &err), MBOX_UNKNOWN, "virtual: malformed address is unknown");
 
+	/* a big map: lookups stay correct (sorted, first duplicate wins) */
+	{
+		FILE *fp = fopen(map, "w");
+		for (int i = 0; i < 20000; i++)
+			fprintf(fp, "u%d@big.example  big/u%d/\n", i, i);
+		fprintf(fp, "u77@big.example  dup/\n");
+		fclose(fp);
+		struct timespec ts0[2] = { { time(NULL) + 2, 0 }, { time(NULL) + 2, 0 } };
+		utimensat(AT_FDCWD, map, ts0, 0);
+		int fails = 0;
+		for (int i = 0; i < 20000; i += 997) {
+			char a[64], w[1300];
+			snprintf(a, sizeof(a), "U%d@Big.Example", i);
+			snprintf(w, sizeof(w), "%s/base/big/u%d", tmp, i);
+			if (mbox_lookup(c, a, &mb, &err) != MBOX_OK || strcmp(mb.maildir, w))
+				fails++;
+			mbox_clear(&mb);
+		}
+		T_INT(fails, 0, "virtual: 20000-entry map lookups");
+		T_INT(mbox_lookup(c, "u77@big.example", &mb, &err), MBOX_OK, "virtual: duplicate key");
+		snprintf(want, sizeof(want), "%s/base/big/u77", tmp);
+		T_STR(mb.maildir, want, "virtual: first duplicate line wins");
+		mbox_clear(&mb);
+		T_INT(mbox_lookup(c, "u20000@big.example", &mb, &err), MBOX_UNKNOWN, "virtual: big map miss");
+	}
+
 	/* reload when the file changes (new mtime and size) */
 	write_file(map, "dan@example.net  dan/\n");
 	struct timespec ts[2] = { { time(NULL) + 5, 0 }, { time(NULL) + 5, 0 } };
@@ -172,8 +198,16 @@ static void test_virtual(void)
 		write_file(map, "dan@example.net  dan/\n");
 		chmod(map, 0);
 		T_INT(mbox_lookup(c, "x@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: unreadable map -> tempfail");
+		unlink(map);
 	} else
 		printf("ok - virtual: unreadable map -> tempfail # SKIP root reads mode 000 files\n");
+	conf_free(c);
+
+	/* a map that opens but cannot be read (a directory: EISDIR) */
+	snprintf(cfg, sizeof(cfg), "user_lookup = virtual\nvirtual_mailbox_map = %s\n", tmp);
+	c = mkconf(cfg);
+	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: read error -> tempfail");
+	T_OK(strstr(err, "read") || strstr(err, "directory"), "virtual: read error reason (%s)", err);
 	conf_free(c);
 
 	c = mkconf("user_lookup = virtual\nvirtual_mailbox_map = /nonexistent/map\n");

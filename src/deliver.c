@@ -1,0 +1,348 @@
+/* deliver.c - the per-message pipeline: verdict once, then per recipient
+ * plan and Maildir write; one log line per recipient.
+ *
+ * Contract: a recipient's outcome is ST_DELIVERED only when maildir_commit()
+ * returned 0 for every copy that recipient gets.  Any failure is a value in
+ * that recipient's outcome; one recipient's full disk never fails another
+ * (except in all-or-nothing pipe mode, where the MTA retries them all).
+ */
+#include "deliver.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "conf.h"
+#include "dmarc.h"
+#include "dns.h"
+#include "log.h"
+#include "maildir.h"
+#include "msg.h"
+#include "sieve.h"
+#include "verdict.h"
+
+static bool was_root(void)
+{
+	return getuid() == 0;
+}
+
+int deliver_become(const struct mailbox *mb)
+{
+	if (!was_root())
+		return 0;	/* not root: deliver as ourselves */
+	if (setgroups(1, &mb->gid) < 0 || setegid(mb->gid) < 0 || seteuid(mb->uid) < 0) {
+		int e = errno;
+		deliver_unbecome();
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void deliver_unbecome(void)
+{
+	if (!was_root())
+		return;
+	if (seteuid(0) < 0 || setegid(0) < 0 || setgroups(0, NULL) < 0)
+		log_panic("cannot switch back to root: %s", strerror(errno));
+}
+
+/* The bytes to write: our trace headers, the verdict's headers, then the
+ * received header fields (minus dropped ones; renamed ones get a prefix),
+ * then the body.  Never re-serialized: every original byte is a slice. */
+struct out {
+	struct iovec *iov;
+	size_t n;
+	char *trace;		/* Return-Path + Delivered-To for one recipient */
+};
+
+static int out_build(struct out *o, const struct msg *m, const char *trace,
+		     const char *prepend, const unsigned char *marks)
+{
+	static const char rename_prefix[] = "X-Original-";
+	o->iov = calloc(2 * m->nhdrs + 4, sizeof(*o->iov));
+	if (!o->iov)
+		return -1;
+	o->n = 0;
+	o->iov[o->n++] = (struct iovec){ (void *)trace, strlen(trace) };
+	if (prepend && *prepend)
+		o->iov[o->n++] = (struct iovec){ (void *)prepend, strlen(prepend) };
+	size_t run = 0;		/* start of the current run of kept bytes */
+	for (size_t i = 0; i < m->nhdrs; i++) {
+		unsigned char mk = marks ? marks[i] : 0;
+		if (!mk)
+			continue;
+		const struct msg_hdr *h = &m->hdrs[i];
+		if (h->off > run)
+			o->iov[o->n++] = (struct iovec){ m->data + run, h->off - run };
+		if (mk == 2)	/* VERDICT_RENAME */
+			o->iov[o->n++] = (struct iovec){ (void *)rename_prefix, sizeof(rename_prefix) - 1 };
+		run = mk == 2 ? h->off : h->off + h->len;
+	}
+	if (m->len > run)
+		o->iov[o->n++] = (struct iovec){ m->data + run, m->len - run };
+	return 0;
+}
+
+static double elapsed(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char *fmt, ...)
+{
+	va_list ap;
+	r->st = st;
+	va_start(ap, fmt);
+	vsnprintf(r->text, sizeof(r->text), fmt, ap);
+	va_end(ap);
+}
+
+static void log_rcpt(const struct deliver_env *env, const struct deliver_rcpt *r,
+		     const char *queue_id, const char *msgid, size_t size,
+		     const char *auth)
+{
+	const struct status *s = status_of(r->st);
+	log_info("%s: to=<%s>, from=<%s>, message-id=<%s>, size=%zu, delay=%.3f, "
+		 "folder=%s, %s%sresult=%s, status=%d %s %s",
+		 queue_id && *queue_id ? queue_id : (env->session ? env->session : "-"),
+		 r->address, env->mail_from, msgid, size, elapsed(&env->start),
+		 *r->folder ? r->folder : "-", auth ? auth : "", auth && *auth ? ", " : "",
+		 s->word, s->code, s->enh, r->text);
+}
+
+void deliver_message(struct deliver_ctx *ctx, struct msg *m,
+		     struct deliver_env *env, bool all_or_nothing)
+{
+	const struct conf *c = conf;
+	char *msgid = msg_message_id(m);
+	const char *queue_id = env->xf && *env->xf->ident ? env->xf->ident : "";
+	const char *prepend = "";
+	const unsigned char *marks = NULL;
+	const char *auth_log = "";
+
+	/* Verify once per message (verdict.h), before any recipient: the
+	 * verdict decides the headers, the dropped/renamed fields, the
+	 * folder before Sieve and the local DMARC action. */
+	if (!ctx->dns && c->verify) {
+		const char *err = NULL;
+		ctx->dns = dns_new(c, ctx->dns_zone, &err);
+		if (!ctx->dns)
+			log_warn("dns: %s; messages are stamped unverified", err ? err : "?");
+	}
+	struct client cl;
+	client_find(&cl, c, m, env->xf, env->mail_from);
+	struct verdict *vd = verdict_new();
+	if (!vd) {
+		for (size_t i = 0; i < env->nrcpt; i++)
+			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
+		goto log;
+	}
+	verdict_run(vd, c, ctx->dns, m, &cl, 0);
+	prepend = verdict_prepend(vd);
+	marks = verdict_marks(vd);
+	auth_log = verdict_log(vd);
+	enum verdict_action act = verdict_action(vd);
+	if (act != VERDICT_DELIVER) {
+		const struct dmarc_result *dr = verdict_dmarc(vd);
+		for (size_t i = 0; i < env->nrcpt; i++) {
+			struct deliver_rcpt *r = &env->rcpt[i];
+			if (r->st != ST_DELIVERED)
+				continue;
+			if (act == VERDICT_REJECT)
+				set_outcome(r, ST_POLICY_REJECT,
+					    "rejected per DMARC policy for %.200s", dr->from_domain);
+			else if (act == VERDICT_DISCARD)
+				set_outcome(r, ST_DISCARDED,
+					    "discarded per DMARC policy for %.200s", dr->from_domain);
+			else
+				set_outcome(r, ST_VERDICT_TEMPFAIL,
+					    "verification deadline passed, try again later");
+		}
+	}
+
+	/* What Sieve may test of the verdict (virtual X-AuthDeliver-*
+	 * fields, never read from the message) and the folder when no
+	 * script runs. */
+	struct sieve_facts facts;
+	sieve_facts_from_verdict(vd, &facts);
+	/* Per recipient: the Sieve plan and one staged copy per target. */
+	struct rcpt_plan {
+		struct sieve_plan plan;
+		struct maildir_tx *tx;
+		size_t ntx;
+	} *rp = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*rp));
+	if (!rp) {
+		for (size_t i = 0; i < env->nrcpt; i++)
+			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
+		goto log;
+	}
+
+	/* Plan (Sieve) and stage every recipient's copies in tmp/ first. */
+	bool any_fail = false;
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		struct deliver_rcpt *r = &env->rcpt[i];
+		struct rcpt_plan *p = &rp[i];
+		if (r->st != ST_DELIVERED)
+			continue;	/* already failed at RCPT time */
+		const char *serr = NULL;
+		if (sieve_evaluate(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan, &serr) < 0) {
+			set_outcome(r, ST_INTERNAL, "%s", serr);
+			any_fail = true;
+			continue;
+		}
+		if (p->plan.reject) {
+			/* RFC 5429: 550 5.7.1 with the script's reason, one
+			 * printable line */
+			char why[200];
+			size_t k = 0;
+			for (const char *q = p->plan.reject_reason; q && *q && k < sizeof(why) - 1; q++)
+				why[k++] = (unsigned char)*q < ' ' || (unsigned char)*q >= 127 ? ' ' : *q;
+			why[k] = 0;
+			set_outcome(r, ST_POLICY_REJECT, "%s", k ? why : "rejected by the recipient's Sieve script");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			continue;
+		}
+		if (p->plan.discard) {
+			set_outcome(r, ST_DISCARDED, "discarded by Sieve");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			continue;
+		}
+		r->folder[0] = 0;
+		for (size_t t = 0; t < p->plan.ntargets; t++) {
+			size_t fl = strlen(r->folder);
+			snprintf(r->folder + fl, sizeof(r->folder) - fl, "%s%s", t ? "," : "",
+				 p->plan.targets[t].folder);
+		}
+		size_t tl = strlen(env->mail_from) + strlen(r->address) + 64;
+		char *trace = malloc(tl);
+		struct out o = { 0 };
+		p->tx = calloc(p->plan.ntargets, sizeof(*p->tx));
+		if (!trace || !p->tx) {
+			free(trace);
+			set_outcome(r, ST_INTERNAL, "out of memory");
+			any_fail = true;
+			continue;
+		}
+		if (maildir_envelope(trace, tl, env->mail_from, r->address, c->delivered_to) < 0) {
+			/* a control character in the envelope: never write it */
+			free(trace);
+			set_outcome(r, ST_BAD_MESSAGE, "control character in the envelope address");
+			any_fail = true;
+			continue;
+		}
+		if (out_build(&o, m, trace, prepend, marks) < 0) {
+			free(trace);
+			set_outcome(r, ST_INTERNAL, "out of memory");
+			any_fail = true;
+			continue;
+		}
+		struct maildir_src src = { o.iov, o.n };
+		const char *err = NULL;
+		int e = 0;
+		if (deliver_become(&r->mb) < 0) {
+			e = errno;
+			set_outcome(r, ST_IO_TEMPFAIL, "cannot switch to uid %ld: %s",
+				    (long)r->mb.uid, strerror(e));
+			any_fail = true;
+		} else {
+			for (size_t t = 0; t < p->plan.ntargets; t++) {
+				const struct sieve_target *tg = &p->plan.targets[t];
+				if (maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &src, &err, &e) < 0) {
+					set_outcome(r, status_from_errno(e), "%s: %s",
+						    err ? err : "maildir write failed", e ? strerror(e) : "");
+					any_fail = true;
+					for (size_t u = 0; u < t; u++)
+						maildir_abort(&p->tx[u]);
+					break;
+				}
+				p->ntx = t + 1;
+			}
+			if (r->st != ST_DELIVERED)
+				p->ntx = 0;
+			deliver_unbecome();
+		}
+		free(o.iov);
+		free(trace);
+	}
+
+	/* Commit: each recipient on its own, or all only when all staged. */
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		struct deliver_rcpt *r = &env->rcpt[i];
+		struct rcpt_plan *p = &rp[i];
+		if (r->st == ST_DELIVERED && !p->plan.ntargets) {
+			/* Sieve kept no copy here (redirect only) */
+			if (all_or_nothing && any_fail) {
+				set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
+				continue;
+			}
+			set_outcome(r, ST_DELIVERED, "redirected by Sieve, no local copy");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
+			continue;
+		}
+		if (!p->ntx)
+			continue;
+		if (all_or_nothing && any_fail) {
+			for (size_t t = 0; t < p->ntx; t++)
+				maildir_abort(&p->tx[t]);
+			set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
+			continue;
+		}
+		const char *err = NULL;
+		int e = 0;
+		int rc = deliver_become(&r->mb);
+		if (rc == 0) {
+			/* a later copy failing leaves the earlier ones in
+			 * place: the retry may duplicate them, never lose */
+			for (size_t t = 0; t < p->ntx; t++) {
+				if (rc == 0)
+					rc = maildir_commit(&p->tx[t], &err, &e);
+				if (rc < 0)
+					maildir_abort(&p->tx[t]);
+			}
+			deliver_unbecome();
+		} else {
+			e = errno;
+			err = "cannot switch uid";
+			for (size_t t = 0; t < p->ntx; t++)
+				maildir_abort(&p->tx[t]);
+		}
+		if (rc < 0) {
+			set_outcome(r, status_from_errno(e), "%s: %s", err ? err : "commit failed",
+				    e ? strerror(e) : "");
+			if (all_or_nothing)
+				any_fail = true;
+		} else {
+			set_outcome(r, ST_DELIVERED, "delivered to %s", r->folder);
+			/* redirect and vacation only once the copy is safe */
+			sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
+		}
+	}
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		sieve_plan_clear(&rp[i].plan);
+		free(rp[i].tx);
+	}
+	free(rp);
+log:
+	for (size_t i = 0; i < env->nrcpt; i++)
+		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
+	free(msgid);
+	verdict_free(vd);
+}
+
+void deliver_ctx_clear(struct deliver_ctx *ctx)
+{
+	dns_free(ctx->dns);
+	ctx->dns = NULL;
+}

@@ -1,0 +1,1645 @@
+/* sieve.c - run Sieve scripts (libsieve2) and merge their actions into a
+ * delivery plan.
+ *
+ * Takes: the parsed message, the recipient's mailbox, the verdict, the
+ * envelope.  Returns: a struct sieve_plan (targets with Maildir flags,
+ * discard, reject, redirects, vacation).  Never: stores, sends or rejects
+ * anything itself, reads X-AuthDeliver-* header fields from the message
+ * (those names are answered from the verdict only), or lets a broken user
+ * script lose the message (it goes to INBOX and the error is logged).
+ *
+ * Isolation (decision): every script is evaluated in a forked child that
+ * first drops to the mailbox owner's uid/gid (when we run as root), gets
+ * RLIMIT_CPU and a wall-clock deadline of sieve_timeout, reads its script
+ * itself, runs libsieve and writes its actions back through a pipe as
+ * length-prefixed records.  Reasons: libsieve 2.2.6 is lex/yacc C with
+ * global parser state, it has crashed on odd input, a user script must
+ * only be read with the user's rights, and a script must not stall an
+ * LMTP worker.  A child that dies, hangs or writes a short record counts
+ * as a failed script.  The cost is one fork per script (copy-on-write of
+ * a worker that already parsed the message; well under a millisecond).
+ *
+ * libsieve quirks handled here (Debian libsieve2 2.2.6):
+ * - sieve2_validate()/sieve2_execute() return SIEVE2_OK even for syntax
+ *   errors; errors arrive only through SIEVE2_ERRCALL_PARSE, and execute
+ *   still runs the part that parsed.  So we validate first and never
+ *   execute a script that reported a parse error.
+ * - strings reach the callbacks with Sieve escapes undone not at all
+ *   ("\\Seen" arrives as two backslashes); RFC 5228 section 2.4.2 says a
+ *   backslash quotes the next character, so unescape() does that.
+ * - there is no "stop" callback; we append a header test on a reserved
+ *   name at the end of each script: if our header callback is asked for
+ *   it, the script ran to its end, else it stopped.
+ * - no "body" extension (require "body" is a parse error), "imapflags"
+ *   (the old draft) is not supported, only "imap4flags".
+ */
+#include "sieve.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <stddef.h>
+#include <sieve2.h>
+#include <gmime/gmime.h>
+
+#include "conf.h"
+#include "log.h"
+#include "maildir.h"
+#include "mbox.h"
+#include "msg.h"
+#include "verdict.h"	/* VERDICT_DROP only; values come in sieve_facts */
+
+/* Reserved header name for the end-of-script marker (see above). */
+#define END_MARK "X-AuthDeliver-End-Of-Script-7f3a"
+static const char end_text[] = "\r\nif header :is \"" END_MARK "\" \"\" { }\r\n";
+
+#define MAX_HEADER_VALUES 1000	/* values of one name handed to libsieve */
+#define MAX_RECORD (16u << 20)	/* bytes a child may send back */
+
+/* libsieve 2.2.6 leaks parse-tree nodes when a script has a syntax error
+ * (libsieve_new_command, libsieve_strdup, ... from its yacc error
+ * recovery).  Delivery evaluates in a child that exits, so nothing piles
+ * up; for `sieve-check` and the tests under LeakSanitizer we say so here.
+ * LSan calls this hook when present; without sanitizers it is unused. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libsieve.so\n";
+}
+
+/* ---- small helpers ---- */
+
+static char *xstrndup(const char *s, size_t n)
+{
+	if (!s)
+		s = "";
+	size_t l = strnlen(s, n);
+	return strndup(s, l);
+}
+
+/* RFC 5228 section 2.4.2: in a quoted string, "\" quotes the next
+ * character.  libsieve hands us the string with its escapes still in.
+ * Multi-line "text:" strings have no escapes, but libsieve gives us no way
+ * to tell them apart; a reason or vacation text keeps its backslashes. */
+static char *unescape(const char *s, size_t max)
+{
+	if (!s)
+		s = "";
+	size_t n = strnlen(s, max);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		out[o++] = s[i];
+	}
+	out[o] = 0;
+	return out;
+}
+
+char sieve_flag_letter(const char *flag)
+{
+	static const struct { const char *name; char letter; } map[] = {
+		/* Maildir info "2," letters (cr.yp.to/proto/maildir.html) */
+		{ "\\Seen", 'S' }, { "\\Answered", 'R' }, { "\\Flagged", 'F' },
+		{ "\\Deleted", 'T' }, { "\\Draft", 'D' },
+		{ "$Forwarded", 'P' },	/* Dovecot's mapping of "passed" */
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcasecmp(flag, map[i].name))
+			return map[i].letter;
+	return 0;
+}
+
+/* Add the letters of a flag list (each string may hold several flags
+ * separated by spaces, RFC 5232 section 3) to out, kept sorted. */
+static void flags_add(char out[8], char **list)
+{
+	for (size_t i = 0; list && list[i] && i < 256; i++) {
+		char *u = unescape(list[i], SIEVE_MAX_STRING);
+		if (!u)
+			continue;
+		char *save = NULL;
+		for (char *t = strtok_r(u, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+			char l = sieve_flag_letter(t);
+			if (l && !strchr(out, l)) {
+				size_t n = strlen(out);
+				if (n < 7) {
+					out[n] = l;
+					out[n + 1] = 0;
+				}
+			}
+		}
+		free(u);
+	}
+	/* Maildir wants the letters in ASCII order */
+	size_t n = strlen(out);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			char t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+}
+
+static void vacation_free(struct sieve_vacation *v)
+{
+	if (!v)
+		return;
+	free(v->to);
+	free(v->from);
+	free(v->subject);
+	free(v->text);
+	free(v->handle);
+	free(v);
+}
+
+void sieve_result_clear(struct sieve_result *res)
+{
+	for (size_t i = 0; i < res->nacts; i++) {
+		free(res->acts[i].arg);
+		vacation_free(res->acts[i].vac);
+	}
+	free(res->acts);
+	memset(res, 0, sizeof(*res));
+}
+
+static void result_fail(struct sieve_result *res, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void result_fail(struct sieve_result *res, int line, const char *fmt, ...)
+{
+	if (res->failed)
+		return;		/* keep the first error */
+	res->failed = true;
+	res->line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->error, sizeof(res->error), fmt, ap);
+	va_end(ap);
+	/* keep it one printable line for the log */
+	for (char *p = res->error; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 127)
+			*p = ' ';
+}
+
+/* ---- libsieve callbacks (run in the child, or in-process for tests) ---- */
+
+struct run {
+	const struct sieve_env *env;
+	const char *script;	/* NUL-terminated, with the end marker */
+	struct sieve_result *res;
+	size_t nredirects;
+	/* values handed to libsieve must live until the run ends */
+	void **keep;
+	size_t nkeep, akeep;
+	/* sieve_check() */
+	void (*report)(int, const char *, void *);
+	void *report_arg;
+	int nerrors;
+	bool validating;
+	jmp_buf bail;		/* out of libsieve, see cb_getenvelope */
+	bool can_bail;
+};
+
+static void *hold(struct run *r, void *p)
+{
+	if (!p)
+		return NULL;
+	if (r->nkeep == r->akeep) {
+		size_t na = r->akeep ? r->akeep * 2 : 32;
+		void **nk = realloc(r->keep, na * sizeof(*nk));
+		if (!nk) {
+			free(p);
+			return NULL;
+		}
+		r->keep = nk;
+		r->akeep = na;
+	}
+	r->keep[r->nkeep++] = p;
+	return p;
+}
+
+static void run_release(struct run *r)
+{
+	for (size_t i = 0; i < r->nkeep; i++)
+		free(r->keep[i]);
+	free(r->keep);
+	r->keep = NULL;
+	r->nkeep = r->akeep = 0;
+}
+
+static struct sieve_act *act_add(struct run *r, enum sieve_act_type type)
+{
+	struct sieve_result *res = r->res;
+	long max = r->env->c->sieve_max_actions;
+	if ((long)res->nacts >= max) {
+		result_fail(res, 0, "more than %ld actions (sieve_max_actions)", max);
+		return NULL;
+	}
+	struct sieve_act *na = realloc(res->acts, (res->nacts + 1) * sizeof(*na));
+	if (!na) {
+		result_fail(res, 0, "out of memory");
+		return NULL;
+	}
+	res->acts = na;
+	struct sieve_act *a = &res->acts[res->nacts++];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	return a;
+}
+
+static int cb_getscript(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	/* the API wants char *; libsieve only reads it */
+	sieve2_setvalue_string(s, "script", (char *)r->script);
+	return SIEVE2_OK;
+}
+
+/* libsieve builds its error messages with libsieve_strconcat(), which
+ * allocates one byte too few: the terminating NUL lands just past the
+ * allocation (found by tests/fuzz/fuzz_sieve under ASan).  We copy such a
+ * message with a bounded loop that the sanitizer does not instrument, so
+ * the one-byte over-read of libsieve's own bug is not reported as ours.
+ * In the per-script child it is harmless either way. */
+__attribute__((no_sanitize("address")))
+static void copy_message(char *out, size_t outlen, const char *msg, const char *dflt)
+{
+	if (!msg)
+		msg = dflt;
+	size_t o = 0;
+	for (; o + 1 < outlen && msg[o]; o++)
+		out[o] = msg[o];
+	out[o] = 0;
+}
+
+static int cb_errparse(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	int line = sieve2_getvalue_int(s, "lineno");
+	char msg[256];
+	copy_message(msg, sizeof(msg), sieve2_getvalue_string(s, "message"), "parse error");
+	r->nerrors++;
+	if (r->report)
+		r->report(line, msg, r->report_arg);
+	if (r->res)
+		result_fail(r->res, line, "%s", msg);
+	return SIEVE2_OK;
+}
+
+static int cb_errexec(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	char msg[256];
+	copy_message(msg, sizeof(msg), sieve2_getvalue_string(s, "message"), "?");
+	if (r->res)
+		result_fail(r->res, 0, "run-time error: %s", msg);
+	return SIEVE2_OK;
+}
+
+/* While validating, an address error is about an address in the script
+ * (redirect "a b@x"); while executing, about the message's own header
+ * fields, which is not the script's fault: the test simply does not
+ * match. */
+static int cb_erraddr(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	if (!r->validating)
+		return SIEVE2_OK;
+	char msg[256], buf[300];
+	copy_message(msg, sizeof(msg), sieve2_getvalue_string(s, "message"), "?");
+	snprintf(buf, sizeof(buf), "invalid address: %s", msg);
+	r->nerrors++;
+	if (r->report)
+		r->report(0, buf, r->report_arg);
+	if (r->res)
+		result_fail(r->res, 0, "%s", buf);
+	return SIEVE2_OK;
+}
+
+static int cb_errheader(sieve2_context_t *s, void *u)
+{
+	(void)s;
+	(void)u;
+	return SIEVE2_OK;
+}
+
+static int cb_keep(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	struct sieve_act *a = act_add(r, SIEVE_ACT_KEEP);
+	if (!a)
+		return SIEVE2_ERROR_EXEC;
+	flags_add(a->flags, sieve2_getvalue_stringlist(s, "flags"));
+	return SIEVE2_OK;
+}
+
+static int cb_fileinto(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	char *name = unescape(sieve2_getvalue_string(s, "mailbox"), SIEVE_MAX_STRING);
+	if (!name) {
+		result_fail(r->res, 0, "out of memory");
+		return SIEVE2_ERROR_EXEC;
+	}
+	if (!strcmp(name, SIEVE_JUNK_ALIAS)) {
+		free(name);
+		name = strdup(r->env->c->junk_folder);
+		if (!name) {
+			result_fail(r->res, 0, "out of memory");
+			return SIEVE2_ERROR_EXEC;
+		}
+	}
+	char dir[4096];
+	const char *why = NULL;
+	if (!strcasecmp(name, "INBOX")) {
+		strcpy(name, "INBOX");
+	} else if (maildir_folder_dir(name, dir, sizeof(dir), &why) < 0) {
+		/* never store outside the Maildir: the script fails, the
+		 * message goes to INBOX and the log says why */
+		result_fail(r->res, 0, "fileinto \"%.200s\" refused: %s", name,
+			    why ? why : "invalid folder name");
+		free(name);
+		return SIEVE2_ERROR_EXEC;
+	}
+	struct sieve_act *a = act_add(r, SIEVE_ACT_FILEINTO);
+	if (!a) {
+		free(name);
+		return SIEVE2_ERROR_EXEC;
+	}
+	a->arg = name;
+	flags_add(a->flags, sieve2_getvalue_stringlist(s, "flags"));
+	return SIEVE2_OK;
+}
+
+/* A plausible mailbox for redirect: local@domain, printable, no spaces
+ * or characters a command line or header could trip over. */
+static bool address_ok(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	if (!at || at == a || !at[1] || strlen(a) > 320 || a[0] == '-')
+		return false;
+	for (const char *p = a; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 ||
+		    strchr("<>()[],;:\\\"", *p))
+			return false;
+	return true;
+}
+
+static int cb_redirect(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	char *addr = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
+	if (!addr) {
+		result_fail(r->res, 0, "out of memory");
+		return SIEVE2_ERROR_EXEC;
+	}
+	if (!address_ok(addr)) {
+		result_fail(r->res, 0, "redirect to an invalid address \"%.200s\"", addr);
+		free(addr);
+		return SIEVE2_ERROR_EXEC;
+	}
+	/* RFC 5228 section 2.10.6: an implementation may limit redirects;
+	 * past the limit it is a run-time error */
+	if ((long)++r->nredirects > r->env->c->sieve_max_redirects) {
+		result_fail(r->res, 0, "more than %ld redirects (sieve_max_redirects)",
+			    r->env->c->sieve_max_redirects);
+		free(addr);
+		return SIEVE2_ERROR_EXEC;
+	}
+	struct sieve_act *a = act_add(r, SIEVE_ACT_REDIRECT);
+	if (!a) {
+		free(addr);
+		return SIEVE2_ERROR_EXEC;
+	}
+	a->arg = addr;
+	return SIEVE2_OK;
+}
+
+static int cb_reject(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	struct sieve_act *a = act_add(r, SIEVE_ACT_REJECT);
+	if (!a)
+		return SIEVE2_ERROR_EXEC;
+	a->arg = xstrndup(sieve2_getvalue_string(s, "message"), SIEVE_MAX_STRING);
+	if (!a->arg) {
+		result_fail(r->res, 0, "out of memory");
+		return SIEVE2_ERROR_EXEC;
+	}
+	return SIEVE2_OK;
+}
+
+static int cb_discard(sieve2_context_t *s, void *u)
+{
+	(void)s;
+	struct run *r = u;
+	return act_add(r, SIEVE_ACT_DISCARD) ? SIEVE2_OK : SIEVE2_ERROR_EXEC;
+}
+
+static int cb_vacation(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	struct sieve_vacation *v = calloc(1, sizeof(*v));
+	if (!v) {
+		result_fail(r->res, 0, "out of memory");
+		return SIEVE2_ERROR_EXEC;
+	}
+	const char *from = sieve2_getvalue_string(s, "fromaddr");
+	const char *subj = sieve2_getvalue_string(s, "subject");
+	const char *handle = sieve2_getvalue_string(s, "hash");
+	v->to = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
+	v->from = from && *from ? unescape(from, SIEVE_MAX_STRING) : NULL;
+	v->subject = subj && *subj ? unescape(subj, SIEVE_MAX_STRING) : NULL;
+	v->text = xstrndup(sieve2_getvalue_string(s, "message"), 64 * 1024);
+	v->handle = handle && *handle ? unescape(handle, SIEVE_MAX_STRING) : NULL;
+	int days = sieve2_getvalue_int(s, "days");
+	/* RFC 5230 section 4.1: default 7, a site minimum of 1 day */
+	v->days = days <= 0 ? 7 : days > 365 ? 365 : days;
+	v->mime = sieve2_getvalue_int(s, "mime") != 0;
+	if (!v->to || !v->text || (from && *from && !v->from) ||
+	    (subj && *subj && !v->subject) || (handle && *handle && !v->handle)) {
+		vacation_free(v);
+		result_fail(r->res, 0, "out of memory");
+		return SIEVE2_ERROR_EXEC;
+	}
+	struct sieve_act *a = act_add(r, SIEVE_ACT_VACATION);
+	if (!a) {
+		vacation_free(v);
+		return SIEVE2_ERROR_EXEC;
+	}
+	a->vac = v;
+	return SIEVE2_OK;
+}
+
+static int cb_getsize(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	size_t len = r->env->m->len;
+	sieve2_setvalue_int(s, "size", len > INT_MAX ? INT_MAX : (int)len);
+	return SIEVE2_OK;
+}
+
+static int cb_getenvelope(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	const char *part = sieve2_getvalue_string(s, "env");
+	/* libsieve 2.2.6 (libsieve_do_getenvelope) reads back only "from"
+	 * and "to" and leaves its result pointer uninitialised for any
+	 * other envelope-part, then parses that as an address: a crash
+	 * (found by tests/fuzz/fuzz_sieve).  RFC 5228 section 5.4 lets us
+	 * refuse other parts; we must not return into libsieve, so we
+	 * leave through longjmp and the script counts as failed. */
+	if (!part || (strcasecmp(part, "from") && strcasecmp(part, "to"))) {
+		result_fail(r->res, 0, "envelope-part \"%.40s\" not supported (only from, to)",
+			    part ? part : "");
+		if (r->can_bail)
+			longjmp(r->bail, 1);
+		abort();
+	}
+	/* RFC 5228 section 5.4: the null reverse-path is the empty string */
+	sieve2_setvalue_string(s, "from", (char *)(r->env->envelope_from ? r->env->envelope_from : ""));
+	sieve2_setvalue_string(s, "to", (char *)(r->env->envelope_to ? r->env->envelope_to : ""));
+	return SIEVE2_OK;
+}
+
+/* RFC 5233: user and detail split at the recipient delimiter (the first
+ * of conf->recipient_delimiter's characters, as Postfix does). */
+static int cb_getsubaddress(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	const char *addr = sieve2_getvalue_string(s, "address");
+	if (!addr)
+		addr = "";
+	const char *at = strrchr(addr, '@');
+	size_t llen = at ? (size_t)(at - addr) : strlen(addr);
+	char *local = hold(r, strndup(addr, llen));
+	char *domain = hold(r, strdup(at ? at + 1 : ""));
+	if (!local || !domain)
+		return SIEVE2_ERROR_NOMEM;
+	const char *delims = r->env->c->recipient_delimiter;
+	size_t ulen = delims && *delims ? strcspn(local, delims) : llen;
+	char *user = hold(r, strndup(local, ulen));
+	char *detail = ulen < llen ? hold(r, strdup(local + ulen + 1)) : NULL;
+	if (!user || (ulen < llen && !detail))
+		return SIEVE2_ERROR_NOMEM;
+	sieve2_setvalue_string(s, "localpart", local);
+	sieve2_setvalue_string(s, "domain", domain);
+	sieve2_setvalue_string(s, "user", user);
+	/* RFC 5233 section 4: no separator -> :detail does not match; an
+	 * empty string is what libsieve handles safely for that */
+	sieve2_setvalue_string(s, "detail", detail ? detail : "");
+	return SIEVE2_OK;
+}
+
+static bool is_address_header(const char *name)
+{
+	static const char *const names[] = {
+		"from", "sender", "to", "cc", "bcc", "reply-to",
+		"resent-from", "resent-sender", "resent-to", "resent-cc",
+		"resent-bcc", "resent-reply-to", "return-receipt-to",
+		"disposition-notification-to", "mail-followup-to", NULL,
+	};
+	for (int i = 0; names[i]; i++)
+		if (!strcasecmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* The virtual header fields, answered from the verdict (issue: never from
+ * the message; the verdict stage drops incoming copies). */
+static const char *virtual_value(const struct sieve_env *env, const char *name, bool *virtual_r)
+{
+	static const struct { const char *hdr; size_t off; } map[] = {
+		{ "X-AuthDeliver-SPF", offsetof(struct sieve_facts, spf) },
+		{ "X-AuthDeliver-DKIM", offsetof(struct sieve_facts, dkim) },
+		{ "X-AuthDeliver-ARC", offsetof(struct sieve_facts, arc) },
+		{ "X-AuthDeliver-DMARC", offsetof(struct sieve_facts, dmarc) },
+		{ "X-AuthDeliver-DMARC-Policy", offsetof(struct sieve_facts, dmarc_policy) },
+		{ "X-AuthDeliver-Disposition", offsetof(struct sieve_facts, disposition) },
+	};
+	*virtual_r = !strncasecmp(name, "X-AuthDeliver-", 14);
+	if (!*virtual_r || !env->facts)
+		return NULL;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcasecmp(name, map[i].hdr)) {
+			const char *val = *(const char *const *)((const char *)env->facts + map[i].off);
+			return val && *val ? val : NULL;
+		}
+	return NULL;
+}
+
+/* RFC 5228 section 5.7 / 2.7.2: header tests see RFC 2047-decoded
+ * values.  Address fields are re-rendered by GMime (decoded display
+ * names, quoted where needed) so libsieve's address parser still works. */
+static char *decode_value(const char *name, const char *raw)
+{
+	if (is_address_header(name)) {
+		InternetAddressList *l = internet_address_list_parse(NULL, raw);
+		if (l) {
+			char *s = NULL;
+			if (internet_address_list_length(l) > 0)
+				s = internet_address_list_to_string(l, NULL, FALSE);
+			g_object_unref(l);
+			if (s) {
+				char *out = strdup(s);
+				g_free(s);
+				return out;
+			}
+		}
+		return strdup(raw);
+	}
+	char *d = g_mime_utils_header_decode_text(NULL, raw);
+	if (!d)
+		return strdup(raw);
+	char *out = strdup(d);
+	g_free(d);
+	return out;
+}
+
+static int cb_getheader(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	const struct sieve_env *env = r->env;
+	const char *name = sieve2_getvalue_string(s, "header");
+	if (!name)
+		name = "";
+	if (!strcasecmp(name, END_MARK)) {
+		r->res->stopped = false;
+		sieve2_setvalue_stringlist(s, "body", NULL);
+		return SIEVE2_OK;
+	}
+	bool virt;
+	const char *vv = virtual_value(env, name, &virt);
+	if (virt) {
+		char **list = hold(r, calloc(2, sizeof(char *)));
+		if (!list)
+			return SIEVE2_ERROR_NOMEM;
+		list[0] = vv ? hold(r, strdup(vv)) : NULL;
+		sieve2_setvalue_stringlist(s, "body", list);
+		return SIEVE2_OK;
+	}
+	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
+	size_t n = 0;
+	char **list = hold(r, calloc(MAX_HEADER_VALUES + 1, sizeof(char *)));
+	if (!list)
+		return SIEVE2_ERROR_NOMEM;
+	g_mime_init();
+	for (size_t i = msg_hdr_find(env->m, name, 0); i != MSG_NOT_FOUND && n < MAX_HEADER_VALUES;
+	     i = msg_hdr_find(env->m, name, i + 1)) {
+		/* a field the verdict stage drops (a forged A-R with our
+		 * authserv-id) is not part of the message we deliver */
+		if (marks && marks[i] == VERDICT_DROP)
+			continue;
+		char *raw = msg_hdr_value(env->m, i);
+		if (!raw)
+			return SIEVE2_ERROR_NOMEM;
+		char *val = decode_value(name, raw);
+		free(raw);
+		if (!val || !hold(r, val))
+			return SIEVE2_ERROR_NOMEM;
+		list[n++] = val;
+	}
+	sieve2_setvalue_stringlist(s, "body", list);
+	return SIEVE2_OK;
+}
+
+static sieve2_callback_t run_callbacks[] = {
+	{ SIEVE2_ERRCALL_RUNTIME, cb_errexec },
+	{ SIEVE2_ERRCALL_PARSE, cb_errparse },
+	{ SIEVE2_ERRCALL_HEADER, cb_errheader },
+	{ SIEVE2_ERRCALL_ADDRESS, cb_erraddr },
+	{ SIEVE2_ACTION_FILEINTO, cb_fileinto },
+	{ SIEVE2_ACTION_REDIRECT, cb_redirect },
+	{ SIEVE2_ACTION_REJECT, cb_reject },
+	{ SIEVE2_ACTION_VACATION, cb_vacation },
+	{ SIEVE2_ACTION_KEEP, cb_keep },
+	{ SIEVE2_ACTION_DISCARD, cb_discard },
+	{ SIEVE2_SCRIPT_GETSCRIPT, cb_getscript },
+	{ SIEVE2_MESSAGE_GETHEADER, cb_getheader },
+	{ SIEVE2_MESSAGE_GETENVELOPE, cb_getenvelope },
+	{ SIEVE2_MESSAGE_GETSIZE, cb_getsize },
+	{ SIEVE2_MESSAGE_GETSUBADDRESS, cb_getsubaddress },
+	{ 0, 0 },
+};
+
+/* A NUL byte would silently cut the script short in libsieve. */
+static const char *script_problem(const char *script, size_t len, size_t max)
+{
+	if (len > max)
+		return "script larger than sieve_max_script_size";
+	if (memchr(script, 0, len))
+		return "script contains a NUL byte";
+	return NULL;
+}
+
+/* Checks libsieve should make but does not, where it then crashes while
+ * executing (found by tests/fuzz/fuzz_sieve): a relational match type
+ * (RFC 5231 section 4: ":value"/":count" followed by "gt", "ge", "lt",
+ * "le", "eq" or "ne") or a ":comparator" name it does not know makes it
+ * call strcasecmp on NULL.  A small tokenizer (RFC 5228 section 2:
+ * comments, quoted strings with escapes, "text:" multi-line strings) finds
+ * those tags and checks the string after them.  Returns NULL or a problem,
+ * and its line in *line_r. */
+static const char *precheck(const char *s, size_t len, int *line_r)
+{
+	static const char *const relations[] = { "gt", "ge", "lt", "le", "eq", "ne", NULL };
+	/* the comparators libsieve 2.2.6 implements (RFC 4790 names) */
+	static const char *const comparators[] = { "i;octet", "i;ascii-casemap", "i;ascii-numeric", NULL };
+	const char *const *want = NULL;	/* the next token must be one of these */
+	const char *want_what = "";
+	int line = 1;
+	size_t i = 0;
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '\n') {
+			line++;
+			i++;
+		} else if (ch == ' ' || ch == '\t' || ch == '\r') {
+			i++;
+		} else if (ch == '#') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/'); i++)
+				if (s[i] == '\n')
+					line++;
+			i += 2;
+		} else if (ch == '"') {
+			size_t st = ++i;
+			int l0 = line;
+			while (i < len && s[i] != '"') {
+				if (s[i] == '\\' && i + 1 < len)
+					i++;
+				if (s[i] == '\n')
+					line++;
+				i++;
+			}
+			if (want) {
+				bool ok = false;
+				for (size_t k = 0; want[k]; k++)
+					if (i - st == strlen(want[k]) && !strncasecmp(s + st, want[k], i - st))
+						ok = true;
+				if (!ok) {
+					*line_r = l0;
+					return want_what;
+				}
+				want = NULL;
+			}
+			i++;
+		} else if (len - i >= 5 && !strncasecmp(s + i, "text:", 5)) {
+			/* multi-line string: up to a line holding only "." */
+			if (want) {
+				*line_r = line;
+				return want_what;
+			}
+			while (i < len && s[i] != '\n')
+				i++;
+			while (i < len) {
+				line++;
+				i++;
+				if (i < len && s[i] == '.' && (i + 1 >= len || s[i + 1] == '\n' ||
+							       (s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n')))
+					break;
+				while (i < len && s[i] != '\n')
+					i++;
+			}
+		} else {
+			if (want) {
+				*line_r = line;
+				return want_what;
+			}
+			size_t st = i++;
+			if (ch == ':') {
+				while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+					i++;
+				if (i - st == 6 && (!strncasecmp(s + st, ":value", 6) ||
+						    !strncasecmp(s + st, ":count", 6))) {
+					want = relations;
+					want_what = "relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"";
+				} else if (i - st == 11 && !strncasecmp(s + st, ":comparator", 11)) {
+					want = comparators;
+					want_what = "comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"";
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
+void sieve_run_script(const struct sieve_env *env, const char *script, size_t len,
+		      struct sieve_result *res)
+{
+	struct run r = { .env = env, .res = res };
+	res->ran = true;
+	res->stopped = true;	/* until the end marker is reached */
+	const char *why = script_problem(script, len, (size_t)env->c->sieve_max_script_size);
+	if (why) {
+		result_fail(res, 0, "%s", why);
+		return;
+	}
+	int pline = 0;
+	if ((why = precheck(script, len, &pline))) {
+		result_fail(res, pline, "%s", why);
+		return;
+	}
+	char *text = malloc(len + sizeof(end_text));
+	if (!text) {
+		result_fail(res, 0, "out of memory");
+		return;
+	}
+	memcpy(text, script, len);
+	memcpy(text + len, end_text, sizeof(end_text));
+	r.script = text;
+
+	sieve2_context_t *s = NULL;
+	if (sieve2_alloc(&s) != SIEVE2_OK) {
+		free(text);
+		result_fail(res, 0, "libsieve: out of memory");
+		return;
+	}
+	int rc = sieve2_callbacks(s, run_callbacks);
+	r.validating = true;
+	if (rc == SIEVE2_OK)
+		rc = sieve2_validate(s, &r);
+	r.validating = false;
+	/* libsieve executes what parsed even after a parse error: only go
+	 * on when validation reported nothing */
+	if (rc == SIEVE2_OK && !res->failed && r.nerrors == 0) {
+		if (setjmp(r.bail) == 0) {
+			r.can_bail = true;
+			rc = sieve2_execute(s, &r);
+		} else {
+			/* we left libsieve in the middle of a test; its
+			 * context is not safe to free (the child exits) */
+			r.can_bail = false;
+			s = NULL;
+			rc = SIEVE2_OK;
+		}
+		r.can_bail = false;
+	}
+	if (rc != SIEVE2_OK)
+		result_fail(res, 0, "libsieve: %s", sieve2_errstr(rc));
+	if (s)
+		sieve2_free(&s);
+	run_release(&r);
+	free(text);
+}
+
+int sieve_check(const char *script, size_t len, size_t max_size,
+		void (*report)(int line, const char *message, void *arg), void *arg)
+{
+	const char *why = script_problem(script, len, max_size);
+	if (why) {
+		report(0, why, arg);
+		return 1;
+	}
+	int pline = 0;
+	if ((why = precheck(script, len, &pline))) {
+		report(pline, why, arg);
+		return 1;
+	}
+	char *text = strndup(script, len);
+	if (!text) {
+		report(0, "out of memory", arg);
+		return 1;
+	}
+	struct run r = { .script = text, .report = report, .report_arg = arg, .validating = true };
+	sieve2_context_t *s = NULL;
+	int rc = sieve2_alloc(&s);
+	if (rc == SIEVE2_OK)
+		rc = sieve2_callbacks(s, run_callbacks);
+	if (rc == SIEVE2_OK)
+		rc = sieve2_validate(s, &r);
+	if (rc != SIEVE2_OK) {
+		report(0, sieve2_errstr(rc), arg);
+		r.nerrors++;
+	}
+	sieve2_free(&s);
+	free(text);
+	return r.nerrors;
+}
+
+/* ---- user script path ---- */
+
+static int put(char *out, size_t outlen, size_t *o, const char *s, bool checked)
+{
+	if (!s)
+		return -1;
+	/* a substituted user or domain must not walk the file system */
+	if (checked && (strchr(s, '/') || !strcmp(s, "..") || !strcmp(s, ".") || !*s))
+		return -1;
+	size_t l = strlen(s);
+	if (*o + l >= outlen)
+		return -1;
+	memcpy(out + *o, s, l);
+	*o += l;
+	out[*o] = 0;
+	return 0;
+}
+
+int sieve_user_path(const char *pattern, const struct mailbox *mb, char *out, size_t outlen)
+{
+	size_t o = 0;
+	if (!outlen)
+		return -1;
+	out[0] = 0;
+	if (!pattern || !*pattern)
+		return -1;
+	const char *p = pattern;
+	if (p[0] == '~' && (p[1] == '/' || !p[1])) {
+		char parent[4096];
+		const char *home = mb->home;
+		if (!home || !*home) {
+			/* virtual users: the directory that holds the Maildir */
+			if (!mb->maildir || snprintf(parent, sizeof(parent), "%s", mb->maildir) >= (int)sizeof(parent))
+				return -1;
+			char *sl = strrchr(parent, '/');
+			if (!sl || sl == parent)
+				return -1;
+			*sl = 0;
+			home = parent;
+		}
+		if (put(out, outlen, &o, home, false) < 0)
+			return -1;
+		p++;
+	}
+	for (; *p; p++) {
+		if (*p != '%') {
+			char ch[2] = { *p, 0 };
+			if (put(out, outlen, &o, ch, false) < 0)
+				return -1;
+			continue;
+		}
+		p++;
+		int rc;
+		switch (*p) {
+		case 'u': rc = put(out, outlen, &o, mb->local, true); break;
+		case 'd': rc = put(out, outlen, &o, mb->domain, true); break;
+		case 'm': {
+			char full[1024];
+			if (!mb->local || !mb->domain)
+				return -1;
+			if (snprintf(full, sizeof(full), "%s%s%s", mb->local, *mb->domain ? "@" : "",
+				     mb->domain) >= (int)sizeof(full))
+				return -1;
+			rc = put(out, outlen, &o, full, true);
+			break;
+		}
+		case '%': rc = put(out, outlen, &o, "%", false); break;
+		default: return -1;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- plan and merge ---- */
+
+void sieve_plan_init(struct sieve_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+}
+
+void sieve_plan_clear(struct sieve_plan *plan)
+{
+	for (size_t i = 0; i < plan->ntargets; i++)
+		free(plan->targets[i].folder);
+	free(plan->targets);
+	for (size_t i = 0; i < plan->nredirects; i++)
+		free(plan->redirects[i]);
+	free(plan->redirects);
+	free(plan->reject_reason);
+	vacation_free(plan->vacation);
+	free(plan->error);
+	memset(plan, 0, sizeof(*plan));
+}
+
+static void summary_add(struct sieve_plan *plan, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void summary_add(struct sieve_plan *plan, const char *fmt, ...)
+{
+	size_t o = strlen(plan->summary);
+	if (o + 2 >= sizeof(plan->summary))
+		return;
+	if (o)
+		plan->summary[o++] = ',';
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(plan->summary + o, sizeof(plan->summary) - o, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(plan->summary) - o)
+		plan->summary[o - (o > 0)] = 0;	/* drop what did not fit */
+	for (char *p = plan->summary; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127)
+			*p = '?';
+}
+
+static int target_add(struct sieve_plan *plan, const char *folder, const char *flags)
+{
+	for (size_t i = 0; i < plan->ntargets; i++)
+		if (!strcmp(plan->targets[i].folder, folder)) {
+			/* one copy per folder; flags of both (RFC 5232
+			 * leaves it to the implementation) */
+			char *l = plan->targets[i].flags;
+			for (const char *f = flags; *f; f++)
+				if (!strchr(l, *f) && strlen(l) < 7) {
+					size_t n = strlen(l);
+					l[n] = *f;
+					l[n + 1] = 0;
+				}
+			size_t n = strlen(l);
+			for (size_t a = 1; a < n; a++)
+				for (size_t b = a; b > 0 && l[b - 1] > l[b]; b--) {
+					char t = l[b];
+					l[b] = l[b - 1];
+					l[b - 1] = t;
+				}
+			return 0;
+		}
+	struct sieve_target *nt = realloc(plan->targets, (plan->ntargets + 1) * sizeof(*nt));
+	if (!nt)
+		return -1;
+	plan->targets = nt;
+	struct sieve_target *t = &nt[plan->ntargets];
+	if (!(t->folder = strdup(folder)))
+		return -1;
+	snprintf(t->flags, sizeof(t->flags), "%s", flags);
+	plan->ntargets++;
+	return 0;
+}
+
+static int redirect_add(struct sieve_plan *plan, const struct conf *c, const char *addr)
+{
+	for (size_t i = 0; i < plan->nredirects; i++)
+		if (!strcasecmp(plan->redirects[i], addr))
+			return 0;	/* RFC 5228 section 2.10.3: once */
+	if ((long)plan->nredirects >= c->sieve_max_redirects) {
+		log_warn("sieve: redirect to %s dropped: more than %ld redirects in all scripts",
+			 addr, c->sieve_max_redirects);
+		return 0;
+	}
+	char **nr = realloc(plan->redirects, (plan->nredirects + 1) * sizeof(*nr));
+	if (!nr)
+		return -1;
+	plan->redirects = nr;
+	if (!(nr[plan->nredirects] = strdup(addr)))
+		return -1;
+	plan->nredirects++;
+	return 0;
+}
+
+static struct sieve_vacation *vacation_dup(const struct sieve_vacation *v)
+{
+	struct sieve_vacation *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = *v;
+	d->to = strdup(v->to);
+	d->from = v->from ? strdup(v->from) : NULL;
+	d->subject = v->subject ? strdup(v->subject) : NULL;
+	d->text = strdup(v->text);
+	d->handle = v->handle ? strdup(v->handle) : NULL;
+	if (!d->to || !d->text || (v->from && !d->from) || (v->subject && !d->subject) ||
+	    (v->handle && !d->handle)) {
+		vacation_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void sieve_merge_init(struct sieve_merge *mg)
+{
+	mg->implicit_keep = true;
+	mg->final = false;
+	mg->any = false;
+}
+
+static const char *kind_name(enum sieve_kind k)
+{
+	return k == SIEVE_BEFORE ? "before" : k == SIEVE_AFTER ? "after" : "personal";
+}
+
+int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kind kind,
+		    const struct sieve_result *res, struct sieve_plan *plan)
+{
+	if (mg->final || !res->ran)
+		return 0;
+	mg->any = true;
+	if (res->failed) {
+		char line[32] = "";
+		if (res->line > 0)
+			snprintf(line, sizeof(line), ":%d", res->line);
+		log_error("sieve: %s script %s%s: %s", kind_name(kind),
+			  *res->path ? res->path : "(inline)", line, res->error);
+		if (!plan->error) {
+			if (asprintf(&plan->error, "%s%s: %s", *res->path ? res->path : "(inline)",
+				     line, res->error) < 0)
+				plan->error = NULL;
+		}
+		/* its actions never happened; for the user's own script
+		 * (or the default one in its place) the message goes to
+		 * INBOX so nothing is lost */
+		if (kind == SIEVE_PERSONAL) {
+			if (target_add(plan, "INBOX", "") < 0)
+				return -1;
+			summary_add(plan, "error-keep");
+			mg->implicit_keep = false;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < res->nacts; i++) {
+		const struct sieve_act *a = &res->acts[i];
+		switch (a->type) {
+		case SIEVE_ACT_KEEP:
+			if (target_add(plan, "INBOX", a->flags) < 0)
+				return -1;
+			summary_add(plan, "keep");
+			mg->implicit_keep = false;
+			break;
+		case SIEVE_ACT_FILEINTO:
+			if (target_add(plan, a->arg, a->flags) < 0)
+				return -1;
+			summary_add(plan, "fileinto=%.60s", a->arg);
+			mg->implicit_keep = false;
+			break;
+		case SIEVE_ACT_REDIRECT:
+			if (redirect_add(plan, c, a->arg) < 0)
+				return -1;
+			summary_add(plan, "redirect");
+			mg->implicit_keep = false;
+			break;
+		case SIEVE_ACT_DISCARD:
+			summary_add(plan, "discard");
+			mg->implicit_keep = false;
+			if (kind == SIEVE_BEFORE)
+				mg->final = true;
+			break;
+		case SIEVE_ACT_REJECT:
+			mg->implicit_keep = false;
+			if (c->sieve_reject_to_folder) {
+				/* configured to file instead of rejecting */
+				if (target_add(plan, c->junk_folder, "") < 0)
+					return -1;
+				summary_add(plan, "reject-to-folder");
+			} else if (!plan->reject) {
+				plan->reject = true;
+				if (!(plan->reject_reason = strdup(a->arg)))
+					return -1;
+				summary_add(plan, "reject");
+			}
+			if (kind == SIEVE_BEFORE)
+				mg->final = true;
+			break;
+		case SIEVE_ACT_VACATION:
+			/* RFC 5230 section 4.7: one response per message */
+			if (!plan->vacation) {
+				if (!(plan->vacation = vacation_dup(a->vac)))
+					return -1;
+				summary_add(plan, "vacation");
+			}
+			break;
+		}
+	}
+	if (res->stopped && kind == SIEVE_BEFORE)
+		mg->final = true;
+	return 0;
+}
+
+int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char *fallback,
+		       struct sieve_plan *plan)
+{
+	(void)c;
+	if (!mg->any) {
+		/* no script at all: the verdict's folder (INBOX or Junk) */
+		if (target_add(plan, fallback && *fallback ? fallback : "INBOX", "") < 0)
+			return -1;
+		summary_add(plan, "no-script");
+		return 0;
+	}
+	if (plan->reject && plan->ntargets > 0) {
+		/* RFC 5429 section 2.2: reject cannot be combined with a
+		 * store; an earlier script stored it, so storing wins */
+		log_warn("sieve: reject ignored: an earlier script already filed the message");
+		plan->reject = false;
+		free(plan->reject_reason);
+		plan->reject_reason = NULL;
+	}
+	if (mg->implicit_keep && !plan->reject) {
+		/* RFC 5228 section 2.10.2: nothing cancelled the implicit
+		 * keep in any script */
+		if (target_add(plan, "INBOX", "") < 0)
+			return -1;
+		summary_add(plan, "implicit-keep");
+	}
+	if (plan->reject) {
+		/* a rejected message is not redirected or answered */
+		for (size_t i = 0; i < plan->nredirects; i++)
+			free(plan->redirects[i]);
+		plan->nredirects = 0;
+		vacation_free(plan->vacation);
+		plan->vacation = NULL;
+	}
+	plan->discard = plan->ntargets == 0 && !plan->reject;
+	return 0;
+}
+
+/* ---- the child process and its record ---- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void buf_put(struct buf *b, const void *d, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n > b->cap) {
+		size_t nc = b->cap ? b->cap : 1024;
+		while (nc < b->len + n)
+			nc *= 2;
+		char *np = realloc(b->p, nc);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static void put_u32(struct buf *b, uint32_t v)
+{
+	buf_put(b, &v, sizeof(v));
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	if (!s) {
+		put_u32(b, UINT32_MAX);
+		return;
+	}
+	size_t l = strlen(s);
+	put_u32(b, (uint32_t)l);
+	buf_put(b, s, l);
+}
+
+#define RECORD_MAGIC 0x53764531u	/* "SvE1" */
+
+static void result_encode(const struct sieve_result *res, struct buf *b)
+{
+	put_u32(b, RECORD_MAGIC);
+	put_u32(b, res->ran | res->stopped << 1 | res->failed << 2);
+	put_u32(b, (uint32_t)res->line);
+	put_str(b, res->error);
+	put_str(b, res->path);
+	put_u32(b, (uint32_t)res->nacts);
+	for (size_t i = 0; i < res->nacts; i++) {
+		const struct sieve_act *a = &res->acts[i];
+		put_u32(b, a->type);
+		put_str(b, a->arg);
+		put_str(b, a->flags);
+		put_u32(b, a->vac != NULL);
+		if (a->vac) {
+			put_str(b, a->vac->to);
+			put_str(b, a->vac->from);
+			put_str(b, a->vac->subject);
+			put_str(b, a->vac->text);
+			put_str(b, a->vac->handle);
+			put_u32(b, (uint32_t)a->vac->days);
+			put_u32(b, a->vac->mime);
+		}
+	}
+	put_u32(b, RECORD_MAGIC);
+}
+
+struct rd {
+	const char *p;
+	size_t len, off;
+	bool bad;
+};
+
+static uint32_t get_u32(struct rd *r)
+{
+	uint32_t v = 0;
+	if (r->bad || r->len - r->off < sizeof(v)) {
+		r->bad = true;
+		return 0;
+	}
+	memcpy(&v, r->p + r->off, sizeof(v));
+	r->off += sizeof(v);
+	return v;
+}
+
+/* Returns a malloc'd string, NULL for a NULL string (*isnull) or error. */
+static char *get_str(struct rd *r, bool *isnull)
+{
+	*isnull = false;
+	uint32_t l = get_u32(r);
+	if (r->bad)
+		return NULL;
+	if (l == UINT32_MAX) {
+		*isnull = true;
+		return NULL;
+	}
+	if (l > r->len - r->off || l > 1024 * 1024) {
+		r->bad = true;
+		return NULL;
+	}
+	char *s = strndup(r->p + r->off, l);
+	if (!s)
+		r->bad = true;
+	r->off += l;
+	return s;
+}
+
+static int result_decode(const char *p, size_t len, const struct conf *c, struct sieve_result *res)
+{
+	struct rd r = { .p = p, .len = len };
+	bool isnull;
+	if (get_u32(&r) != RECORD_MAGIC)
+		return -1;
+	uint32_t fl = get_u32(&r);
+	res->ran = fl & 1;
+	res->stopped = fl & 2;
+	res->failed = fl & 4;
+	res->line = (int)get_u32(&r);
+	char *s = get_str(&r, &isnull);
+	snprintf(res->error, sizeof(res->error), "%s", s ? s : "");
+	free(s);
+	s = get_str(&r, &isnull);
+	snprintf(res->path, sizeof(res->path), "%s", s ? s : "");
+	free(s);
+	uint32_t n = get_u32(&r);
+	if (r.bad || n > (uint32_t)c->sieve_max_actions)
+		return -1;
+	res->acts = calloc(n ? n : 1, sizeof(*res->acts));
+	if (!res->acts)
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		struct sieve_act *a = &res->acts[i];
+		res->nacts++;
+		a->type = get_u32(&r);
+		a->arg = get_str(&r, &isnull);
+		char *f = get_str(&r, &isnull);
+		snprintf(a->flags, sizeof(a->flags), "%s", f ? f : "");
+		free(f);
+		if (a->type < SIEVE_ACT_KEEP || a->type > SIEVE_ACT_VACATION)
+			r.bad = true;
+		if ((a->type == SIEVE_ACT_FILEINTO || a->type == SIEVE_ACT_REDIRECT ||
+		     a->type == SIEVE_ACT_REJECT) && !a->arg)
+			r.bad = true;
+		if (get_u32(&r)) {
+			struct sieve_vacation *v = calloc(1, sizeof(*v));
+			if (!v) {
+				r.bad = true;
+				break;
+			}
+			a->vac = v;
+			v->to = get_str(&r, &isnull);
+			v->from = get_str(&r, &isnull);
+			v->subject = get_str(&r, &isnull);
+			v->text = get_str(&r, &isnull);
+			v->handle = get_str(&r, &isnull);
+			v->days = (int)get_u32(&r);
+			v->mime = get_u32(&r) != 0;
+			if (!v->to || !v->text)
+				r.bad = true;
+		} else if (a->type == SIEVE_ACT_VACATION) {
+			r.bad = true;
+		}
+	}
+	if (get_u32(&r) != RECORD_MAGIC || r.bad || r.off != r.len)
+		return -1;
+	return 0;
+}
+
+/* Read a script file, bounded; -1 with errno (ENOENT: no script). */
+static char *read_script(const char *path, size_t max, size_t *len_r, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*why = "not a regular file";
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		*why = "script larger than sieve_max_script_size";
+		errno = EFBIG;
+		return NULL;
+	}
+	char *p = malloc(max + 1);
+	size_t len = 0;
+	if (!p) {
+		close(fd);
+		*why = "out of memory";
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n = read(fd, p + len, max + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*why = strerror(errno);
+			free(p);
+			close(fd);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			*why = "script larger than sieve_max_script_size";
+			free(p);
+			close(fd);
+			errno = EFBIG;
+			return NULL;
+		}
+	}
+	close(fd);
+	p[len] = 0;
+	*len_r = len;
+	return p;
+}
+
+/* In the child: become the mailbox owner when we are root. */
+static const char *drop_privileges(const struct mailbox *mb)
+{
+	if (geteuid() != 0 || !mb || mb->uid == 0)
+		return NULL;
+	if (setgroups(0, NULL) < 0 || setgid(mb->gid) < 0 || setuid(mb->uid) < 0)
+		return "cannot change to the mailbox owner's uid/gid";
+	if (setuid(0) == 0)
+		return "could regain root after setuid";
+	return NULL;
+}
+
+static void child_run(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		      int fd)
+{
+	struct sieve_result res = { 0 };
+	const char *why = drop_privileges(env->mb);
+	/* CPU backstop one second after the parent's wall-clock deadline */
+	struct rlimit rl = { (rlim_t)env->c->sieve_timeout + 1, (rlim_t)env->c->sieve_timeout + 2 };
+	setrlimit(RLIMIT_CPU, &rl);
+	if (why) {
+		res.ran = true;
+		result_fail(&res, 0, "%s", why);
+	}
+	/* the first path that exists is the script (user, then default) */
+	for (size_t i = 0; !why && i < npaths; i++) {
+		size_t len = 0;
+		const char *err = NULL;
+		char *text = read_script(paths[i], (size_t)env->c->sieve_max_script_size, &len, &err);
+		if (!text && errno == ENOENT)
+			continue;
+		snprintf(res.path, sizeof(res.path), "%s", paths[i]);
+		if (!text) {
+			res.ran = true;
+			result_fail(&res, 0, "cannot read script: %s", err);
+			break;
+		}
+		sieve_run_script(env, text, len, &res);
+		free(text);
+		break;
+	}
+	struct buf b = { 0 };
+	result_encode(&res, &b);
+	if (!b.oom) {
+		size_t off = 0;
+		while (off < b.len) {
+			ssize_t n = write(fd, b.p + off, b.len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				_exit(3);
+			off += (size_t)n;
+		}
+	}
+	_exit(b.oom ? 2 : 0);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Run the first existing script of paths in a child.  Returns -1 only
+ * when no child could be started; a crash or timeout is a failed result. */
+static int run_child(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		     struct sieve_result *res, const char **error_r)
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		*error_r = "sieve: pipe failed";
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		*error_r = "sieve: fork failed";
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		child_run(env, paths, npaths, pfd[1]);
+		_exit(1);
+	}
+	close(pfd[1]);
+	struct buf b = { 0 };
+	long deadline = now_ms() + env->c->sieve_timeout * 1000L;
+	bool timeout = false, toobig = false;
+	for (;;) {
+		long left = deadline - now_ms();
+		if (left <= 0) {
+			timeout = true;
+			break;
+		}
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int pr = poll(&p, 1, (int)(left > INT_MAX ? INT_MAX : left));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {
+			timeout = true;
+			break;
+		}
+		char chunk[8192];
+		ssize_t n = read(pfd[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b.len + (size_t)n > MAX_RECORD) {
+			toobig = true;
+			break;
+		}
+		buf_put(&b, chunk, (size_t)n);
+	}
+	close(pfd[0]);
+	if (timeout || toobig)
+		kill(pid, SIGKILL);
+	int status = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	/* w < 0 (ECHILD) when a SIGCHLD handler of the server reaped it:
+	 * then the complete record is what counts */
+	bool clean = w < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!timeout && !toobig && clean && !b.oom && result_decode(b.p, b.len, env->c, res) == 0) {
+		free(b.p);
+		return 0;
+	}
+	sieve_result_clear(res);
+	res->ran = true;
+	snprintf(res->path, sizeof(res->path), "%s", paths[0]);
+	if (timeout)
+		result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)", env->c->sieve_timeout);
+	else if (w > 0 && WIFSIGNALED(status))
+		result_fail(res, 0, "evaluation crashed (signal %d)", WTERMSIG(status));
+	else
+		result_fail(res, 0, "evaluation failed (bad result from the child)");
+	free(b.p);
+	return 0;
+}
+
+int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m,
+		   const struct sieve_facts *facts, const char *envelope_from, const char *envelope_to,
+		   struct sieve_plan *plan, const char **error_r)
+{
+	struct sieve_env env = {
+		.c = c, .mb = mb, .m = m, .facts = facts,
+		.envelope_from = envelope_from ? envelope_from : "",
+		.envelope_to = envelope_to ? envelope_to : (mb ? mb->address : ""),
+	};
+	struct sieve_merge mg;
+	sieve_merge_init(&mg);
+	sieve_plan_init(plan);
+	/* parse once in the parent so that every child shares it */
+	g_mime_init();
+	(void)msg_mime(m);
+
+	struct { enum sieve_kind kind; const char *paths[2]; size_t n; } steps[64];
+	size_t nsteps = 0;
+	char user_path[4096] = "";
+	for (size_t i = 0; i < c->sieve_before.n && nsteps < 30; i++)
+		steps[nsteps++] = (typeof(steps[0])){ SIEVE_BEFORE, { c->sieve_before.v[i], NULL }, 1 };
+	{
+		size_t n = 0;
+		typeof(steps[0]) st = { SIEVE_PERSONAL, { NULL, NULL }, 0 };
+		if (mb && c->sieve_user && *c->sieve_user) {
+			if (sieve_user_path(c->sieve_user, mb, user_path, sizeof(user_path)) == 0)
+				st.paths[n++] = user_path;
+			else
+				log_warn("sieve: sieve_user pattern %s gives no usable path for %s",
+					 c->sieve_user, mb->address ? mb->address : "?");
+		}
+		if (c->sieve_default && *c->sieve_default)
+			st.paths[n++] = c->sieve_default;
+		st.n = n;
+		if (n)
+			steps[nsteps++] = st;
+	}
+	for (size_t i = 0; i < c->sieve_after.n && nsteps < 60; i++)
+		steps[nsteps++] = (typeof(steps[0])){ SIEVE_AFTER, { c->sieve_after.v[i], NULL }, 1 };
+
+	for (size_t i = 0; i < nsteps && !mg.final; i++) {
+		struct sieve_result res = { 0 };
+		if (run_child(&env, steps[i].paths, steps[i].n, &res, error_r) < 0) {
+			sieve_plan_clear(plan);
+			return -1;
+		}
+		if (!res.ran && steps[i].kind != SIEVE_PERSONAL)
+			log_warn("sieve: %s script %s not found", kind_name(steps[i].kind),
+				 steps[i].paths[0]);
+		int rc = sieve_merge_add(&mg, c, steps[i].kind, &res, plan);
+		sieve_result_clear(&res);
+		if (rc < 0) {
+			sieve_plan_clear(plan);
+			*error_r = "sieve: out of memory";
+			return -1;
+		}
+	}
+	if (sieve_merge_finish(&mg, c, facts && facts->folder ? facts->folder : "INBOX", plan) < 0) {
+		sieve_plan_clear(plan);
+		*error_r = "sieve: out of memory";
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,552 @@
+/* sieve_action.c - carry out a Sieve plan's redirects and vacation reply
+ * after the message was stored.
+ *
+ * Takes the plan from sieve_evaluate(); hands messages to
+ * conf->sendmail_path (argv: -i -f SENDER -- RCPT).  Runs in a child with
+ * the mailbox owner's uid/gid (when we are root), so the per-user vacation
+ * database is created and read with the user's rights.  Never: answers
+ * mail that RFC 3834 says must not be answered, redirects a message that
+ * already passed through this recipient (X-AuthDeliver-Loop), or makes the
+ * delivery fail (errors are logged).
+ *
+ * Vacation database: a small text file, one "sha256hex expiry" line per
+ * (sender, handle), locked with flock; at most VAC_MAX_ENTRIES lines, the
+ * expired ones pruned on every write.  Where: vacation_db_dir/ADDRESS.db
+ * when vacation_db_dir is set, else ~/.authdeliver-vacation.db, else (a
+ * virtual user without home) authdeliver-vacation.db in the Maildir root.
+ */
+#include "sieve.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+#include <openssl/evp.h>
+
+#include "conf.h"
+#include "log.h"
+#include "mbox.h"
+#include "msg.h"
+#include "verdict.h"	/* VERDICT_DROP, VERDICT_RENAME */
+
+#define LOOP_HEADER "X-AuthDeliver-Loop"
+#define LOOP_MAX 8			/* loop headers before we refuse */
+#define VAC_MAX_ENTRIES 10000
+#define VAC_MAX_FILE (1024 * 1024)
+#define SENDMAIL_TIMEOUT 60		/* seconds */
+
+/* ---- running sendmail ---- */
+
+/* Run conf->sendmail_path (words split at spaces: "/usr/sbin/sendmail
+ * -oem" works) with -i -f SENDER -- RCPT; write the pieces to its stdin.
+ * Returns 0 when it exited 0. */
+static int sendmail_run(const struct conf *c, const char *sender, const char *rcpt,
+			const char *const *pieces, const size_t *lens, size_t n)
+{
+	char *cmd = strdup(c->sendmail_path ? c->sendmail_path : "");
+	if (!cmd)
+		return -1;
+	char *argv[32];
+	size_t ac = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(cmd, " \t", &save); w && ac < 24; w = strtok_r(NULL, " \t", &save))
+		argv[ac++] = w;
+	if (!ac) {
+		free(cmd);
+		log_error("sieve: sendmail_path is empty");
+		return -1;
+	}
+	argv[ac++] = (char *)"-i";
+	argv[ac++] = (char *)"-f";
+	argv[ac++] = (char *)(sender && *sender ? sender : "<>");
+	argv[ac++] = (char *)"--";
+	argv[ac++] = (char *)rcpt;
+	argv[ac] = NULL;
+
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		free(cmd);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		free(cmd);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(pfd[0], 0);
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 1);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[0]);
+	free(cmd);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	int ok = 0;
+	for (size_t i = 0; i < n && ok == 0; i++) {
+		size_t off = 0;
+		while (off < lens[i]) {
+			ssize_t w = write(pfd[1], pieces[i] + off, lens[i] - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				ok = -1;
+				break;
+			}
+			off += (size_t)w;
+		}
+	}
+	close(pfd[1]);
+	signal(SIGPIPE, old);
+	int status = 0;
+	time_t end = time(NULL) + SENDMAIL_TIMEOUT;
+	pid_t w;
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && time(NULL) < end)
+		poll(NULL, 0, 20);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		log_error("sieve: %s did not finish in %ds", argv[0], SENDMAIL_TIMEOUT);
+		return -1;
+	}
+	if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		log_error("sieve: %s for <%s> failed (status %d)", argv[0], rcpt,
+			  w < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return ok ? ok : -1;
+	}
+	return ok;
+}
+
+/* The message as delivered (fields the verdict drops left out, renamed
+ * ones renamed), CRLF -> LF for the local sendmail. */
+static char *message_lf(const struct msg *m, const struct sieve_facts *facts, size_t *len_r)
+{
+	const unsigned char *marks = facts ? facts->marks : NULL;
+	char *out = malloc(m->len + m->nhdrs * 12 + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	size_t hdr_end = m->nhdrs ? m->hdrs[m->nhdrs - 1].off + m->hdrs[m->nhdrs - 1].len : 0;
+	for (size_t i = 0; i < m->nhdrs; i++) {
+		if (marks && marks[i] == VERDICT_DROP)
+			continue;
+		if (marks && marks[i] == VERDICT_RENAME) {
+			memcpy(out + o, "X-Original-", 11);
+			o += 11;
+		}
+		const char *p = m->data + m->hdrs[i].off;
+		for (size_t k = 0; k < m->hdrs[i].len; k++)
+			if (!(p[k] == '\r' && k + 1 < m->hdrs[i].len && p[k + 1] == '\n'))
+				out[o++] = p[k];
+	}
+	for (size_t k = hdr_end; k < m->len; k++)
+		if (!(m->data[k] == '\r' && k + 1 < m->len && m->data[k + 1] == '\n'))
+			out[o++] = m->data[k];
+	out[o] = 0;
+	*len_r = o;
+	return out;
+}
+
+/* ---- redirect ---- */
+
+/* Has the message already been redirected by us for this recipient (or
+ * bounced around too often)? */
+static bool redirect_loops(const struct msg *m, const char *rcpt)
+{
+	size_t n = 0;
+	for (size_t i = msg_hdr_find(m, LOOP_HEADER, 0); i != MSG_NOT_FOUND;
+	     i = msg_hdr_find(m, LOOP_HEADER, i + 1)) {
+		char *val = msg_hdr_value(m, i);
+		bool same = val && !strcasecmp(val, rcpt);
+		free(val);
+		if (same || ++n >= LOOP_MAX)
+			return true;
+	}
+	return false;
+}
+
+static int do_redirect(const struct conf *c, const struct msg *m, const struct sieve_facts *facts,
+		       const char *envelope_from, const char *envelope_to, const char *addr)
+{
+	if (redirect_loops(m, envelope_to)) {
+		log_warn("sieve: redirect of mail for %s to %s skipped: loop (" LOOP_HEADER ")",
+			 envelope_to, addr);
+		return -1;
+	}
+	size_t blen;
+	char *body = message_lf(m, facts, &blen);
+	char *hdr = NULL;
+	/* RFC 5228 section 4.2: the message goes out unchanged except for
+	 * a trace field; ours names the recipient whose script sent it */
+	if (!body || asprintf(&hdr, LOOP_HEADER ": %s\n", envelope_to) < 0) {
+		free(body);
+		return -1;
+	}
+	const char *pieces[2] = { hdr, body };
+	size_t lens[2] = { strlen(hdr), blen };
+	/* the original envelope sender stays (RFC 5228 section 4.2) */
+	int rc = sendmail_run(c, envelope_from, addr, pieces, lens, 2);
+	free(hdr);
+	free(body);
+	if (rc == 0)
+		log_info("sieve: redirected mail for %s to %s", envelope_to, addr);
+	return rc;
+}
+
+/* ---- vacation ---- */
+
+static bool has_header(const struct msg *m, const char *name)
+{
+	return msg_hdr_find(m, name, 0) != MSG_NOT_FOUND;
+}
+
+/* RFC 3834 section 2 and RFC 5230 section 4.6: who never gets a reply. */
+static const char *vacation_refusal(const struct msg *m, const char *sender, const char *rcpt,
+				    const struct mailbox *mb)
+{
+	if (!sender || !*sender)
+		return "null sender";
+	const char *at = strrchr(sender, '@');
+	size_t llen = at ? (size_t)(at - sender) : strlen(sender);
+	if ((llen == 13 && !strncasecmp(sender, "MAILER-DAEMON", 13)) ||
+	    (llen >= 6 && !strncasecmp(sender, "owner-", 6)) ||
+	    (llen >= 8 && !strncasecmp(sender + llen - 8, "-request", 8)) ||
+	    (llen == 8 && !strncasecmp(sender, "listserv", 8)) ||
+	    (llen == 9 && !strncasecmp(sender, "majordomo", 9)))
+		return "sender is a list or daemon address";
+	if (!strcasecmp(sender, rcpt) || (mb && mb->address && !strcasecmp(sender, mb->address)))
+		return "sender is the recipient";
+	size_t i = msg_hdr_find(m, "Auto-Submitted", 0);
+	if (i != MSG_NOT_FOUND) {
+		char *val = msg_hdr_value(m, i);
+		/* "no" possibly followed by parameters or a comment */
+		bool no = val && !strncasecmp(val, "no", 2) &&
+			  (!val[2] || val[2] == ';' || val[2] == ' ' || val[2] == '(' || val[2] == '\t');
+		free(val);
+		if (!no)
+			return "Auto-Submitted";
+	}
+	static const char *const list_fields[] = {
+		"List-Id", "List-Help", "List-Unsubscribe", "List-Subscribe",
+		"List-Post", "List-Owner", "List-Archive", NULL,
+	};
+	for (int k = 0; list_fields[k]; k++)
+		if (has_header(m, list_fields[k]))
+			return "mailing list message";
+	if ((i = msg_hdr_find(m, "Precedence", 0)) != MSG_NOT_FOUND) {
+		char *val = msg_hdr_value(m, i);
+		bool bulk = val && (!strcasecmp(val, "bulk") || !strcasecmp(val, "junk") ||
+				    !strcasecmp(val, "list"));
+		free(val);
+		if (bulk)
+			return "Precedence bulk/junk/list";
+	}
+	return NULL;
+}
+
+static int vacation_db_path(const struct conf *c, const struct mailbox *mb, const char *rcpt,
+			    char *out, size_t outlen)
+{
+	int n;
+	if (c->vacation_db_dir && *c->vacation_db_dir) {
+		char name[512];
+		size_t o = 0;
+		for (const char *p = mb && mb->address ? mb->address : rcpt; *p && o < sizeof(name) - 1; p++) {
+			/* a file name: no "/", no leading "." */
+			bool safe = (isalnum((unsigned char)*p) || strchr("@.+-_", *p)) && !(o == 0 && *p == '.');
+			name[o++] = safe ? (char)tolower((unsigned char)*p) : '_';
+		}
+		name[o] = 0;
+		n = snprintf(out, outlen, "%s/%s.db", c->vacation_db_dir, name);
+	} else if (mb && mb->home && *mb->home) {
+		n = snprintf(out, outlen, "%s/.authdeliver-vacation.db", mb->home);
+	} else if (mb && mb->maildir) {
+		n = snprintf(out, outlen, "%s/authdeliver-vacation.db", mb->maildir);
+	} else {
+		return -1;
+	}
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+static void vacation_key(const char *sender, const struct sieve_vacation *v, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char *ls = strdup(sender);
+	if (ls)
+		for (char *p = ls; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, ls ? ls : sender, strlen(sender));
+	EVP_DigestUpdate(ctx, "\n", 1);
+	/* RFC 5230 section 4.2: without :handle, the arguments identify
+	 * the vacation action */
+	if (v->handle) {
+		EVP_DigestUpdate(ctx, "h", 1);
+		EVP_DigestUpdate(ctx, v->handle, strlen(v->handle));
+	} else {
+		EVP_DigestUpdate(ctx, "a", 1);
+		EVP_DigestUpdate(ctx, v->text, strlen(v->text) + 1);
+		if (v->subject)
+			EVP_DigestUpdate(ctx, v->subject, strlen(v->subject) + 1);
+		if (v->from)
+			EVP_DigestUpdate(ctx, v->from, strlen(v->from));
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	free(ls);
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = 0;
+}
+
+/* Returns 1 when a reply is due (and records it), 0 when one was sent
+ * within :days, -1 on error (no reply: better silent than a storm). */
+static int vacation_db_check(const char *path, const char *key, int days, time_t now)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("sieve: vacation database %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > VAC_MAX_FILE) {
+		log_error("sieve: vacation database %s: not a regular file or too large", path);
+		close(fd);
+		return -1;
+	}
+	char *data = malloc((size_t)st.st_size + 1);
+	char *out = malloc((size_t)st.st_size + 128);
+	ssize_t got = data ? pread(fd, data, (size_t)st.st_size, 0) : -1;
+	if (!data || !out || got < 0) {
+		free(data);
+		free(out);
+		close(fd);
+		return -1;
+	}
+	data[got] = 0;
+	int due = 1;
+	size_t o = 0, kept = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char k[65];
+		long long exp;
+		if (sscanf(line, "%64s %lld", k, &exp) != 2 || strlen(k) != 64 || exp <= now)
+			continue;	/* garbage or expired: pruned */
+		if (!strcmp(k, key)) {
+			due = 0;
+			break;
+		}
+		if (kept < VAC_MAX_ENTRIES - 1) {
+			o += (size_t)sprintf(out + o, "%s %lld\n", k, exp);
+			kept++;
+		}
+	}
+	int rc = due;
+	if (due) {
+		o += (size_t)sprintf(out + o, "%s %lld\n", key, (long long)now + (long long)days * 86400);
+		if (pwrite(fd, out, o, 0) != (ssize_t)o || ftruncate(fd, (off_t)o) < 0 || fsync(fd) < 0) {
+			log_error("sieve: vacation database %s: write failed: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	free(data);
+	free(out);
+	close(fd);
+	return rc;
+}
+
+/* One line, no CR/LF: header values from scripts and messages. */
+static char *one_line(const char *s, size_t max)
+{
+	char *o = strndup(s, max);
+	if (o)
+		for (char *p = o; *p; p++)
+			if (*p == '\r' || *p == '\n' || *p == '\t')
+				*p = ' ';
+	return o;
+}
+
+static int do_vacation(const struct conf *c, const struct mailbox *mb, const struct msg *m,
+		       const char *sender, const char *rcpt, const struct sieve_vacation *v)
+{
+	const char *why = vacation_refusal(m, sender, rcpt, mb);
+	if (why) {
+		log_info("sieve: no vacation reply to <%s>: %s", sender ? sender : "", why);
+		return -1;
+	}
+	char path[4096], key[65];
+	if (vacation_db_path(c, mb, rcpt, path, sizeof(path)) < 0) {
+		log_error("sieve: no place for the vacation database of %s", rcpt);
+		return -1;
+	}
+	vacation_key(sender, v, key);
+	int due = vacation_db_check(path, key, v->days, time(NULL));
+	if (due <= 0) {
+		if (due == 0)
+			log_info("sieve: vacation reply to <%s> already sent within %d days", sender, v->days);
+		return -1;
+	}
+
+	g_mime_init();
+	char *from = one_line(v->from && *v->from ? v->from : rcpt, 512);
+	char *subj = NULL;
+	if (v->subject) {
+		subj = one_line(v->subject, 998);
+	} else {
+		size_t i = msg_hdr_find(m, "Subject", 0);
+		char *orig = i != MSG_NOT_FOUND ? msg_hdr_value(m, i) : NULL;
+		char *dec = orig ? g_mime_utils_header_decode_text(NULL, orig) : NULL;
+		/* RFC 5230 section 4.4: "Auto: " and the original subject */
+		if (asprintf(&subj, "Auto: %s", dec ? dec : "") < 0)
+			subj = NULL;
+		if (subj) {
+			char *t = one_line(subj, 998);
+			free(subj);
+			subj = t;
+		}
+		g_free(dec);
+		free(orig);
+	}
+	char *esubj = subj ? g_mime_utils_header_encode_text(NULL, subj, "utf-8") : NULL;
+	size_t mi = msg_hdr_find(m, "Message-ID", 0);
+	char *msgid = mi != MSG_NOT_FOUND ? msg_hdr_value(m, mi) : NULL;
+	char *mid1 = msgid ? one_line(msgid, 998) : NULL;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	unsigned char rnd[8];
+	FILE *ur = fopen("/dev/urandom", "r");
+	if (!ur || fread(rnd, 1, sizeof(rnd), ur) != sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	if (ur)
+		fclose(ur);
+	char *hdr = NULL;
+	int rc = -1;
+	if (from && esubj &&
+	    asprintf(&hdr,
+		     "From: %s\n"
+		     "To: %s\n"
+		     "Subject: %s\n"
+		     "Date: %s\n"
+		     "Message-ID: <vacation.%lld.%02x%02x%02x%02x%02x%02x%02x%02x@%s>\n"
+		     "%s%s%s%s%s%s"
+		     /* RFC 3834 section 5 */
+		     "Auto-Submitted: auto-replied (vacation)\n"
+		     "MIME-Version: 1.0\n"
+		     "%s",
+		     from, sender, esubj, date, (long long)now,
+		     rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7],
+		     c->hostname && *c->hostname ? c->hostname : "localhost",
+		     mid1 ? "In-Reply-To: " : "", mid1 ? mid1 : "", mid1 ? "\n" : "",
+		     mid1 ? "References: " : "", mid1 ? mid1 : "", mid1 ? "\n" : "",
+		     v->mime ? "" : "Content-Type: text/plain; charset=utf-8\n"
+				    "Content-Transfer-Encoding: 8bit\n\n") >= 0) {
+		/* with :mime the reason is a MIME entity: its own header
+		 * fields, a blank line, its body (RFC 5230 section 4.3) */
+		char *body = NULL;
+		size_t bl = 0;
+		if (v->text) {
+			body = strdup(v->text);
+			if (body) {
+				char *w = body;
+				for (const char *p = v->text; *p; p++)
+					if (*p != '\r')
+						*w++ = *p;
+				*w = 0;
+				bl = (size_t)(w - body);
+			}
+		}
+		const char *pieces[3] = { hdr, body ? body : "", "\n" };
+		size_t lens[3] = { strlen(hdr), bl, bl && body[bl - 1] == '\n' ? 0 : 1 };
+		/* RFC 3834 section 3.3 / RFC 5230 section 4.3: null
+		 * envelope sender so the reply cannot bounce back */
+		rc = sendmail_run(c, "", sender, pieces, lens, 3);
+		if (rc == 0)
+			log_info("sieve: vacation reply for %s sent to <%s>", rcpt, sender);
+		free(body);
+	}
+	free(hdr);
+	free(from);
+	free(subj);
+	g_free(esubj);
+	free(msgid);
+	free(mid1);
+	return rc;
+}
+
+static int after_delivery_child(const struct conf *c, const struct mailbox *mb,
+				const struct msg *m, const struct sieve_facts *facts,
+				const char *envelope_from, const char *envelope_to,
+				const struct sieve_plan *plan)
+{
+	int sent = 0;
+	for (size_t i = 0; i < plan->nredirects; i++)
+		if (do_redirect(c, m, facts, envelope_from, envelope_to, plan->redirects[i]) == 0)
+			sent++;
+	if (plan->vacation &&
+	    do_vacation(c, mb, m, envelope_from, envelope_to, plan->vacation) == 0)
+		sent++;
+	return sent;
+}
+
+int sieve_after_delivery(const struct conf *c, const struct mailbox *mb, const struct msg *m,
+			 const struct sieve_facts *facts, const char *envelope_from,
+			 const char *envelope_to, const struct sieve_plan *plan)
+{
+	if (!plan || plan->reject || (!plan->nredirects && !plan->vacation))
+		return 0;
+	if (!envelope_to)
+		envelope_to = mb && mb->address ? mb->address : "";
+	if (!envelope_from)
+		envelope_from = "";
+	/* as the mailbox owner: the vacation database is the user's */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("sieve: fork for redirect/vacation failed: %s", strerror(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		if (geteuid() == 0 && mb && mb->uid != 0 &&
+		    (setgroups(0, NULL) < 0 || setgid(mb->gid) < 0 || setuid(mb->uid) < 0)) {
+			log_error("sieve: cannot change to uid %ld for redirect/vacation", (long)mb->uid);
+			_exit(0);
+		}
+		int n = after_delivery_child(c, mb, m, facts, envelope_from, envelope_to, plan);
+		_exit(n > 100 ? 100 : n);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return 0;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+}

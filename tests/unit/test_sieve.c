@@ -1,0 +1,585 @@
+/* test_sieve.c - Sieve callbacks (headers, virtual verdict fields,
+ * envelope, size, flags, fileinto checks), the merge of several scripts'
+ * actions into one plan, the child-process evaluation with real script
+ * files, and redirect/vacation through a recording fake sendmail. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "mbox.h"
+#include "msg.h"
+#include "sieve.h"
+#include "t.h"
+
+static const struct conf *cf;
+static char tmp[1024];
+
+static struct msg *mkmsg(const char *text)
+{
+	static struct msg m;
+	const char *err;
+	size_t len;
+	char *data = msg_lf_to_crlf(text, strlen(text), &len);
+	if (msg_init(&m, data, len, 1000, &err) < 0) {
+		printf("not ok - msg_init: %s\n", err);
+		exit(1);
+	}
+	return &m;
+}
+
+static const char *base_msg =
+	"Return-Path: <a@b.example>\n"
+	"From: =?utf-8?q?J=C3=BCrgen?= <juergen@sender.example>\n"
+	"To: user@d.example\n"
+	"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?= aus Bern\n"
+	"X-AuthDeliver-Disposition: none\n"
+	"X-Forged: yes\n"
+	"Message-ID: <m1@sender.example>\n"
+	"\n"
+	"Hello\n";
+
+/* Run a script in-process and describe its actions as one string:
+ * "fileinto:Junk:FS keep: stop" etc., or "FAIL@line:error". */
+static char out[2048];
+static const char *run(const char *script, const struct sieve_facts *facts, struct msg *m)
+{
+	struct mailbox mb = { .address = "user+tag@d.example", .local = "user", .detail = "tag",
+			      .domain = "d.example", .user = "user" };
+	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example" };
+	struct sieve_result res = { 0 };
+	sieve_run_script(&env, script, strlen(script), &res);
+	out[0] = 0;
+	if (res.failed) {
+		snprintf(out, sizeof(out), "FAIL@%d:%s", res.line, res.error);
+		sieve_result_clear(&res);
+		return out;
+	}
+	static const char *const names[] = { "", "keep", "fileinto", "redirect", "reject",
+					     "discard", "vacation" };
+	for (size_t i = 0; i < res.nacts; i++) {
+		size_t o = strlen(out);
+		const struct sieve_act *a = &res.acts[i];
+		snprintf(out + o, sizeof(out) - o, "%s%s%s%s%s%s", o ? " " : "", names[a->type],
+			 a->arg ? ":" : "", a->arg ? a->arg : "",
+			 *a->flags ? ":" : "", a->flags);
+	}
+	if (res.stopped) {
+		size_t o = strlen(out);
+		snprintf(out + o, sizeof(out) - o, "%sstop", o ? " " : "");
+	}
+	sieve_result_clear(&res);
+	return out;
+}
+
+static void test_callbacks(void)
+{
+	struct msg *m = mkmsg(base_msg);
+	static struct sieve_facts q = { .disposition = "quarantine", .dmarc = "fail", .spf = "pass",
+				 .folder = "Junk" };
+	static struct sieve_facts none = { .disposition = "none", .dmarc = "pass", .folder = "INBOX" };
+	const struct { const char *name, *script; const struct sieve_facts *f; const char *want; } t[] = {
+		{ "empty script: no actions", "", &none, "" },
+		{ "quarantine -> \\\\Junk alias -> junk_folder",
+		  "require \"fileinto\";\nif header :is \"X-AuthDeliver-Disposition\" \"quarantine\" { fileinto \"\\\\Junk\"; stop; }\n",
+		  &q, "fileinto:Spam stop" },
+		{ "disposition none: no action",
+		  "require \"fileinto\";\nif header :is \"X-AuthDeliver-Disposition\" \"quarantine\" { fileinto \"\\\\Junk\"; stop; }\n",
+		  &none, "" },
+		{ "incoming X-AuthDeliver-* field never read (no facts)",
+		  "if exists \"X-AuthDeliver-Disposition\" { discard; }\n", NULL, "" },
+		{ "virtual DMARC value", "if header :is \"x-authdeliver-dmarc\" \"fail\" { discard; }", &q, "discard" },
+		{ "virtual SPF value", "if header :is \"X-AuthDeliver-SPF\" \"pass\" { discard; }", &q, "discard" },
+		{ "unknown X-AuthDeliver-* name does not exist",
+		  "if exists \"X-AuthDeliver-Whatever\" { discard; }", &q, "" },
+		{ "RFC 2047 decoded Subject", "if header :contains \"subject\" \"Grüße aus\" { discard; }", &none, "discard" },
+		{ "ordinary header", "if header :is \"x-forged\" \"yes\" { discard; }", &none, "discard" },
+		{ "address test on decoded From",
+		  "if address :domain :is \"from\" \"sender.example\" { discard; }", &none, "discard" },
+		{ "decoded display name in From",
+		  "if header :contains \"from\" \"Jürgen\" { discard; }", &none, "discard" },
+		{ "envelope from", "require \"envelope\";\nif envelope :is \"from\" \"a+x@b.example\" { discard; }", &none, "discard" },
+		{ "envelope to :detail",
+		  "require [\"envelope\",\"subaddress\"];\nif envelope :detail \"to\" \"tag\" { discard; }", &none, "discard" },
+		{ "envelope to :user",
+		  "require [\"envelope\",\"subaddress\"];\nif envelope :user \"to\" \"user\" { discard; }", &none, "discard" },
+		{ "size :under", "if size :under 1K { discard; }", &none, "discard" },
+		{ "size :over", "if size :over 1K { discard; }", &none, "" },
+		{ "imap4flags on fileinto, sorted letters",
+		  "require [\"fileinto\",\"imap4flags\"];\nfileinto :flags [\"\\\\Seen\", \"\\\\Flagged \\\\Answered\", \"$Label\"] \"a/b\";",
+		  &none, "fileinto:a/b:FRS" },
+		{ "addflag carries into keep",
+		  "require \"imap4flags\";\naddflag \"\\\\Draft\";\naddflag \"\\\\Deleted\";\nkeep;", &none, "keep:DT" },
+		{ "redirect", "redirect \"fwd@else.example\";", &none, "redirect:fwd@else.example" },
+		{ "reject", "require \"reject\";\nreject \"go away\";", &none, "reject:go away" },
+		{ "stop without actions", "stop;", &none, "stop" },
+		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
+		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
+		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
+		{ "body extension not available", "require \"body\";", &none, "FAIL@1:unsupported feature: body" },
+		{ "fileinto ../../etc refused",
+		  "require \"fileinto\";\nfileinto \"../../etc\";",
+		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
+		{ "fileinto with control character refused",
+		  "require \"fileinto\";\nfileinto \"a\tb\";", &none,
+		  "FAIL@0:fileinto \"a b\" refused: folder name has a control character" },
+		{ "unknown relational match refused (libsieve would crash)",
+		  "require \"relational\";\n# :value \"xx\" in a comment is fine\nif header :value \"xx\" \"x-n\" \"3\" { keep; }",
+		  &none, "FAIL@3:relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"" },
+		{ "unknown comparator refused (libsieve would crash)",
+		  "require \"comparator-i;ascii-numeric\";\nif header :is :comparator \"i;ascii-numer\006c\" \"x\" \"5\" { keep; }",
+		  &none, "FAIL@2:comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"" },
+		{ "relational :count ok", "require [\"relational\", \"comparator-i;ascii-numeric\"];\n"
+		  "if header :count \"ge\" :comparator \"i;ascii-numeric\" \"to\" \"1\" { discard; }", &none, "discard" },
+		{ "text: string with :value inside is not a tag", "require \"reject\";\nreject text:\n:value \"zz\"\n.\n;", &none,
+		  "reject::value \"zz\"\n" },
+		{ "envelope part other than from/to refused (libsieve would crash)",
+		  "require \"envelope\";\nif envelope :is \"Ho\" \"x\" { keep; }", &none,
+		  "FAIL@0:envelope-part \"Ho\" not supported (only from, to)" },
+		{ "INBOX any case", "require \"fileinto\";\nfileinto \"inbox\";", &none, "fileinto:INBOX" },
+		{ "redirect to an option-like address", "redirect \"-oQ@x.example\";", &none,
+		  "FAIL@0:redirect to an invalid address \"-oQ@x.example\"" },
+		{ "redirect to a malformed address", "redirect \"a b@x.example\";", &none,
+		  "FAIL@0:invalid address: syntax error, unexpected '@', expecting ATOM or QUOTE or ':' or '<'" },
+		{ "too many redirects",
+		  "redirect \"a@x.example\";\nredirect \"b@x.example\";\nredirect \"c@x.example\";", &none,
+		  "FAIL@0:more than 2 redirects (sieve_max_redirects)" },
+		{ "too many actions",
+		  "require \"fileinto\";\nfileinto \"a\";\nfileinto \"b\";\nfileinto \"c\";\nfileinto \"d\";\nfileinto \"e\";",
+		  &none, "FAIL@0:more than 4 actions (sieve_max_actions)" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_STR(run(t[i].script, t[i].f, m), t[i].want, t[i].name);
+
+	/* a NUL byte cuts the script short in libsieve: refuse it */
+	struct mailbox mb = { .address = "u@d.example", .local = "u", .domain = "d.example" };
+	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example" };
+	struct sieve_result res = { 0 };
+	sieve_run_script(&env, "keep;\0discard;", 14, &res);
+	T_OK(res.failed && strstr(res.error, "NUL"), "script with NUL byte fails: %s", res.error);
+	sieve_result_clear(&res);
+	msg_clear(m);
+
+	/* a field the verdict drops is invisible to scripts */
+	m = mkmsg(base_msg);
+	unsigned char marks[16] = { 0 };
+	marks[5] = 1;	/* X-Forged: VERDICT_DROP */
+	struct sieve_facts dropped = { .marks = marks };
+	T_STR(run("if exists \"x-forged\" { discard; }", &dropped, m), "", "dropped field is invisible");
+	T_STR(run("if exists \"x-forged\" { discard; }", &none, m), "discard", "kept field is visible");
+	msg_clear(m);
+
+	/* vacation: libsieve answers only mail addressed to the user */
+	m = mkmsg("From: a@b.example\nTo: user+tag@d.example\nSubject: hi\n\nbody\n");
+	T_STR(run("require \"vacation\";\nvacation :days 3 :handle \"h\" \"away\";", &none, m),
+	      "vacation", "vacation action");
+	msg_clear(m);
+}
+
+static void test_flags(void)
+{
+	static const struct { const char *flag; char want; } t[] = {
+		{ "\\Seen", 'S' }, { "\\seen", 'S' }, { "\\Answered", 'R' }, { "\\Flagged", 'F' },
+		{ "\\Deleted", 'T' }, { "\\Draft", 'D' }, { "\\Recent", 0 }, { "$Junk", 0 }, { "Seen", 0 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_INT(sieve_flag_letter(t[i].flag), t[i].want, t[i].flag);
+}
+
+static void test_user_path(void)
+{
+	struct mailbox sys = { .address = "bob+x@d.example", .local = "bob", .domain = "d.example",
+			       .home = "/home/bob", .maildir = "/home/bob/Maildir" };
+	struct mailbox virt = { .address = "ann@v.example", .local = "ann", .domain = "v.example",
+				.maildir = "/srv/mail/v.example/ann/Maildir" };
+	struct mailbox evil = { .address = "../x@v.example", .local = "..", .domain = "v.example",
+				.maildir = "/srv/mail/x/Maildir" };
+	char p[256];
+	const struct { const char *pat; const struct mailbox *mb; int rc; const char *want; } t[] = {
+		{ "~/.authdeliver.sieve", &sys, 0, "/home/bob/.authdeliver.sieve" },
+		{ "~/.authdeliver.sieve", &virt, 0, "/srv/mail/v.example/ann/.authdeliver.sieve" },
+		{ "/etc/sieve/%d/%u.sieve", &virt, 0, "/etc/sieve/v.example/ann.sieve" },
+		{ "/srv/sieve/%m", &sys, 0, "/srv/sieve/bob@d.example" },
+		{ "/srv/100%%/%u", &sys, 0, "/srv/100%/bob" },
+		{ "/srv/%u.sieve", &evil, -1, "" },
+		{ "/srv/%x", &sys, -1, "" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = sieve_user_path(t[i].pat, t[i].mb, p, sizeof(p));
+		T_INT(rc, t[i].rc, t[i].pat);
+		if (rc == 0)
+			T_STR(p, t[i].want, t[i].pat);
+	}
+}
+
+/* ---- merge ---- */
+
+static void act(struct sieve_result *r, enum sieve_act_type type, const char *arg, const char *flags)
+{
+	r->acts = realloc(r->acts, (r->nacts + 1) * sizeof(*r->acts));
+	struct sieve_act *a = &r->acts[r->nacts++];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	a->arg = arg ? strdup(arg) : NULL;
+	snprintf(a->flags, sizeof(a->flags), "%s", flags ? flags : "");
+	if (type == SIEVE_ACT_VACATION) {
+		a->vac = calloc(1, sizeof(*a->vac));
+		a->vac->to = strdup("a@b.example");
+		a->vac->text = strdup(arg ? arg : "away");
+		a->vac->days = 7;
+	}
+}
+
+static const char *plan_str(const struct sieve_plan *p)
+{
+	out[0] = 0;
+	for (size_t i = 0; i < p->ntargets; i++) {
+		size_t o = strlen(out);
+		snprintf(out + o, sizeof(out) - o, "%s%s%s%s", o ? " " : "", p->targets[i].folder,
+			 *p->targets[i].flags ? ":" : "", p->targets[i].flags);
+	}
+	size_t o = strlen(out);
+	snprintf(out + o, sizeof(out) - o, "%s%s%s%s%s", p->discard ? " DISCARD" : "",
+		 p->reject ? " REJECT:" : "", p->reject ? p->reject_reason : "",
+		 p->nredirects ? " REDIRECT" : "", p->vacation ? " VACATION" : "");
+	return out;
+}
+
+/* Script specs: kind letter (b/p/a), then actions: k keep, f<folder>,
+ * r redirect, j reject, d discard, v vacation, s stop, X failed, N none. */
+static const char *merge(const char *spec, bool reject_to_folder)
+{
+	struct conf *c = conf_parse_string(reject_to_folder ? "sieve_reject_to_folder = yes\njunk_folder = Spam\n"
+							    : "junk_folder = Spam\n", "t", &(const char *){ NULL });
+	struct sieve_plan plan;
+	struct sieve_merge mg;
+	sieve_plan_init(&plan);
+	sieve_merge_init(&mg);
+	char *s = strdup(spec), *save = NULL;
+	for (char *w = strtok_r(s, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		struct sieve_result r = { .ran = true };
+		enum sieve_kind k = w[0] == 'b' ? SIEVE_BEFORE : w[0] == 'p' ? SIEVE_PERSONAL : SIEVE_AFTER;
+		for (char *p = w + 1; *p; p++) {
+			switch (*p) {
+			case 'k': act(&r, SIEVE_ACT_KEEP, NULL, p[1] == 'S' ? "S" : ""); break;
+			case 'f': act(&r, SIEVE_ACT_FILEINTO, p[1] == 'J' ? "Junk" : "Work", p[1] == 'J' ? "" : "F"); p++; break;
+			case 'r': act(&r, SIEVE_ACT_REDIRECT, "x@y.example", NULL); break;
+			case 'j': act(&r, SIEVE_ACT_REJECT, "no", NULL); break;
+			case 'd': act(&r, SIEVE_ACT_DISCARD, NULL, NULL); break;
+			case 'v': act(&r, SIEVE_ACT_VACATION, NULL, NULL); break;
+			case 's': r.stopped = true; break;
+			case 'X': r.failed = true; snprintf(r.error, sizeof(r.error), "boom"); break;
+			case 'N': r.ran = false; break;
+			}
+		}
+		sieve_merge_add(&mg, c, k, &r, &plan);
+		sieve_result_clear(&r);
+	}
+	free(s);
+	sieve_merge_finish(&mg, c, "Junk", &plan);
+	plan_str(&plan);
+	sieve_plan_clear(&plan);
+	conf_free(c);
+	return out;
+}
+
+static void test_merge(void)
+{
+	static const struct { const char *spec; bool rtf; const char *want; const char *name; } t[] = {
+		{ "", false, "Junk", "no script at all: the verdict's folder" },
+		{ "pN", false, "Junk", "user has no script: the verdict's folder" },
+		{ "p", false, "INBOX", "empty user script: implicit keep to INBOX" },
+		{ "pfW", false, "Work:F", "fileinto cancels implicit keep" },
+		{ "pfW pk", false, "Work:F INBOX", "fileinto then keep: two copies" },
+		{ "pkS pk", false, "INBOX:S", "two keeps: one copy, flags merged" },
+		{ "pd", false, " DISCARD", "discard" },
+		{ "pr", false, " DISCARD REDIRECT", "redirect only: nothing stored" },
+		{ "pj", false, " REJECT:no", "reject" },
+		{ "pj", true, "Spam", "reject configured to file into the junk folder" },
+		{ "bfJs p a", false, "Junk", "stop in a before-script is final" },
+		{ "bd pk", false, " DISCARD", "discard in a before-script is final" },
+		{ "bfJ pk", false, "Junk INBOX", "before fileinto without stop: user still runs" },
+		{ "b ps afW", false, "Work:F", "after-scripts run after a user stop" },
+		{ "bfJ pj", false, "Junk", "reject after an earlier store is dropped" },
+		{ "pX", false, "INBOX", "failed user script: INBOX" },
+		{ "bfJs pX", false, "Junk", "failed user script after a final before-script" },
+		{ "bX p", false, "INBOX", "failed before-script is ignored" },
+		{ "pdX", false, "INBOX", "failed user script's discard never happens" },
+		{ "pv pv", false, "INBOX VACATION", "vacation once, implicit keep stays" },
+		{ "pjv", false, " REJECT:no", "rejected message gets no vacation" },
+		{ "pr pr", false, " DISCARD REDIRECT", "same redirect twice: once" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_STR(merge(t[i].spec, t[i].rtf), t[i].want, t[i].name);
+}
+
+/* ---- child evaluation with files ---- */
+
+static void writefile(const char *name, const char *text)
+{
+	char p[1200];
+	snprintf(p, sizeof(p), "%s/%s", tmp, name);
+	FILE *f = fopen(p, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_evaluate(void)
+{
+	char conftext[8192];
+	snprintf(conftext, sizeof(conftext),
+		 "sieve_before = %s/before.sieve %s/missing-before.sieve\n"
+		 "sieve_user = ~/user.sieve\n"
+		 "sieve_default = %s/default.sieve\n"
+		 "sieve_after = %s/after.sieve\n"
+		 "sieve_max_script_size = 4096\n"
+		 "junk_folder = Junk\n", tmp, tmp, tmp, tmp);
+	const char *err = NULL;
+	struct conf *c = conf_parse_string(conftext, "t", &err);
+	T_OK(c != NULL, "evaluate config parses %s", err ? err : "");
+	char home[1100];
+	snprintf(home, sizeof(home), "%s", tmp);
+	struct mailbox mb = { .address = "user@d.example", .local = "user", .domain = "d.example",
+			      .home = home, .uid = getuid(), .gid = getgid() };
+	struct sieve_facts q = { .disposition = "quarantine", .folder = "Junk" };
+	struct sieve_facts none = { .disposition = "none", .folder = "INBOX" };
+
+	writefile("before.sieve", "require \"fileinto\";\nif header :is \"X-AuthDeliver-Disposition\" \"quarantine\" { fileinto \"\\\\Junk\"; stop; }\n");
+	writefile("default.sieve", "require \"fileinto\";\nfileinto \"Default\";\n");
+	writefile("after.sieve", "require \"imap4flags\";\nif header :contains \"subject\" \"flagme\" { addflag \"\\\\Flagged\"; keep; }\n");
+
+	struct msg *m = mkmsg("From: a@b.example\nTo: user@d.example\nSubject: hi flagme\n\nbody\n");
+	struct sieve_plan plan;
+	int rc = sieve_evaluate(c, &mb, m, &q, "a@b.example", "user@d.example", &plan, &err);
+	T_INT(rc, 0, "evaluate quarantine");
+	T_STR(plan_str(&plan), "Junk", "quarantine: before-script files into Junk and stops");
+	sieve_plan_clear(&plan);
+
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "Default INBOX:F", "no user script: default script, then after-script");
+	T_OK(plan.error == NULL, "no error");
+	sieve_plan_clear(&plan);
+
+	writefile("user.sieve", "require [\"fileinto\", \"imap4flags\"];\nfileinto :flags \"\\\\Seen\" \"Lists/Debian\";\n");
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "Lists/Debian:S INBOX:F", "user script replaces the default");
+	sieve_plan_clear(&plan);
+
+	writefile("user.sieve", "require \"fileinto\";\n\nfileinto \"x\"\ndiscard;\n");
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "INBOX:F", "broken user script: INBOX (flags from the after-script)");
+	char want[1200];
+	snprintf(want, sizeof(want), "%s/user.sieve:4: syntax error", tmp);
+	T_OK(plan.error && !strncmp(plan.error, want, strlen(want)), "error names path and line: %s",
+	     plan.error ? plan.error : "(none)");
+	sieve_plan_clear(&plan);
+
+	writefile("user.sieve", "require \"fileinto\";\nfileinto \"../../etc\";\n");
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "INBOX:F", "fileinto ../../etc: refused, INBOX");
+	T_OK(plan.error && strstr(plan.error, "refused"), "refusal is the error: %s", plan.error ? plan.error : "");
+	sieve_plan_clear(&plan);
+
+	/* too large a script is a failed script, not a crash */
+	char *big = malloc(70000);
+	memset(big, '#', 69998);
+	big[69998] = '\n';
+	big[69999] = 0;
+	writefile("user.sieve", big);
+	free(big);
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_OK(plan.error && strstr(plan.error, "sieve_max_script_size"), "oversized script refused: %s",
+	     plan.error ? plan.error : "");
+	sieve_plan_clear(&plan);
+
+	/* libsieve's :matches backtracks exponentially ("*a*a*...b" against
+	 * a run of "a"): the child is killed at sieve_timeout, the script
+	 * fails, the message goes to INBOX */
+	{
+		char ct[8300];
+		snprintf(ct, sizeof(ct), "%s\nsieve_timeout = 1\n", conftext);
+		struct conf *c1 = conf_parse_string(ct, "t", &err);
+		writefile("user.sieve", "if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\" { discard; }\n");
+		msg_clear(m);
+		struct msg *m2 = mkmsg("From: a@b.example\nSubject: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\nbody\n");
+		time_t t0 = time(NULL);
+		rc = sieve_evaluate(c1, &mb, m2, &none, "a@b.example", "user@d.example", &plan, &err);
+		time_t dt = time(NULL) - t0;
+		T_STR(plan_str(&plan), "INBOX", "runaway :matches: killed, INBOX");
+		T_OK(plan.error && strstr(plan.error, "sieve_timeout"), "timeout is the error: %s",
+		     plan.error ? plan.error : "");
+		T_OK(dt <= 3, "evaluation stopped after about sieve_timeout (%lds)", (long)dt);
+		sieve_plan_clear(&plan);
+		msg_clear(m2);	/* mkmsg reuses one struct msg: m is m2 */
+		conf_free(c1);
+		m = mkmsg("From: a@b.example\nTo: user@d.example\nSubject: hi flagme\n\nbody\n");
+	}
+
+	/* a directory where the script should be */
+	char d[1200];
+	snprintf(d, sizeof(d), "%s/user.sieve", tmp);
+	unlink(d);
+	mkdir(d, 0700);
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "INBOX:F", "unreadable user script: INBOX");
+	sieve_plan_clear(&plan);
+	rmdir(d);
+	msg_clear(m);
+	conf_free(c);
+}
+
+/* ---- redirect and vacation through a fake sendmail ---- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return strdup("");
+	char *b = calloc(1, 65536);
+	size_t n = fread(b, 1, 65535, f);
+	b[n] = 0;
+	fclose(f);
+	return b;
+}
+
+static void test_actions(void)
+{
+	char conftext[8192], sm[1200], log[1200];
+	snprintf(sm, sizeof(sm), "%s/sendmail", tmp);
+	snprintf(log, sizeof(log), "%s/sent.log", tmp);
+	FILE *f = fopen(sm, "w");
+	fprintf(f, "#!/bin/sh\n{ echo \"ARGS: $*\"; cat; echo \"--END--\"; } >> '%s'\n", log);
+	fclose(f);
+	chmod(sm, 0755);
+	snprintf(conftext, sizeof(conftext), "sendmail_path = %s\nvacation_db_dir = %s\nhostname = mx.d.example\n", sm, tmp);
+	const char *err = NULL;
+	struct conf *c = conf_parse_string(conftext, "t", &err);
+	struct mailbox mb = { .address = "user@d.example", .local = "user", .domain = "d.example",
+			      .uid = getuid(), .gid = getgid() };
+
+	struct sieve_plan plan;
+	sieve_plan_init(&plan);
+	plan.redirects = calloc(1, sizeof(char *));
+	plan.redirects[0] = strdup("fwd@else.example");
+	plan.nredirects = 1;
+	struct msg *m = mkmsg("From: a@b.example\nTo: user@d.example\nSubject: hi\nMessage-ID: <x1@b.example>\n\nbody\n");
+	int n = sieve_after_delivery(c, &mb, m, NULL, "a@b.example", "user@d.example", &plan);
+	T_INT(n, 1, "redirect handed to sendmail");
+	char *got = slurp(log);
+	T_OK(strstr(got, "ARGS: -i -f a@b.example -- fwd@else.example\n") != NULL,
+	     "redirect keeps the envelope sender");
+	T_OK(strstr(got, "\nX-AuthDeliver-Loop: user@d.example\nFrom: a@b.example\n") != NULL,
+	     "loop header prepended, message follows with LF line ends");
+	T_OK(strstr(got, "\r") == NULL, "no CR in what sendmail gets");
+	free(got);
+	unlink(log);
+	msg_clear(m);
+
+	m = mkmsg("X-AuthDeliver-Loop: user@d.example\nFrom: a@b.example\n\nbody\n");
+	n = sieve_after_delivery(c, &mb, m, NULL, "a@b.example", "user@d.example", &plan);
+	T_INT(n, 0, "redirect loop detected");
+	msg_clear(m);
+	sieve_plan_clear(&plan);
+
+	sieve_plan_init(&plan);
+	plan.vacation = calloc(1, sizeof(*plan.vacation));
+	plan.vacation->to = strdup("a@b.example");
+	plan.vacation->text = strdup("I am away.\n");
+	plan.vacation->handle = strdup("h1");
+	plan.vacation->days = 2;
+	m = mkmsg("From: a@b.example\nTo: user@d.example\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\nMessage-ID: <x2@b.example>\n\nbody\n");
+	T_INT(sieve_after_delivery(c, &mb, m, NULL, "a@b.example", "user@d.example", &plan), 1, "vacation sent");
+	got = slurp(log);
+	T_OK(strstr(got, "ARGS: -i -f <> -- a@b.example\n") != NULL, "vacation with null envelope sender");
+	T_OK(strstr(got, "\nAuto-Submitted: auto-replied") != NULL, "Auto-Submitted: auto-replied");
+	T_OK(strstr(got, "\nIn-Reply-To: <x2@b.example>\n") != NULL, "In-Reply-To");
+	T_OK(strstr(got, "\nSubject: Auto: =?UTF-8?b?R3LDvMOfZQ==?=\n") != NULL, "subject Auto: + encoded original");
+	T_OK(strstr(got, "\n\nI am away.\n--END--") != NULL, "reason as body");
+	free(got);
+	T_INT(sieve_after_delivery(c, &mb, m, NULL, "a@b.example", "user@d.example", &plan), 0,
+	      "second vacation within :days not sent");
+	T_INT(sieve_after_delivery(c, &mb, m, NULL, "other@b.example", "user@d.example", &plan), 1,
+	      "another sender gets one");
+	msg_clear(m);
+
+	static const struct { const char *name, *hdr, *from; } no[] = {
+		{ "List-Id", "List-Id: <l.example>\n", "c@b.example" },
+		{ "List-Unsubscribe", "List-Unsubscribe: <mailto:u@l.example>\n", "c@b.example" },
+		{ "Precedence bulk", "Precedence: bulk\n", "c@b.example" },
+		{ "Precedence list", "Precedence: list\n", "c@b.example" },
+		{ "Auto-Submitted auto-generated", "Auto-Submitted: auto-generated\n", "c@b.example" },
+		{ "null sender", "", "" },
+		{ "MAILER-DAEMON", "", "MAILER-DAEMON@b.example" },
+		{ "owner- sender", "", "owner-list@b.example" },
+		{ "-request sender", "", "list-request@b.example" },
+		{ "own address", "", "user@d.example" },
+	};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), "From: c@b.example\n%sTo: user@d.example\nSubject: x\n\nb\n", no[i].hdr);
+		m = mkmsg(text);
+		T_INT(sieve_after_delivery(c, &mb, m, NULL, no[i].from, "user@d.example", &plan), 0, no[i].name);
+		msg_clear(m);
+	}
+	m = mkmsg("From: c@b.example\nAuto-Submitted: no\nTo: user@d.example\n\nb\n");
+	T_INT(sieve_after_delivery(c, &mb, m, NULL, "c@b.example", "user@d.example", &plan), 1,
+	      "Auto-Submitted: no is answered");
+	msg_clear(m);
+	sieve_plan_clear(&plan);
+	conf_free(c);
+}
+
+static int nerr;
+static char errs[1024];
+static void report(int line, const char *msg, void *arg)
+{
+	(void)arg;
+	nerr++;
+	size_t o = strlen(errs);
+	snprintf(errs + o, sizeof(errs) - o, "%d:%s;", line, msg);
+}
+
+static void test_check(void)
+{
+	nerr = 0;
+	errs[0] = 0;
+	T_INT(sieve_check("require \"fileinto\";\nfileinto \"a\";\n", 33, 1000, report, NULL), 0, "check: good script");
+	const char *bad = "if true {\n  fileinto \"x\";\n}\n";
+	T_INT(sieve_check(bad, strlen(bad), 1000, report, NULL), 1, "check: one error");
+	T_STR(errs, "2:fileinto not required;", "check: error with line");
+	errs[0] = 0;
+	T_INT(sieve_check(bad, strlen(bad), 10, report, NULL), 1, "check: too large");
+	T_STR(errs, "0:script larger than sieve_max_script_size;", "check: size error");
+}
+
+int main(void)
+{
+	const char *err = NULL;
+	log_set_stderr(1);
+	struct conf *c = conf_parse_string("junk_folder = Spam\nsieve_max_actions = 4\nsieve_max_redirects = 2\n",
+					   "t", &err);
+	if (!c) {
+		printf("not ok - config: %s\n", err);
+		return 1;
+	}
+	cf = c;
+	const char *t = getenv("T_TMP");
+	snprintf(tmp, sizeof(tmp), "%s", t && *t ? t : "/tmp");
+	if (!t || !*t) {
+		snprintf(tmp, sizeof(tmp), "/tmp/test_sieve.%d", (int)getpid());
+		mkdir(tmp, 0700);
+	}
+	test_flags();
+	test_callbacks();
+	test_user_path();
+	test_merge();
+	test_check();
+	test_evaluate();
+	test_actions();
+	conf_free(c);
+	T_DONE();
+}
