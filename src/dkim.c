@@ -336,7 +336,11 @@ static int header_hash(const struct conf *c, const struct msg *m,
 		       struct crypto_hash *h, unsigned char *out)
 {
 	const struct tagval_tag *ht = tagval_get(&s->tags, "h");
-	size_t max = (size_t)c->dkim_max_header_list;
+	size_t max = 1;
+	for (size_t i = 0; i < ht->value_len; i++)
+		max += ht->value[i] == ':';
+	if (max > (size_t)c->dkim_max_header_list)
+		max = (size_t)c->dkim_max_header_list;	/* split reports it */
 	struct hlist_ctx hl = { 0 };
 	/* distinct names with the next index to search below */
 	const char **dn = NULL;
