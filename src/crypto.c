@@ -94,11 +94,91 @@ void crypto_hash_free(struct crypto_hash *h)
 	free(h);
 }
 
+/* Parsed keys by their exact bytes.  OpenSSL 3 decodes a DER key through
+ * its provider machinery, which costs more than an RSA-2048 verification;
+ * a mail server sees the same few keys again and again.  Process-wide,
+ * bounded, least recently used replaced; entries hold an EVP_PKEY
+ * reference each key handed out shares. */
+#define KEYCACHE_SIZE 64
+
+static struct keycache {
+	unsigned char *der;
+	size_t len;
+	enum crypto_key_type type;
+	EVP_PKEY *pk;
+	unsigned long used;
+} keycache[KEYCACHE_SIZE];
+static unsigned long keycache_clock;
+static pthread_mutex_t keycache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static EVP_PKEY *keycache_get(enum crypto_key_type type,
+			      const unsigned char *der, size_t len)
+{
+	EVP_PKEY *pk = NULL;
+	pthread_mutex_lock(&keycache_lock);
+	for (size_t i = 0; i < KEYCACHE_SIZE; i++) {
+		struct keycache *e = &keycache[i];
+		if (e->pk && e->type == type && e->len == len &&
+		    !memcmp(e->der, der, len)) {
+			e->used = ++keycache_clock;
+			if (EVP_PKEY_up_ref(e->pk))
+				pk = e->pk;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&keycache_lock);
+	return pk;
+}
+
+static void keycache_put(enum crypto_key_type type, const unsigned char *der,
+			 size_t len, EVP_PKEY *pk)
+{
+	unsigned char *copy = malloc(len ? len : 1);
+	if (!copy || !EVP_PKEY_up_ref(pk)) {
+		free(copy);
+		return;
+	}
+	memcpy(copy, der, len);
+	pthread_mutex_lock(&keycache_lock);
+	struct keycache *v = &keycache[0];
+	for (size_t i = 0; i < KEYCACHE_SIZE; i++)
+		if (!keycache[i].pk || keycache[i].used < v->used) {
+			v = &keycache[i];
+			if (!v->pk)
+				break;
+		}
+	free(v->der);
+	EVP_PKEY_free(v->pk);
+	v->der = copy;
+	v->len = len;
+	v->type = type;
+	v->pk = pk;
+	v->used = ++keycache_clock;
+	pthread_mutex_unlock(&keycache_lock);
+}
+
+static struct crypto_key *key_wrap(EVP_PKEY *pk, enum crypto_key_type type,
+				   const char **error_r)
+{
+	struct crypto_key *k = calloc(1, sizeof(*k));
+	if (!k) {
+		EVP_PKEY_free(pk);
+		*error_r = "out of memory";
+		return NULL;
+	}
+	k->pkey = pk;
+	k->type = type;
+	k->bits = EVP_PKEY_get_bits(pk);
+	return k;
+}
+
 struct crypto_key *crypto_key_new(enum crypto_key_type type,
 				  const unsigned char *der, size_t len,
 				  const char **error_r)
 {
 	EVP_PKEY *pk = NULL;
+	if (len <= 65536 && (pk = keycache_get(type, der, len)))
+		return key_wrap(pk, type, error_r);
 	if (len > 65536) {
 		*error_r = "key too long";
 		return NULL;
@@ -142,16 +222,8 @@ struct crypto_key *crypto_key_new(enum crypto_key_type type,
 			return NULL;
 		}
 	}
-	struct crypto_key *k = calloc(1, sizeof(*k));
-	if (!k) {
-		EVP_PKEY_free(pk);
-		*error_r = "out of memory";
-		return NULL;
-	}
-	k->pkey = pk;
-	k->type = type;
-	k->bits = EVP_PKEY_get_bits(pk);
-	return k;
+	keycache_put(type, der, len, pk);
+	return key_wrap(pk, type, error_r);
 }
 
 void crypto_key_free(struct crypto_key *k)

@@ -161,6 +161,22 @@ static int qitem(const char *s, size_t n, void *ctx)
 	return 0;
 }
 
+/* d=, s=, a= and the start of b= for the report, before any judgement. */
+static void fill_ids(const struct sig *s, struct dkim_sig_result *r)
+{
+	const struct tagval_tag *t;
+	copy_tag(tagval_get(&s->tags, "d"), r->d, sizeof(r->d));
+	copy_tag(tagval_get(&s->tags, "s"), r->s, sizeof(r->s));
+	copy_tag(tagval_get(&s->tags, "a"), r->a, sizeof(r->a));
+	if ((t = tagval_get(&s->tags, "b"))) {
+		size_t o = 0;
+		for (size_t i = 0; i < t->value_len && o < 8; i++)
+			if (!strchr(" \t\r\n", t->value[i]))
+				r->b[o++] = t->value[i];
+		r->b[o] = 0;
+	}
+}
+
 /* Parse and check the tags of one signature (everything that needs no DNS
  * and no hashing).  Returns false with r->code/reason set when done. */
 static bool sig_parse(const struct conf *c, const struct msg *m,
@@ -175,19 +191,7 @@ static bool sig_parse(const struct conf *c, const struct msg *m,
 		return false;
 	}
 	const struct tagval_tag *t;
-	/* fill what we can for the report before judging */
-	copy_tag(tagval_get(&s->tags, "d"), r->d, sizeof(r->d));
-	copy_tag(tagval_get(&s->tags, "s"), r->s, sizeof(r->s));
-	copy_tag(tagval_get(&s->tags, "a"), r->a, sizeof(r->a));
-	if ((t = tagval_get(&s->tags, "b"))) {
-		char b8[9];
-		size_t o = 0;
-		for (size_t i = 0; i < t->value_len && o < 8; i++)
-			if (!strchr(" \t\r\n", t->value[i]))
-				b8[o++] = t->value[i];
-		b8[o] = 0;
-		memcpy(r->b, b8, o + 1);
-	}
+	fill_ids(s, r);
 
 	/* §3.5 / §6.1.1: required tags */
 	static const char *const req[] = { "v", "a", "b", "bh", "d", "h", "s" };
@@ -332,7 +336,11 @@ static int header_hash(const struct conf *c, const struct msg *m,
 		       struct crypto_hash *h, unsigned char *out)
 {
 	const struct tagval_tag *ht = tagval_get(&s->tags, "h");
-	size_t max = (size_t)c->dkim_max_header_list;
+	size_t max = 1;
+	for (size_t i = 0; i < ht->value_len; i++)
+		max += ht->value[i] == ':';
+	if (max > (size_t)c->dkim_max_header_list)
+		max = (size_t)c->dkim_max_header_list;	/* split reports it */
 	struct hlist_ctx hl = { 0 };
 	/* distinct names with the next index to search below */
 	const char **dn = NULL;
@@ -540,6 +548,12 @@ int dkim_verify(const struct conf *c, struct dns *d, const struct msg *m,
 		r->l = -1;
 		if (k > cap) {
 			/* never silently dropped: reported, not checked */
+			size_t vlen;
+			const char *v = msg_hdr_raw_value(m, i, &vlen);
+			const char *err;
+			if (tagval_parse(&s->tags, v, vlen, (size_t)c->tag_list_max_tags,
+					 (size_t)c->tag_list_max_length, &err) == 0)
+				fill_ids(s, r);
 			set(r, AUTH_POLICY, "not checked: more than %zu signatures", cap);
 			s->done = true;
 			continue;
@@ -561,6 +575,10 @@ int dkim_verify(const struct conf *c, struct dns *d, const struct msg *m,
 		canon_bodyset_update(bs, m->data + m->body_off, m->len - m->body_off);
 		canon_bodyset_final(bs);
 	}
+	/* RFC 5322 §3.6: at most one From.  With two, a signature covers one
+	 * of them while a reader may see the other (RFC 6376 §8.15), so no
+	 * signature on such a message counts (as dkimpy does). */
+	size_t nfrom = msg_hdr_count(m, "From");
 	struct keyrec key;
 	keyrec_init(&key);
 	for (k = 0; k < total; k++) {
@@ -568,6 +586,10 @@ int dkim_verify(const struct conf *c, struct dns *d, const struct msg *m,
 		struct sig *s = &sigs[k];
 		if (s->done)
 			continue;
+		if (nfrom > 1) {
+			set(r, AUTH_PERMERROR, "message has %zu From header fields", nfrom);
+			continue;
+		}
 		if (!key_get(c, d, s, r, &key))
 			continue;
 		unsigned long long blen;
