@@ -224,7 +224,10 @@ static int parse_ip_comment(const struct tok *c, struct received *r, bool *has_i
 		if (n == 2 && tok_is(&tk[0], "HELO") && tk[1].kind == T_ATOM)
 			return put_name(r->from_helo, sizeof(r->from_helo), tk[1].s, tk[1].len) < 0 ?
 				(*err = "HELO too long", -1) : 0;
-		return 0;
+		/* Anything else before the address came from the client (a
+		 * HELO argument with spaces and parentheses): refuse. */
+		*err = "unexpected comment before the client address";
+		return -1;
 	}
 	*has_ip = true;
 	if (parse_literal(tk[lit].s, tk[lit].len, r->ip) < 0) {

@@ -35,7 +35,16 @@ struct client {
 	char reason[160];	/* why CLIENT_NONE, or how it was found */
 };
 
-/* xf may be NULL (pipe mode, untrusted peer). */
+/* Fill cl from XFORWARD when xf is not NULL (pass it only for a trusted
+ * LMTP peer) and carries ADDR; else from the Received headers: the top
+ * one must be by a trusted MTA (conf->trusted_mtas; when that is empty,
+ * the top header's own "by" host, and only it, is trusted), hops from
+ * conf->internal_networks are skipped while the next header down is also
+ * by a trusted MTA, and the first hop from outside gives ip/helo/rdns and
+ * the by/queue_id of the trusted header that recorded it.  Headers below
+ * it are never read.  Anything else gives CLIENT_NONE and a reason.
+ * mail_from may be NULL, "" or "<...>" (brackets removed).  Always sets
+ * reason.  See doc/notes/dns.md. */
 void client_find(struct client *cl, const struct conf *c,
 		 const struct msg *m, const struct xforward *xf,
 		 const char *mail_from);

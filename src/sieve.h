@@ -16,10 +16,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "verdict.h"
+
 struct conf;
 struct mailbox;
 struct msg;
-struct verdict;
 
 /* What scripts may know of the verdict: the values behind the virtual
  * header fields X-AuthDeliver-SPF, -DKIM, -ARC, -DMARC, -DMARC-Policy and
@@ -33,8 +34,23 @@ struct sieve_facts {
 	const unsigned char *marks;
 };
 
-/* v may be NULL: no values, folder INBOX. */
-void sieve_facts_from_verdict(const struct verdict *v, struct sieve_facts *f);
+/* v may be NULL: no values, folder INBOX.  Inline so that code which does
+ * not use it (sieve-check, tests, fuzz targets) does not link the
+ * verifiers. */
+static inline void sieve_facts_from_verdict(const struct verdict *v, struct sieve_facts *f)
+{
+	*f = (struct sieve_facts){ .folder = "INBOX" };
+	if (!v)
+		return;
+	f->spf = verdict_value(v, "spf");
+	f->dkim = verdict_value(v, "dkim");
+	f->arc = verdict_value(v, "arc");
+	f->dmarc = verdict_value(v, "dmarc");
+	f->dmarc_policy = verdict_value(v, "dmarc-policy");
+	f->disposition = verdict_value(v, "disposition");
+	f->folder = verdict_folder(v);
+	f->marks = verdict_marks(v);
+}
 
 #define SIEVE_MAX_STRING 4096	/* bytes of a folder, address, reason kept */
 /* fileinto "\\Junk" (RFC 6154 special-use name) means conf->junk_folder. */

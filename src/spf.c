@@ -1422,15 +1422,20 @@ static char *fold(const char *line)
 	if (!out)
 		return NULL;
 	size_t o = 0, col = 0, i = 0;
+	bool q = false;		/* inside a quoted-string: no folding there */
+	int depth = 0;		/* comment nesting: quotes are plain text there */
 	while (i < n) {
 		/* next word: up to the next space outside quotes */
 		size_t j = i;
-		bool q = false;
 		while (j < n && (q || line[j] != ' ')) {
-			if (line[j] == '\\' && q && j + 1 < n)
-				j++;
-			else if (line[j] == '"')
+			if (line[j] == '\\' && (q || depth) && j + 1 < n)
+				j++;	/* quoted-pair */
+			else if (line[j] == '"' && !depth)
 				q = !q;
+			else if (line[j] == '(' && !q)
+				depth++;
+			else if (line[j] == ')' && !q && depth)
+				depth--;
 			j++;
 		}
 		size_t w = j - i;

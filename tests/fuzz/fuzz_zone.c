@@ -9,7 +9,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[] = "/tmp/fuzz_zone.XXXXXX";
+	char path[4096];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(path, sizeof(path), "%s/fuzz_zone.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	int fd = mkstemp(path);
 	if (fd < 0)
 		return 0;

@@ -2,6 +2,7 @@
 """tests/mta/mta.py - helpers for the real-MTA end-to-end tests.
 
   mta.py ports N                 print N free TCP ports on 127.0.0.1
+  mta.py listening PORT          exit 0 when 127.0.0.1:PORT accepts
   mta.py tpl SRC DST OLD NEW ... copy SRC to DST replacing each OLD by NEW
                                  (literal); fails when an OLD is not in SRC,
                                  so the tests and examples/ stay in step
@@ -273,6 +274,11 @@ def main():
     cmd = sys.argv[1]
     if cmd == "ports":
         ports(int(sys.argv[2]))
+    elif cmd == "listening":
+        try:
+            socket.create_connection(("127.0.0.1", int(sys.argv[2])), 2).close()
+        except OSError:
+            sys.exit(1)
     elif cmd == "tpl":
         tpl(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "mkmsgs":

@@ -110,7 +110,10 @@ static const struct {
 	{ "forged authenticated comment before the address",
 	  "from x (authenticated bits=0) (rdns.example [203.0.113.5]) by mx.our.example "
 	  "(8.17.1/8.17.1) with ESMTP id Q; date",
-	  0, "203.0.113.5", "x", "rdns.example", "mx.our.example", "Q", 0 },
+	  -1, NULL, NULL, NULL, NULL, NULL, 0 },
+	{ "HELO with a comment",
+	  "from x (foo) (rdns.example [203.0.113.5]) by mx.our.example (Postfix) with ESMTP id Q; date",
+	  -1, NULL, NULL, NULL, NULL, NULL, 0 },
 	{ "two literals in one comment", "from h (a [192.0.2.1] [192.0.2.2]) by mx; d",
 	  -1, NULL, NULL, NULL, NULL, NULL, 0 },
 	{ "unbalanced comment", "from h (rdns [192.0.2.1] by mx.our.example; date",

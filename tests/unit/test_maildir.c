@@ -225,7 +225,7 @@ static void test_crlf_random(void)
 	unsigned seed = 4711;
 
 	mkmb(&mb, "random");
-	for (int round = 0; round < 300; round++) {
+	for (int round = 0; round < 200; round++) {
 		unsigned char in[400], want[400];
 		size_t n = (size_t)(rand_r(&seed) % 400), vsize, wlen;
 		struct iovec iov[4];
@@ -263,7 +263,7 @@ static void test_crlf_random(void)
 		free(got);
 		unlink(tx.final_path);
 	}
-	T_INT(bad, 0, "crlf random: 300 messages in 1-4 pieces match the reference bytes");
+	T_INT(bad, 0, "crlf random: 200 messages in 1-4 pieces match the reference bytes");
 	T_INT(badname, 0, "crlf random: ,S= and ,W= match the reference");
 }
 
@@ -275,16 +275,16 @@ static void test_unique(void)
 	int e = 0, fails = 0;
 	struct iovec iov = { (void *)"x\r\n", 3 };
 	struct maildir_src src = { &iov, 1 };
-	enum { N = 1000, KIDS = 4, PER = 200 };
+	enum { N = 500, KIDS = 4, PER = 150 };
 
 	mkmb(&mb, "uniq");
 	for (int i = 0; i < N; i++)
 		if (maildir_deliver(&tx, &mb, "Many", NULL, &src, &err, &e) < 0)
 			fails++;
-	T_INT(fails, 0, "unique: 1000 deliveries in one process");
+	T_INT(fails, 0, "unique: 500 deliveries in one process");
 	char d[1400];
 	snprintf(d, sizeof(d), "%s/.Many/new", mb.maildir);
-	T_INT(count(d), N, "unique: 1000 distinct files in new/");
+	T_INT(count(d), N, "unique: 500 distinct files in new/");
 	/* several processes at once (same second, different pid) */
 	for (int k = 0; k < KIDS; k++)
 		if (fork() == 0) {

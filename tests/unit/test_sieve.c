@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -126,6 +127,19 @@ static void test_callbacks(void)
 		{ "fileinto with control character refused",
 		  "require \"fileinto\";\nfileinto \"a\tb\";", &none,
 		  "FAIL@0:fileinto \"a b\" refused: folder name has a control character" },
+		{ "unknown relational match refused (libsieve would crash)",
+		  "require \"relational\";\n# :value \"xx\" in a comment is fine\nif header :value \"xx\" \"x-n\" \"3\" { keep; }",
+		  &none, "FAIL@3:relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"" },
+		{ "unknown comparator refused (libsieve would crash)",
+		  "require \"comparator-i;ascii-numeric\";\nif header :is :comparator \"i;ascii-numer\006c\" \"x\" \"5\" { keep; }",
+		  &none, "FAIL@2:comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"" },
+		{ "relational :count ok", "require [\"relational\", \"comparator-i;ascii-numeric\"];\n"
+		  "if header :count \"ge\" :comparator \"i;ascii-numeric\" \"to\" \"1\" { discard; }", &none, "discard" },
+		{ "text: string with :value inside is not a tag", "require \"reject\";\nreject text:\n:value \"zz\"\n.\n;", &none,
+		  "reject::value \"zz\"\n" },
+		{ "envelope part other than from/to refused (libsieve would crash)",
+		  "require \"envelope\";\nif envelope :is \"Ho\" \"x\" { keep; }", &none,
+		  "FAIL@0:envelope-part \"Ho\" not supported (only from, to)" },
 		{ "INBOX any case", "require \"fileinto\";\nfileinto \"inbox\";", &none, "fileinto:INBOX" },
 		{ "redirect to an option-like address", "redirect \"-oQ@x.example\";", &none,
 		  "FAIL@0:redirect to an invalid address \"-oQ@x.example\"" },
@@ -381,6 +395,29 @@ static void test_evaluate(void)
 	T_OK(plan.error && strstr(plan.error, "sieve_max_script_size"), "oversized script refused: %s",
 	     plan.error ? plan.error : "");
 	sieve_plan_clear(&plan);
+
+	/* libsieve's :matches backtracks exponentially ("*a*a*...b" against
+	 * a run of "a"): the child is killed at sieve_timeout, the script
+	 * fails, the message goes to INBOX */
+	{
+		char ct[8300];
+		snprintf(ct, sizeof(ct), "%s\nsieve_timeout = 1\n", conftext);
+		struct conf *c1 = conf_parse_string(ct, "t", &err);
+		writefile("user.sieve", "if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\" { discard; }\n");
+		msg_clear(m);
+		struct msg *m2 = mkmsg("From: a@b.example\nSubject: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\nbody\n");
+		time_t t0 = time(NULL);
+		rc = sieve_evaluate(c1, &mb, m2, &none, "a@b.example", "user@d.example", &plan, &err);
+		time_t dt = time(NULL) - t0;
+		T_STR(plan_str(&plan), "INBOX", "runaway :matches: killed, INBOX");
+		T_OK(plan.error && strstr(plan.error, "sieve_timeout"), "timeout is the error: %s",
+		     plan.error ? plan.error : "");
+		T_OK(dt <= 3, "evaluation stopped after about sieve_timeout (%lds)", (long)dt);
+		sieve_plan_clear(&plan);
+		msg_clear(m2);	/* mkmsg reuses one struct msg: m is m2 */
+		conf_free(c1);
+		m = mkmsg("From: a@b.example\nTo: user@d.example\nSubject: hi flagme\n\nbody\n");
+	}
 
 	/* a directory where the script should be */
 	char d[1200];

@@ -390,6 +390,21 @@ static void test_eval(void)
 	     "received-spf IPv6 quoted and problem= for permerror");
 	free(hdr);
 
+	/* hostile envelope: no header injection through CR/LF or quotes */
+	struct spf_request evil = { "192.0.2.10", "x\r\nX-Evil: 1",
+				    "a\"b\r\nX-Evil: 2@pass.test", "rcv.example" };
+	spf_verify(s, &evil, &r, NULL);
+	hdr = spf_received_spf(&r, &evil, c);
+	int bare = 0;
+	for (const char *p = hdr; p && *p; p++)
+		if ((*p == '\n' && (p == hdr || p[-1] != '\r')) || (*p == '\r' && p[1] != '\n'))
+			bare++;
+	T_OK(hdr && !strstr(hdr, "\r\nX-Evil") && bare == 0,
+	     "received-spf: CR/LF in HELO and MAIL FROM cannot start a header line");
+	T_OK(hdr && strstr(hdr, "envelope-from=\"a\\\"b??X-Evil: 2@pass.test\""),
+	     "received-spf: quote escaped, controls replaced in envelope-from");
+	free(hdr);
+
 	/* Authentication-Results part */
 	char ar[256];
 	check(s, "192.0.2.10", "h.example", "a@pass.test", "pass", "ar pass", &r);

@@ -1,0 +1,3 @@
+require ["envelope"];
+if envelope :detail "Ho" "tag" { keep; }
+redirect "xEEEE";
