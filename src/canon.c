@@ -301,8 +301,24 @@ void canon_body_update(struct canon_body *b, const char *p, size_t n)
 		/* a run of plain bytes */
 		size_t j = i + 1;
 		if (relaxed) {
-			while (j < n && p[j] != '\r' && p[j] != ' ' && p[j] != '\t')
+			/* a single SP between two plain bytes stays as it is, so
+			 * it can be part of the run (most text is words and
+			 * single spaces: whole lines go through in one piece) */
+			while (j < n) {
+				char ch = p[j];
+				if (ch == '\r' || ch == '\t')
+					break;
+				if (ch == ' ') {
+					if (j + 1 >= n)
+						break;
+					char nx = p[j + 1];
+					if (nx == ' ' || nx == '\t' || nx == '\r')
+						break;
+					j += 2;
+					continue;
+				}
 				j++;
+			}
 		} else {
 			const char *cr = memchr(p + j, '\r', n - j);
 			j = cr ? (size_t)(cr - p) : n;

@@ -223,8 +223,12 @@ static void make_marks(struct verdict *v, const struct conf *c, const struct msg
 	for (size_t i = 0; i < m->nhdrs; i++) {
 		const char *name = msg_hdr_name(m, i);
 		size_t nl = m->hdrs[i].name_len;
-		if (nl >= 14 && !strncasecmp(name, "X-AuthDeliver-", 14)) {
-			v->marks[i] = VERDICT_DROP;	/* Sieve's names: never from mail */
+		if (nl >= 14 && !strncasecmp(name, "X-AuthDeliver-", 14) &&
+		    !msg_hdr_is(m, i, "X-AuthDeliver-Loop")) {
+			/* Sieve's verdict names: never from mail.  The Loop
+			 * field is trace data of our own redirects and must
+			 * survive so that a redirect cycle is detected. */
+			v->marks[i] = VERDICT_DROP;
 			continue;
 		}
 		if (!msg_hdr_is(m, i, "Authentication-Results"))
