@@ -142,6 +142,8 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	}
 	struct client cl;
 	client_find(&cl, c, m, env->xf, env->mail_from);
+	if (!*queue_id && *cl.queue_id)
+		queue_id = cl.queue_id;	/* our MTA's queue id from its Received */
 	struct verdict *vd = verdict_new();
 	if (!vd) {
 		for (size_t i = 0; i < env->nrcpt; i++)

@@ -318,11 +318,12 @@ int dns_name_valid(const char *name)
 		}
 		/* RFC 2181 §11 lets a label hold any octet, and RFC 7208
 		 * §7.1 lets an SPF domain-spec hold any visible character
-		 * (the test suite looks up "foo:bar/baz.example.com").  We
-		 * take visible US-ASCII; '\\' would be read as an escape by
+		 * (the test suite looks up "foo:bar/baz.example.com" and a
+		 * label with spaces).  We take printable US-ASCII including
+		 * SP; '\\' would be read as an escape by
 		 * libunbound, so it is refused.  Stricter host-name syntax
 		 * (LDH) is the caller's rule where it applies. */
-		if (ch <= 0x20 || ch >= 0x7f || ch == '\\')
+		if (ch < 0x20 || ch >= 0x7f || ch == '\\')
 			return 0;
 		if (++lab > 63)
 			return 0;
