@@ -289,7 +289,7 @@ void verdict_run(struct verdict *v, const struct conf *c, struct dns *d,
 	dkim_prefetch(d, m, c);
 	arc_prefetch(d, m, c);
 	if (dm && !v->skipped)
-		dmarc_prefetch(dm, &authors, *v->mail_from ? domain_of(v->mail_from) : v->helo);
+		dmarc_prefetch(dm, &authors, *v->mail_from ? domain_of(v->mail_from) : NULL);
 
 	/* SPF: only from trusted client data (client.h never guesses) */
 	if (!v->skipped && cl && cl->source != CLIENT_NONE && *v->ip) {
