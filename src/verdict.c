@@ -194,8 +194,7 @@ static bool ar_is_ours(const char *v, size_t len, const char *ours)
 		return false;
 	if (authres_servid(v, len, id, sizeof id) >= 0) {
 		norm_id(id);
-		if (!strcasecmp(id, want))
-			return true;
+		return !strcasecmp(id, want);
 	}
 	const char *semi = memchr(v, ';', len);
 	size_t pre = semi ? (size_t)(semi - v) : len, wl = strlen(want);
