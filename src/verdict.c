@@ -194,8 +194,7 @@ static bool ar_is_ours(const char *v, size_t len, const char *ours)
 		return false;
 	if (authres_servid(v, len, id, sizeof id) >= 0) {
 		norm_id(id);
-		if (!strcasecmp(id, want))
-			return true;
+		return !strcasecmp(id, want);
 	}
 	const char *semi = memchr(v, ';', len);
 	size_t pre = semi ? (size_t)(semi - v) : len, wl = strlen(want);
@@ -293,7 +292,7 @@ void verdict_run(struct verdict *v, const struct conf *c, struct dns *d,
 	dkim_prefetch(d, m, c);
 	arc_prefetch(d, m, c);
 	if (dm && !v->skipped)
-		dmarc_prefetch(dm, &authors, *v->mail_from ? domain_of(v->mail_from) : v->helo);
+		dmarc_prefetch(dm, &authors, *v->mail_from ? domain_of(v->mail_from) : NULL);
 
 	/* SPF: only from trusted client data (client.h never guesses) */
 	if (!v->skipped && cl && cl->source != CLIENT_NONE && *v->ip) {

@@ -107,6 +107,9 @@ static void test_marks(void)
 		  "Authentication-Results: evil-mx.example.net; dmarc=pass\r\n"
 		  "Authentication-Results: xmx.example.net; dmarc=pass\r\n"
 		  "From: a@quar.example\r\n", "kkkk" },
+		{ "our id in a foreign A-R comment is not ours",
+		  "Authentication-Results: other.example (via mx.example.net); spf=pass\r\n"
+		  "From: a@quar.example\r\n", "kk" },
 		{ "our id only in a result is not ours",
 		  "Authentication-Results: other.example; dkim=pass header.d=mx.example.net\r\n"
 		  "From: a@quar.example\r\n", "kk" },
