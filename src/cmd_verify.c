@@ -1,12 +1,16 @@
-/* cmd_verify.c - `authdeliver verify`: run the verifiers on one message
- * offline and print the Authentication-Results it would stamp.
+/* cmd_verify.c - `authdeliver verify`: run the verdict (SPF, DKIM, ARC,
+ * DMARC; verdict.h) on one message offline and print exactly the header
+ * fields delivery would prepend.
  *
  *   authdeliver verify [-c FILE] [--dns-zone FILE] [--now EPOCH]
  *       [--ip IP --helo NAME --mail-from ADDR] [--json] [FILE|-]
  *
  * Takes a message (LF or CRLF line ends; turned into CRLF wire form as the
- * pipe intake does); returns the results as a readable
- * Authentication-Results header with reasons, or as JSON.  Never modifies
+ * pipe intake does); returns the Authentication-Results and Received-SPF
+ * fields that delivery would prepend (byte for byte, CRLF), or JSON with
+ * "spf", "dkim", "arc", "dmarc", "folder".  The client comes from --ip/
+ * --helo/--mail-from when given, else from the message's Received fields
+ * as client_find() reads them (trusted_mtas).  Never modifies
  * or delivers the message.  Exit: 0 when the message was checked
  * (whatever the results), EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_CONFIG.
  */
@@ -19,13 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arc.h"
-#include "auth.h"
+#include <gmime/gmime.h>
+
+#include "client.h"
 #include "cmd.h"
 #include "conf.h"
-#include "dkim.h"
 #include "dns.h"
 #include "msg.h"
+#include "verdict.h"
 
 /* Read all of fp, at most limit bytes; NULL and *too_big when over. */
 static char *read_all(FILE *fp, size_t limit, size_t *len_r, int *too_big)
@@ -62,21 +67,6 @@ static char *read_all(FILE *fp, size_t limit, size_t *len_r, int *too_big)
 	}
 	*len_r = n;
 	return b;
-}
-
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
 }
 
 static void usage(void)
@@ -130,10 +120,6 @@ int cmd_verify(int argc, char **argv)
 		usage();
 		return EX_USAGE;
 	}
-	/* SPF/DMARC (verdict helper) will use these; accepted already so the
-	 * command line is stable. */
-	(void)helo;
-	(void)mail_from;
 	const struct conf *c = cmd_load_conf(cfile);
 	const char *path = optind < argc ? argv[optind] : "-";
 	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -170,75 +156,35 @@ int cmd_verify(int argc, char **argv)
 		msg_clear(&m);
 		return EX_CONFIG;
 	}
-	dns_set_deadline(d, c->verdict_timeout);
-	dkim_prefetch(d, &m, c);
-	arc_prefetch(d, &m, c);
-
-	struct dkim_result dr;
-	dkim_verify(c, d, &m, now, &dr);
-
-	struct arc_result ar;
-	arc_verify(c, d, &m, now, &ar);
-
-	char line[1024];
-	if (json) {
-		printf("{\"dkim\": [");
-		for (size_t k = 0; k < dr.n; k++) {
-			const struct dkim_sig_result *r = &dr.sigs[k];
-			printf("%s\n  {\"result\": ", k ? "," : "");
-			json_str(stdout, auth_code_name(r->code));
-			printf(", \"d\": ");
-			json_str(stdout, r->d);
-			printf(", \"s\": ");
-			json_str(stdout, r->s);
-			printf(", \"i\": ");
-			json_str(stdout, r->i);
-			printf(", \"a\": ");
-			json_str(stdout, r->a);
-			printf(", \"b\": ");
-			json_str(stdout, r->b);
-			printf(", \"bits\": %d, \"secure\": %s, \"testing\": %s, \"l\": %ld, \"reason\": ",
-			       r->bits, r->secure ? "true" : "false",
-			       r->testing ? "true" : "false", r->l);
-			json_str(stdout, r->reason);
-			printf("}");
-		}
-		printf("%s]", dr.n ? "\n" : "");
-		printf(",\n \"arc\": {\"result\": ");
-		json_str(stdout, auth_code_name(ar.code));
-		printf(", \"instances\": %d, \"oldest_pass\": %d, \"reason\": ",
-		       ar.instances, ar.oldest_pass);
-		json_str(stdout, ar.reason);
-		printf(", \"sets\": [");
-		for (size_t k = 0; k < ar.nsets; k++) {
-			printf("%s{\"i\": %d, \"sealer\": ", k ? ", " : "", ar.sets[k].i);
-			json_str(stdout, ar.sets[k].sealer);
-			printf(", \"ams_pass\": %s}", ar.sets[k].ams_pass ? "true" : "false");
-		}
-		printf("]}");
-		printf("}\n");
+	struct client cl;
+	if (ip || helo) {
+		/* the operator states what the MTA saw */
+		memset(&cl, 0, sizeof cl);
+		cl.source = CLIENT_XFORWARD;
+		snprintf(cl.ip, sizeof cl.ip, "%s", ip ? ip : "");
+		snprintf(cl.helo, sizeof cl.helo, "%s", helo ? helo : "");
+		snprintf(cl.mail_from, sizeof cl.mail_from, "%s", mail_from ? mail_from : "");
+		snprintf(cl.reason, sizeof cl.reason, "command line");
 	} else {
-		const char *id = c->authserv_id && *c->authserv_id ? c->authserv_id :
-				 c->hostname && *c->hostname ? c->hostname : NULL;
-		char host[256];
-		if (!id) {
-			if (gethostname(host, sizeof(host)) < 0)
-				snprintf(host, sizeof(host), "localhost");
-			host[sizeof(host) - 1] = 0;
-			id = host;
-		}
-		printf("Authentication-Results: %s", id);
-		if (dr.n == 0)
-			printf(";\n\tdkim=none (no signature)");
-		for (size_t k = 0; k < dr.n; k++)
-			if (dkim_ar(&dr.sigs[k], line, sizeof(line)) >= 0)
-				printf(";\n\t%s", line);
-		if (arc_ar(&ar, ip, line, sizeof(line)) == 0)
-			printf(";\n\t%s", line);
-		printf("\n");
+		client_find(&cl, c, &m, NULL, mail_from ? mail_from : "");
 	}
-	dkim_result_clear(&dr);
-	arc_result_clear(&ar);
+	g_mime_init();
+	struct verdict *v = verdict_new();
+	if (!v) {
+		fprintf(stderr, "authdeliver verify: out of memory\n");
+		dns_free(d);
+		msg_clear(&m);
+		return EX_SOFTWARE;
+	}
+	verdict_run(v, c, d, &m, &cl, now);
+	if (json) {
+		char *j = verdict_json(v);
+		printf("%s\n", j ? j : "{}");
+		free(j);
+	} else {
+		fputs(verdict_prepend(v), stdout);
+	}
+	verdict_free(v);
 	dns_free(d);
 	msg_clear(&m);
 	return 0;

@@ -19,10 +19,13 @@
 
 #include "client.h"
 #include "conf.h"
+#include "dmarc.h"
+#include "dns.h"
 #include "log.h"
 #include "maildir.h"
 #include "msg.h"
 #include "sieve.h"
+#include "verdict.h"
 
 static bool was_root(void)
 {
@@ -126,13 +129,53 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	const char *queue_id = env->xf && *env->xf->ident ? env->xf->ident : "";
 	const char *prepend = "";
 	const unsigned char *marks = NULL;
-	const char *folder = "INBOX";
 	const char *auth_log = "";
 
+	/* Verify once per message (verdict.h), before any recipient: the
+	 * verdict decides the headers, the dropped/renamed fields, the
+	 * folder before Sieve and the local DMARC action. */
+	if (!ctx->dns && c->verify) {
+		const char *err = NULL;
+		ctx->dns = dns_new(c, ctx->dns_zone, &err);
+		if (!ctx->dns)
+			log_warn("dns: %s; messages are stamped unverified", err ? err : "?");
+	}
+	struct client cl;
+	client_find(&cl, c, m, env->xf, env->mail_from);
+	struct verdict *vd = verdict_new();
+	if (!vd) {
+		for (size_t i = 0; i < env->nrcpt; i++)
+			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
+		goto log;
+	}
+	verdict_run(vd, c, ctx->dns, m, &cl, 0);
+	prepend = verdict_prepend(vd);
+	marks = verdict_marks(vd);
+	auth_log = verdict_log(vd);
+	enum verdict_action act = verdict_action(vd);
+	if (act != VERDICT_DELIVER) {
+		const struct dmarc_result *dr = verdict_dmarc(vd);
+		for (size_t i = 0; i < env->nrcpt; i++) {
+			struct deliver_rcpt *r = &env->rcpt[i];
+			if (r->st != ST_DELIVERED)
+				continue;
+			if (act == VERDICT_REJECT)
+				set_outcome(r, ST_POLICY_REJECT,
+					    "rejected per DMARC policy for %.200s", dr->from_domain);
+			else if (act == VERDICT_DISCARD)
+				set_outcome(r, ST_DISCARDED,
+					    "discarded per DMARC policy for %.200s", dr->from_domain);
+			else
+				set_outcome(r, ST_VERDICT_TEMPFAIL,
+					    "verification deadline passed, try again later");
+		}
+	}
+
 	/* What Sieve may test of the verdict (virtual X-AuthDeliver-*
-	 * fields) and the folder when no script runs: once the verdict is
-	 * wired in, sieve_facts_from_verdict(v, &facts). */
-	struct sieve_facts facts = { .folder = folder, .marks = marks };
+	 * fields, never read from the message) and the folder when no
+	 * script runs. */
+	struct sieve_facts facts;
+	sieve_facts_from_verdict(vd, &facts);
 	/* Per recipient: the Sieve plan and one staged copy per target. */
 	struct rcpt_plan {
 		struct sieve_plan plan;
@@ -293,10 +336,11 @@ log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
 	free(msgid);
-	(void)ctx;
+	verdict_free(vd);
 }
 
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
-	(void)ctx;
+	dns_free(ctx->dns);
+	ctx->dns = NULL;
 }
