@@ -1550,7 +1550,10 @@ static int run_child(const struct sieve_env *env, const char *const *paths, size
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		signal(SIGPIPE, SIG_DFL);
+		/* not the server's handlers: a signal just ends the child */
+		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			signal(sigs[k], SIG_DFL);
 		child_run(env, paths, npaths, pfd[1]);
 		_exit(1);
 	}
