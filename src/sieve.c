@@ -695,8 +695,9 @@ static const char *script_problem(const char *script, size_t len, size_t max)
 /* Checks libsieve should make but does not, where it then crashes while
  * executing (found by tests/fuzz/fuzz_sieve): a relational match type
  * (RFC 5231 section 4: ":value"/":count" followed by "gt", "ge", "lt",
- * "le", "eq" or "ne") or a ":comparator" name it does not know makes it
- * call strcasecmp on NULL.  A small tokenizer (RFC 5228 section 2:
+ * "le", "eq" or "ne"), a ":comparator" name it does not know, or a
+ * vacation ":addresses" entry without "@" makes it call strcasecmp on
+ * NULL.  A small tokenizer (RFC 5228 section 2:
  * comments, quoted strings with escapes, "text:" multi-line strings) finds
  * those tags and checks the string after them.  Returns NULL or a problem,
  * and its line in *line_r. */
@@ -707,6 +708,8 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 	static const char *const comparators[] = { "i;octet", "i;ascii-casemap", "i;ascii-numeric", NULL };
 	const char *const *want = NULL;	/* the next token must be one of these */
 	const char *want_what = "";
+	int addrs = 0;		/* after :addresses: 1 want string or '[', 2 in list */
+	static const char addr_what[] = "vacation :addresses entries must be addresses (local@domain)";
 	int line = 1;
 	size_t i = 0;
 	while (i < len) {
@@ -734,6 +737,14 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 					line++;
 				i++;
 			}
+			if (addrs) {
+				if (!memchr(s + st, '@', i - st)) {
+					*line_r = l0;
+					return addr_what;
+				}
+				if (addrs == 1)
+					addrs = 0;
+			}
 			if (want) {
 				bool ok = false;
 				for (size_t k = 0; want[k]; k++)
@@ -748,6 +759,10 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 			i++;
 		} else if (len - i >= 5 && !strncasecmp(s + i, "text:", 5)) {
 			/* multi-line string: up to a line holding only "." */
+			if (addrs) {
+				*line_r = line;
+				return addr_what;
+			}
 			if (want) {
 				*line_r = line;
 				return want_what;
@@ -768,6 +783,21 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 				*line_r = line;
 				return want_what;
 			}
+			if (addrs == 1 && ch == '[') {
+				addrs = 2;
+				i++;
+				continue;
+			}
+			if (addrs == 2 && (ch == ',' || ch == ']')) {
+				if (ch == ']')
+					addrs = 0;
+				i++;
+				continue;
+			}
+			if (addrs) {
+				*line_r = line;
+				return addr_what;
+			}
 			size_t st = i++;
 			if (ch == ':') {
 				while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
@@ -776,6 +806,8 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 						    !strncasecmp(s + st, ":count", 6))) {
 					want = relations;
 					want_what = "relational match must be one of \"gt\" \"ge\" \"lt\" \"le\" \"eq\" \"ne\"";
+				} else if (i - st == 10 && !strncasecmp(s + st, ":addresses", 10)) {
+					addrs = 1;
 				} else if (i - st == 11 && !strncasecmp(s + st, ":comparator", 11)) {
 					want = comparators;
 					want_what = "comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"";
@@ -1518,7 +1550,10 @@ static int run_child(const struct sieve_env *env, const char *const *paths, size
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		signal(SIGPIPE, SIG_DFL);
+		/* not the server's handlers: a signal just ends the child */
+		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			signal(sigs[k], SIG_DFL);
 		child_run(env, paths, npaths, pfd[1]);
 		_exit(1);
 	}

@@ -535,6 +535,9 @@ int sieve_after_delivery(const struct conf *c, const struct mailbox *mb, const s
 		return 0;
 	}
 	if (pid == 0) {
+		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			signal(sigs[k], SIG_DFL);
 		if (geteuid() == 0 && mb && mb->uid != 0 &&
 		    (setgroups(0, NULL) < 0 || setgid(mb->gid) < 0 || setuid(mb->uid) < 0)) {
 			log_error("sieve: cannot change to uid %ld for redirect/vacation", (long)mb->uid);

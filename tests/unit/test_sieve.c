@@ -133,6 +133,12 @@ static void test_callbacks(void)
 		{ "unknown comparator refused (libsieve would crash)",
 		  "require \"comparator-i;ascii-numeric\";\nif header :is :comparator \"i;ascii-numer\006c\" \"x\" \"5\" { keep; }",
 		  &none, "FAIL@2:comparator must be \"i;octet\", \"i;ascii-casemap\" or \"i;ascii-numeric\"" },
+		{ "vacation :addresses without @ refused (libsieve would crash)",
+		  "require \"vacation\";\nvacation :addresses [\"user@d.example\",\n \"zz\"] \"away\";", &none,
+		  "FAIL@3:vacation :addresses entries must be addresses (local@domain)" },
+		{ "vacation :addresses single string without @ refused",
+		  "require \"vacation\";\nvacation :addresses \"zz\" \"away\";", &none,
+		  "FAIL@2:vacation :addresses entries must be addresses (local@domain)" },
 		{ "relational :count ok", "require [\"relational\", \"comparator-i;ascii-numeric\"];\n"
 		  "if header :count \"ge\" :comparator \"i;ascii-numeric\" \"to\" \"1\" { discard; }", &none, "discard" },
 		{ "text: string with :value inside is not a tag", "require \"reject\";\nreject text:\n:value \"zz\"\n.\n;", &none,

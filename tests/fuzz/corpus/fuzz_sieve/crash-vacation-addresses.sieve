@@ -1,0 +1,2 @@
+require "vacation";
+vacation :addresses "zz" "I am away";
