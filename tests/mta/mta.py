@@ -259,14 +259,21 @@ def check(name, path, args):
         if m in a:
             got = [r.result.lower() for r in res.get(m, [])]
             c.ok(a[m] in got, "%s=%s" % (m, a[m]), got, a[m])
+    rspf = " ".join(unfold(f) for n, f in pf if n == b"received-spf")
     if "ip" in a:
-        txt = ours[0] + " ".join(unfold(f) for n, f in pf if n == b"received-spf")
-        c.ok(a["ip"] in txt and FAKE_IP not in txt,
+        # the fake Received headers (below ours) name FAKE_IP: SPF must have
+        # used the client our MTA recorded (XFORWARD or its own Received)
+        c.ok("client-ip=%s;" % a["ip"] in rspf and FAKE_IP not in rspf + ours[0],
              "SPF used the client IP our MTA recorded (%s), not the sender's fake Received" % a["ip"],
-             txt[:300], a["ip"])
+             rspf[:300], "client-ip=%s" % a["ip"])
+    if "helo" in a:
+        c.ok("helo=%s;" % a["helo"] in rspf, "SPF saw the HELO our MTA recorded (%s)" % a["helo"],
+             rspf[:300], "helo=%s" % a["helo"])
+    for want in filter(None, a.get("has", "").split("|")):
+        c.ok(want in ours[0], "A-R says %s" % want, ours[0][:300], want)
     if "override" in a:
-        c.ok("arc" in ours[0].lower() and re.search(r"(override|policy\.|reason)", ours[0], re.I),
-             "DMARC override by the trusted ARC sealer is recorded", ours[0][:300], "arc override")
+        c.ok(re.search(r"dmarc=fail[^;]*override", ours[0], re.I) is not None,
+             "DMARC failure overridden by the trusted ARC sealer", ours[0][:300], "dmarc=fail (... override ...)")
     return c.failed
 
 
