@@ -183,6 +183,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		struct sieve_plan plan;
 		struct maildir_tx *tx;
 		size_t ntx;
+		bool committed;		/* every copy is in new/ or cur/ */
 	} *rp = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*rp));
 	if (!rp) {
 		for (size_t i = 0; i < env->nrcpt; i++)
@@ -278,19 +279,19 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		free(trace);
 	}
 
-	/* Commit: each recipient on its own, or all only when all staged. */
+	/* Commit: each recipient on its own, or all only when all staged.
+	 * All-or-nothing (pipe mode, one exit code for every recipient): when
+	 * a commit fails after others succeeded, the committed copies are
+	 * taken back out (maildir_revoke) so that the MTA's retry does not
+	 * deliver them twice; redirect and vacation wait until the end, so
+	 * that a rolled-back delivery sent nothing either. */
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		struct deliver_rcpt *r = &env->rcpt[i];
 		struct rcpt_plan *p = &rp[i];
 		if (r->st == ST_DELIVERED && !p->plan.ntargets) {
 			/* Sieve kept no copy here (redirect only) */
-			if (all_or_nothing && any_fail) {
-				set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
-				continue;
-			}
 			set_outcome(r, ST_DELIVERED, "redirected by Sieve, no local copy");
 			snprintf(r->folder, sizeof(r->folder), "-");
-			sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
 			continue;
 		}
 		if (!p->ntx)
@@ -305,12 +306,15 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		int e = 0;
 		int rc = deliver_become(&r->mb);
 		if (rc == 0) {
-			/* a later copy failing leaves the earlier ones in
-			 * place: the retry may duplicate them, never lose */
-			for (size_t t = 0; t < p->ntx; t++) {
-				if (rc == 0)
-					rc = maildir_commit(&p->tx[t], &err, &e);
-				if (rc < 0)
+			size_t t;
+			for (t = 0; t < p->ntx && rc == 0; t++)
+				rc = maildir_commit(&p->tx[t], &err, &e);
+			if (rc < 0) {
+				/* this recipient gets a 4xx: take its earlier
+				 * copies back (fileinto + keep), then drop the rest */
+				for (size_t u = 0; u + 1 < t; u++)
+					maildir_revoke(&p->tx[u]);
+				for (; t < p->ntx; t++)
 					maildir_abort(&p->tx[t]);
 			}
 			deliver_unbecome();
@@ -326,10 +330,31 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			if (all_or_nothing)
 				any_fail = true;
 		} else {
+			p->committed = true;
 			set_outcome(r, ST_DELIVERED, "delivered to %s", r->folder);
-			/* redirect and vacation only once the copy is safe */
-			sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
 		}
+	}
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		struct deliver_rcpt *r = &env->rcpt[i];
+		struct rcpt_plan *p = &rp[i];
+		if (r->st != ST_DELIVERED)
+			continue;
+		if (all_or_nothing && any_fail) {
+			const char *why = "not delivered: another recipient failed, retry all";
+			if (p->committed && deliver_become(&r->mb) == 0) {
+				for (size_t t = 0; t < p->ntx; t++)
+					if (maildir_revoke(&p->tx[t]) < 0)
+						why = "another recipient failed; taking the copy back "
+						      "failed, the retry may duplicate it";
+				deliver_unbecome();
+			} else if (p->committed)
+				why = "another recipient failed; cannot switch uid to take the "
+				      "copy back, the retry may duplicate it";
+			set_outcome(r, ST_IO_TEMPFAIL, "%s", why);
+			continue;
+		}
+		/* redirect and vacation only once the copy is safe */
+		sieve_after_delivery(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan);
 	}
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		sieve_plan_clear(&rp[i].plan);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -936,6 +937,47 @@ void maildir_abort(struct maildir_tx *tx)
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
 	close(tmpfd);
+}
+
+int maildir_revoke(struct maildir_tx *tx)
+{
+	int tmpfd, dstfd, rc = -1;
+	const char *what;
+
+	if (!tx->final_name[0] || walk(tx, 0, 1, &tmpfd, &dstfd, &what) < 0)
+		return -1;
+	if (unlinkat(dstfd, tx->final_name, 0) == 0)
+		rc = 0;
+	else if (errno == ENOENT && !tx->in_cur) {
+		/* a reader may already have moved it from new/ to cur/ as
+		 * NAME:2,FLAGS (the Maildir convention): find it there */
+		int curfd = -1, dfd = openat(dstfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0)
+			curfd = openat(dfd, "cur", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd >= 0)
+			close(dfd);
+		DIR *dir = curfd >= 0 ? fdopendir(dup(curfd)) : NULL;
+		size_t n = strlen(tx->final_name);
+		struct dirent *de;
+		while (dir && rc < 0 && (de = readdir(dir)) != NULL)
+			if (!strncmp(de->d_name, tx->final_name, n) && de->d_name[n] == ':' &&
+			    unlinkat(curfd, de->d_name, 0) == 0) {
+				rc = 0;
+				if (fsync(curfd) < 0)
+					rc = -1;
+			}
+		if (dir)
+			closedir(dir);
+		if (curfd >= 0)
+			close(curfd);
+	}
+	if (rc == 0 && want_fsync() && fsync(dstfd) < 0)
+		rc = -1;
+	if (rc < 0)
+		log_warn("maildir: cannot take back %s: %s", tx->final_path, strerror(errno));
+	close(tmpfd);
+	close(dstfd);
+	return rc;
 }
 
 int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,

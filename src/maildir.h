@@ -68,6 +68,12 @@ int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
 		    int *errno_r);
 /* Remove the staged file (safe to call after a failed stage/commit). */
 void maildir_abort(struct maildir_tx *tx);
+/* Take a committed message back out (new/NAME, cur/NAME with flags, or
+ * cur/NAME:2,... if a reader moved it): pipe mode's all-or-nothing
+ * rollback when a later recipient's commit fails, so that the MTA's retry
+ * does not deliver it twice.  0 removed (and the directory fsync'd),
+ * -1 not found or not removable (logged: the retry may duplicate). */
+int maildir_revoke(struct maildir_tx *tx);
 
 /* The envelope lines that go before the message, in wire (CRLF) form, as
  * one more maildir_src piece: "Return-Path: <sender>" (RFC 5321 §4.4;

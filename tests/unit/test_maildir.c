@@ -327,6 +327,40 @@ static void test_hostname_escape(void)
 	conf_install(conf_parse_string("maildir_fsync = no\n", "t", &err));
 }
 
+static void test_revoke(void)
+{
+	struct mailbox mb;
+	struct maildir_tx tx;
+	const char *err = NULL;
+	int e = 0;
+	struct iovec iov = { (void *)"m\r\n", 3 };
+	struct maildir_src src = { &iov, 1 };
+	char p[1400], from[1800], to[1800];
+
+	mkmb(&mb, "revoke");
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "revoke: delivered");
+	snprintf(p, sizeof(p), "%s/new", mb.maildir);
+	T_INT(count(p), 1, "revoke: one in new/");
+	T_INT(maildir_revoke(&tx), 0, "revoke: taken back from new/");
+	T_INT(count(p), 0, "revoke: new/ empty");
+	T_INT(maildir_revoke(&tx), -1, "revoke: twice is -1 (nothing there)");
+
+	/* a reader moved it to cur/ with flags before we took it back */
+	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "revoke: delivered again");
+	snprintf(from, sizeof(from), "%s/new/%s", mb.maildir, tx.final_name);
+	snprintf(to, sizeof(to), "%s/cur/%s:2,S", mb.maildir, tx.final_name);
+	T_INT(rename(from, to), 0, "revoke: moved to cur/ as a reader would");
+	T_INT(maildir_revoke(&tx), 0, "revoke: found in cur/ as NAME:2,S");
+	snprintf(p, sizeof(p), "%s/cur", mb.maildir);
+	T_INT(count(p), 0, "revoke: cur/ empty");
+
+	/* flags given at delivery: committed into cur/ directly */
+	T_INT(maildir_deliver(&tx, &mb, "Archive", "S", &src, &err, &e), 0, "revoke: flagged delivered");
+	T_INT(maildir_revoke(&tx), 0, "revoke: flagged taken back from cur/");
+	snprintf(p, sizeof(p), "%s/.Archive/cur", mb.maildir);
+	T_INT(count(p), 0, "revoke: .Archive/cur/ empty");
+}
+
 static void test_flags_folders(void)
 {
 	struct mailbox mb;
@@ -594,6 +628,7 @@ int main(void)
 	test_unique();
 	test_hostname_escape();
 	test_flags_folders();
+	test_revoke();
 	test_subs_concurrent();
 	test_symlinks();
 	test_two_phase();
