@@ -128,25 +128,47 @@ static int listen_one(const char *spec, struct listener *l, const char **err)
 		host[colon - spec] = 0;
 	}
 	snprintf(port, sizeof(port), "%s", colon + 1);
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai;
-	int gr = getaddrinfo(*host && strcmp(host, "*") ? host : NULL, port, &hints, &ai);
-	if (gr) {
-		*err = gai_strerror(gr);
-		return -1;
-	}
-	l->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (l->fd < 0 || setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    (ai->ai_family == AF_INET6 && setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-	    bind(l->fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(l->fd, 512) < 0) {
-		*err = strerror(errno);
-		if (l->fd >= 0)
-			close(l->fd);
+	/* "*:port" (or ":port"): one dual-stack IPv6 socket with V6ONLY off
+	 * takes IPv4 (as ::ffff:a.b.c.d, which peer_of() maps back) and IPv6;
+	 * on a host without IPv6, IPv4 only.  A named address: that family
+	 * only (an IPv6 address with V6ONLY, so that "0.0.0.0:24" and
+	 * "[::]:24" can both be listed). */
+	bool wild = !*host || !strcmp(host, "*");
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai;
+		if (wild)
+			hints.ai_family = attempt == 0 ? AF_INET6 : AF_INET;
+		int gr = getaddrinfo(wild ? NULL : host, port, &hints, &ai);
+		if (gr) {
+			if (wild && attempt == 0)
+				continue;
+			*err = gai_strerror(gr);
+			return -1;
+		}
+		l->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (l->fd < 0 && wild && attempt == 0 && errno == EAFNOSUPPORT) {
+			freeaddrinfo(ai);
+			continue;
+		}
+		int one = 1, v6only = wild ? 0 : 1;
+		if (l->fd < 0 || setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    (ai->ai_family == AF_INET6 &&
+		     setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0) ||
+		    bind(l->fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(l->fd, 512) < 0) {
+			int e = errno;
+			if (l->fd >= 0)
+				close(l->fd);
+			freeaddrinfo(ai);
+			if (wild && attempt == 0 && e == EADDRNOTAVAIL)
+				continue;	/* IPv6 disabled on this host */
+			*err = strerror(e);
+			return -1;
+		}
 		freeaddrinfo(ai);
-		return -1;
+		return 0;
 	}
-	freeaddrinfo(ai);
-	return 0;
+	*err = "no address family to listen on";
+	return -1;
 }
 
 static void peer_of(int fd, const struct listener *l, struct lmtp_peer *p)

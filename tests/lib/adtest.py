@@ -86,7 +86,7 @@ class Server:
             lines.append("%s@example.org  %s/%s/Maildir/\n" % (u, self.mail, u))
         self.map = write(os.path.join(self.dir, "mailboxes"), "".join(lines))
         self.log = os.path.join(self.dir, "log")
-        listen = listen or "127.0.0.1:%d unix:%s" % (self.port, self.sock)
+        listen = (listen or "127.0.0.1:{port} unix:{sock}").format(port=self.port, sock=self.sock)
         conf = (
             "hostname = mx.test.example\n"
             "lmtp_listen = %s\n"
