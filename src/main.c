@@ -52,8 +52,14 @@ int main(int argc, char **argv)
 	}
 	g_mime_init();	/* once per process, before any session forks */
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
+		if (!strcmp(argv[1], cmds[i].name)) {
+			/* "authdeliver COMMAND --help": its usage, exit 0 */
+			if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+				printf("usage: authdeliver %s\nSee authdeliver(8).\n", cmds[i].usage);
+				return 0;
+			}
 			return cmds[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "authdeliver: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return EX_USAGE;
