@@ -8,16 +8,19 @@
  * (those names are answered from the verdict only), or lets a broken user
  * script lose the message (it goes to INBOX and the error is logged).
  *
- * Isolation (decision): every script is evaluated in a forked child that
- * first drops to the mailbox owner's uid/gid (when we run as root), gets
- * RLIMIT_CPU and a wall-clock deadline of sieve_timeout, reads its script
- * itself, runs libsieve and writes its actions back through a pipe as
+ * Isolation (decision): every script is evaluated in a worker process
+ * that first drops to the mailbox owner's uid/gid (when we run as root),
+ * gets RLIMIT_CPU and a wall-clock deadline of sieve_timeout per request,
+ * reads its script itself, runs libsieve and writes its actions back as
  * length-prefixed records.  Reasons: libsieve 2.2.6 is lex/yacc C with
  * global parser state, it has crashed on odd input, a user script must
  * only be read with the user's rights, and a script must not stall an
- * LMTP worker.  A child that dies, hangs or writes a short record counts
- * as a failed script.  The cost is one fork per script (copy-on-write of
- * a worker that already parsed the message; well under a millisecond).
+ * LMTP session.  A worker that dies, hangs or answers garbage is killed
+ * and the script counts as failed.  Workers are kept per session and
+ * owner (see "the evaluation worker" below): a fork per evaluation cost
+ * 2-10 ms of CPU; a request to a live worker costs about 0.05 ms.  A
+ * worker ends after any failed script, so libsieve's error paths never
+ * leave state behind for the next message.
  *
  * libsieve quirks handled here (Debian libsieve2 2.2.6):
  * - sieve2_validate()/sieve2_execute() return SIEVE2_OK even for syntax
@@ -49,6 +52,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -494,7 +498,7 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 static int cb_getsize(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
-	size_t len = r->env->m->len;
+	size_t len = r->env->size ? r->env->size : r->env->m->len;
 	sieve2_setvalue_int(s, "size", len > INT_MAX ? INT_MAX : (int)len);
 	return SIEVE2_OK;
 }
@@ -1478,51 +1482,6 @@ static const char *drop_privileges(const struct mailbox *mb)
 	return NULL;
 }
 
-static void child_run(const struct sieve_env *env, const char *const *paths, size_t npaths,
-		      int fd)
-{
-	struct sieve_result res = { 0 };
-	const char *why = drop_privileges(env->mb);
-	/* CPU backstop one second after the parent's wall-clock deadline */
-	struct rlimit rl = { (rlim_t)env->c->sieve_timeout + 1, (rlim_t)env->c->sieve_timeout + 2 };
-	setrlimit(RLIMIT_CPU, &rl);
-	if (why) {
-		res.ran = true;
-		result_fail(&res, 0, "%s", why);
-	}
-	/* the first path that exists is the script (user, then default) */
-	for (size_t i = 0; !why && i < npaths; i++) {
-		size_t len = 0;
-		const char *err = NULL;
-		char *text = read_script(paths[i], (size_t)env->c->sieve_max_script_size, &len, &err);
-		if (!text && errno == ENOENT)
-			continue;
-		snprintf(res.path, sizeof(res.path), "%s", paths[i]);
-		if (!text) {
-			res.ran = true;
-			result_fail(&res, 0, "cannot read script: %s", err);
-			break;
-		}
-		sieve_run_script(env, text, len, &res);
-		free(text);
-		break;
-	}
-	struct buf b = { 0 };
-	result_encode(&res, &b);
-	if (!b.oom) {
-		size_t off = 0;
-		while (off < b.len) {
-			ssize_t n = write(fd, b.p + off, b.len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				_exit(3);
-			off += (size_t)n;
-		}
-	}
-	_exit(b.oom ? 2 : 0);
-}
-
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -1530,87 +1489,464 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Run the first existing script of paths in a child.  Returns -1 only
- * when no child could be started; a crash or timeout is a failed result. */
-static int run_child(const struct sieve_env *env, const char *const *paths, size_t npaths,
-		     struct sieve_result *res, const char **error_r)
+/* ---- the evaluation worker ----
+ *
+ * One worker process per mailbox owner (uid/gid) per session process,
+ * forked at its first script and kept for the session's later messages:
+ * a fork per evaluation cost 2 to 10 ms of CPU (page tables and
+ * copy-on-write faults of the whole session), far more than libsieve
+ * itself.  The worker drops to the owner's uid at once, closes every
+ * descriptor but its socket, and answers requests one at a time:
+ *
+ *   request   u32 length, then: magic, the conf values scripts use,
+ *             envelope from/to, message size, the header section bytes,
+ *             the verdict facts and marks, the candidate script paths
+ *   response  u32 length, then the result record (result_encode)
+ *
+ * The parent enforces sieve_timeout on each request (wall clock); a
+ * worker that times out, dies or answers garbage is killed and the script
+ * counts as failed; the next request forks a new one.  A worker is retired
+ * after WORKER_MAX_REQUESTS (libsieve's leaks stay bounded) and at most
+ * MAX_WORKERS live per session (least recently used goes first). */
+#define REQUEST_MAGIC 0x53765131u	/* "SvQ1" */
+#define MAX_WORKERS 4
+#define WORKER_MAX_REQUESTS 1000
+#define MAX_REQUEST (64u << 20)
+
+struct worker {
+	pid_t pid;		/* 0: free slot */
+	int fd;
+	uid_t uid;
+	gid_t gid;
+	unsigned nreq;
+	long used;		/* now_ms() of the last request, for LRU */
+};
+static struct worker workers[MAX_WORKERS];
+static pid_t workers_owner;	/* the process the slots belong to */
+
+static int full_write(int fd, const void *p, size_t len)
 {
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		*error_r = "sieve: pipe failed";
+	const char *c = p;
+	while (len) {
+		ssize_t n = write(fd, c, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int full_read(int fd, void *p, size_t len)
+{
+	char *c = p;
+	while (len) {
+		ssize_t n = read(fd, c, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void put_blob(struct buf *b, const void *p, size_t len)
+{
+	put_u32(b, (uint32_t)len);
+	buf_put(b, p, len);
+}
+
+static void request_encode(const struct sieve_env *env, const char *const *paths, size_t npaths,
+			   struct buf *b)
+{
+	const struct conf *c = env->c;
+	const struct msg *m = env->m;
+	const struct sieve_facts *f = env->facts;
+	put_u32(b, 0);		/* frame length, filled in below */
+	put_u32(b, REQUEST_MAGIC);
+	put_str(b, c->junk_folder);
+	put_str(b, c->recipient_delimiter);
+	put_u32(b, (uint32_t)c->sieve_max_actions);
+	put_u32(b, (uint32_t)c->sieve_max_redirects);
+	put_u32(b, (uint32_t)c->sieve_max_script_size);
+	put_u32(b, (uint32_t)c->sieve_timeout);
+	put_str(b, env->envelope_from);
+	put_str(b, env->envelope_to);
+	uint64_t size = m->len;
+	buf_put(b, &size, sizeof(size));
+	put_blob(b, m->data, m->body_off <= m->len ? m->body_off : m->len);
+	put_u32(b, f != NULL);
+	if (f) {
+		put_str(b, f->spf);
+		put_str(b, f->dkim);
+		put_str(b, f->arc);
+		put_str(b, f->dmarc);
+		put_str(b, f->dmarc_policy);
+		put_str(b, f->disposition);
+		put_str(b, f->folder);
+		put_u32(b, f->marks != NULL);
+		if (f->marks)
+			put_blob(b, f->marks, m->nhdrs);
+	}
+	put_u32(b, (uint32_t)npaths);
+	for (size_t i = 0; i < npaths; i++)
+		put_str(b, paths[i]);
+	put_u32(b, REQUEST_MAGIC);
+	if (!b->oom) {
+		uint32_t len = (uint32_t)(b->len - 4);
+		memcpy(b->p, &len, sizeof(len));
+	}
+}
+
+/* The strings of one decoded request; freed by request_clear. */
+struct request {
+	struct conf conf;
+	char *junk, *delim, *from, *to, *facts_s[7], *paths[4];
+	unsigned char *marks;
+	size_t npaths;
+	struct sieve_facts facts;
+	bool has_facts;
+	struct msg m;
+	uint64_t size;
+};
+
+static void request_clear(struct request *q)
+{
+	free(q->junk);
+	free(q->delim);
+	free(q->from);
+	free(q->to);
+	for (size_t i = 0; i < 7; i++)
+		free(q->facts_s[i]);
+	for (size_t i = 0; i < q->npaths; i++)
+		free(q->paths[i]);
+	free(q->marks);
+	msg_clear(&q->m);
+}
+
+static char *get_blob(struct rd *r, size_t *len_r)
+{
+	uint32_t l = get_u32(r);
+	if (r->bad || l > r->len - r->off) {
+		r->bad = true;
+		return NULL;
+	}
+	char *p = malloc((size_t)l + 1);
+	if (!p) {
+		r->bad = true;
+		return NULL;
+	}
+	memcpy(p, r->p + r->off, l);
+	p[l] = 0;
+	r->off += l;
+	*len_r = l;
+	return p;
+}
+
+static int request_decode(const char *p, size_t len, const struct conf *base, struct request *q)
+{
+	struct rd r = { .p = p, .len = len };
+	bool isnull;
+	memset(q, 0, sizeof(*q));
+	if (get_u32(&r) != REQUEST_MAGIC)
 		return -1;
+	q->conf = *base;
+	q->junk = get_str(&r, &isnull);
+	q->delim = get_str(&r, &isnull);
+	q->conf.junk_folder = q->junk ? q->junk : "Junk";
+	q->conf.recipient_delimiter = q->delim ? q->delim : "";
+	q->conf.sieve_max_actions = (long)get_u32(&r);
+	q->conf.sieve_max_redirects = (long)get_u32(&r);
+	q->conf.sieve_max_script_size = (long)get_u32(&r);
+	q->conf.sieve_timeout = (long)get_u32(&r);
+	q->from = get_str(&r, &isnull);
+	q->to = get_str(&r, &isnull);
+	if (r.bad || r.len - r.off < sizeof(q->size))
+		return -1;
+	memcpy(&q->size, r.p + r.off, sizeof(q->size));
+	r.off += sizeof(q->size);
+	size_t hlen = 0;
+	char *h = get_blob(&r, &hlen);
+	const char *err = NULL;
+	if (!h || msg_init(&q->m, h, hlen, SIZE_MAX / sizeof(struct msg_hdr) / 2, &err) < 0) {
+		if (h && !q->m.data)
+			free(h);
+		return -1;
+	}
+	q->has_facts = get_u32(&r) != 0;
+	if (q->has_facts) {
+		for (size_t i = 0; i < 7; i++)
+			q->facts_s[i] = get_str(&r, &isnull);
+		q->facts = (struct sieve_facts){
+			q->facts_s[0], q->facts_s[1], q->facts_s[2], q->facts_s[3],
+			q->facts_s[4], q->facts_s[5], q->facts_s[6] ? q->facts_s[6] : "INBOX", NULL,
+		};
+		if (get_u32(&r)) {
+			size_t ml = 0;
+			q->marks = (unsigned char *)get_blob(&r, &ml);
+			if (ml != q->m.nhdrs)
+				r.bad = true;
+			q->facts.marks = q->marks;
+		}
+	}
+	uint32_t n = get_u32(&r);
+	if (r.bad || n > 4)
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		q->paths[i] = get_str(&r, &isnull);
+		q->npaths++;
+		if (!q->paths[i])
+			r.bad = true;
+	}
+	if (get_u32(&r) != REQUEST_MAGIC || r.bad || r.off != r.len)
+		return -1;
+	return 0;
+}
+
+/* The worker's loop; never returns. */
+static void worker_main(int fd, const struct mailbox *mb, const struct conf *base)
+{
+	const char *why = drop_privileges(mb);
+	for (;;) {
+		uint32_t len;
+		if (full_read(fd, &len, sizeof(len)) < 0 || len > MAX_REQUEST)
+			_exit(0);	/* the session ended (or garbage) */
+		char *p = malloc(len ? len : 1);
+		if (!p || full_read(fd, p, len) < 0)
+			_exit(2);
+		struct request q;
+		struct sieve_result res = { 0 };
+		if (request_decode(p, len, base, &q) < 0)
+			_exit(2);
+		free(p);
+		/* CPU backstop one second after the parent's wall-clock
+		 * deadline, counted from now (the limit is per process) */
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 1, RLIM_INFINITY };
+		setrlimit(RLIMIT_CPU, &rl);
+
+		struct sieve_env env = {
+			.c = &q.conf, .mb = NULL, .m = &q.m,
+			.facts = q.has_facts ? &q.facts : NULL,
+			.envelope_from = q.from ? q.from : "",
+			.envelope_to = q.to ? q.to : "",
+			.size = (size_t)q.size,
+		};
+		if (why) {
+			res.ran = true;
+			snprintf(res.path, sizeof(res.path), "%s", q.npaths ? q.paths[0] : "");
+			result_fail(&res, 0, "%s", why);
+		}
+		/* the first path that exists is the script (user, then default) */
+		for (size_t i = 0; !why && i < q.npaths; i++) {
+			size_t slen = 0;
+			const char *err = NULL;
+			char *text = read_script(q.paths[i], (size_t)q.conf.sieve_max_script_size,
+						 &slen, &err);
+			if (!text && errno == ENOENT)
+				continue;
+			snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
+			if (!text) {
+				res.ran = true;
+				result_fail(&res, 0, "cannot read script: %s", err);
+				break;
+			}
+			sieve_run_script(&env, text, slen, &res);
+			free(text);
+			break;
+		}
+		struct buf b = { 0 };
+		put_u32(&b, 0);
+		result_encode(&res, &b);
+		/* after a failed script libsieve may have leaked, overrun an
+		 * error string by a byte, or been left by longjmp (see the
+		 * quirks above): answer, then end; the parent starts afresh */
+		bool retire = res.failed;
+		sieve_result_clear(&res);
+		request_clear(&q);
+		if (b.oom)
+			_exit(2);
+		uint32_t rl32 = (uint32_t)(b.len - 4);
+		memcpy(b.p, &rl32, sizeof(rl32));
+		if (full_write(fd, b.p, b.len) < 0)
+			_exit(3);
+		free(b.p);
+		if (retire)
+			_exit(0);
+	}
+}
+
+static void worker_reap(struct worker *w, bool kill_it, int *status_r)
+{
+	int status = 0;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	/* not killed: closing the socket ends its loop at once */
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (status_r)
+		*status_r = status;
+	w->pid = 0;
+	w->fd = -1;
+}
+
+static struct worker *worker_get(const struct sieve_env *env, const char **error_r)
+{
+	uid_t uid = env->mb ? env->mb->uid : geteuid();
+	gid_t gid = env->mb ? env->mb->gid : getegid();
+	if (geteuid() != 0 || !env->mb || env->mb->uid == 0) {
+		uid = geteuid();	/* no privilege change: one worker fits all */
+		gid = getegid();
+	}
+	if (workers_owner != getpid()) {
+		/* inherited slots (a fork of a process that had workers):
+		 * not ours to use or reap */
+		for (size_t i = 0; i < MAX_WORKERS; i++) {
+			if (workers[i].pid && workers[i].fd >= 0)
+				close(workers[i].fd);
+			workers[i] = (struct worker){ .fd = -1 };
+		}
+		workers_owner = getpid();
+	}
+	struct worker *w = NULL, *lru = &workers[0];
+	for (size_t i = 0; i < MAX_WORKERS; i++) {
+		struct worker *x = &workers[i];
+		if (x->pid && x->uid == uid && x->gid == gid) {
+			if (x->nreq < WORKER_MAX_REQUESTS)
+				return x;
+			worker_reap(x, false, NULL);	/* retired */
+		}
+		if (!x->pid && !w)
+			w = x;
+		if (x->used < lru->used)
+			lru = x;
+	}
+	if (!w) {
+		worker_reap(lru, false, NULL);
+		w = lru;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		*error_r = "sieve: socketpair failed";
+		return NULL;
 	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
+		close(sv[0]);
+		close(sv[1]);
 		*error_r = "sieve: fork failed";
-		return -1;
+		return NULL;
 	}
 	if (pid == 0) {
-		close(pfd[0]);
-		/* not the server's handlers: a signal just ends the child */
+		/* not the server's handlers: a signal just ends the worker */
 		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
 		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
 			signal(sigs[k], SIG_DFL);
-		child_run(env, paths, npaths, pfd[1]);
-		_exit(1);
+		/* keep stdio and the socket only: no LMTP connection, no
+		 * other worker, no listener stays open in here */
+		if (dup2(sv[1], 3) < 0)
+			_exit(1);
+		close_range(4, ~0U, 0);
+		worker_main(3, env->mb, env->c);
 	}
-	close(pfd[1]);
-	struct buf b = { 0 };
-	long deadline = now_ms() + env->c->sieve_timeout * 1000L;
-	bool timeout = false, toobig = false;
+	close(sv[1]);
+	*w = (struct worker){ .pid = pid, .fd = sv[0], .uid = uid, .gid = gid };
+	return w;
+}
+
+/* Wait for fd to be readable or writable until deadline; 0 ready,
+ * -1 timeout or error. */
+static int wait_fd(int fd, short ev, long deadline)
+{
 	for (;;) {
 		long left = deadline - now_ms();
-		if (left <= 0) {
-			timeout = true;
-			break;
-		}
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		if (left <= 0)
+			return -1;
+		struct pollfd p = { .fd = fd, .events = ev };
 		int pr = poll(&p, 1, (int)(left > INT_MAX ? INT_MAX : left));
 		if (pr < 0 && errno == EINTR)
 			continue;
-		if (pr == 0) {
-			timeout = true;
-			break;
-		}
-		char chunk[8192];
-		ssize_t n = read(pfd[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (b.len + (size_t)n > MAX_RECORD) {
-			toobig = true;
-			break;
-		}
-		buf_put(&b, chunk, (size_t)n);
-	}
-	close(pfd[0]);
-	if (timeout || toobig)
-		kill(pid, SIGKILL);
-	int status = 0;
-	pid_t w;
-	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	/* w < 0 (ECHILD) when a SIGCHLD handler of the server reaped it:
-	 * then the complete record is what counts */
-	bool clean = w < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	if (!timeout && !toobig && clean && !b.oom && result_decode(b.p, b.len, env->c, res) == 0) {
-		free(b.p);
+		if (pr <= 0)
+			return -1;
 		return 0;
 	}
+}
+
+static int io_deadline(int fd, void *p, size_t len, bool wr, long deadline, bool *timeout)
+{
+	char *c = p;
+	while (len) {
+		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) < 0) {
+			*timeout = now_ms() >= deadline;
+			return -1;
+		}
+		ssize_t n = wr ? send(fd, c, len, MSG_DONTWAIT | MSG_NOSIGNAL) :
+				 recv(fd, c, len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Run the first existing script of paths in a worker.  Returns -1 only
+ * when no worker could be started; a crash or timeout is a failed result. */
+static int run_child(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		     struct sieve_result *res, const char **error_r)
+{
+	long deadline = now_ms() + env->c->sieve_timeout * 1000L;
+	struct buf req = { 0 };
+	request_encode(env, paths, npaths, &req);
+	if (req.oom || req.len > MAX_REQUEST) {
+		free(req.p);
+		*error_r = "sieve: request too large or out of memory";
+		return -1;
+	}
+	struct worker *w = worker_get(env, error_r);
+	if (!w) {
+		free(req.p);
+		return -1;
+	}
+	w->nreq++;
+	w->used = now_ms();
+	bool timeout = false, ok = false;
+	char *resp = NULL;
+	uint32_t rlen = 0;
+	if (io_deadline(w->fd, req.p, req.len, true, deadline, &timeout) == 0 &&
+	    io_deadline(w->fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
+	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
+	    io_deadline(w->fd, resp, rlen, false, deadline, &timeout) == 0 &&
+	    result_decode(resp, rlen, env->c, res) == 0)
+		ok = true;
+	free(req.p);
+	free(resp);
+	if (ok && res->failed)
+		worker_reap(w, false, NULL);	/* it ends itself after a failure */
+	if (ok)
+		return 0;
+	int status = 0;
+	worker_reap(w, true, &status);
 	sieve_result_clear(res);
 	res->ran = true;
 	snprintf(res->path, sizeof(res->path), "%s", paths[0]);
 	if (timeout)
 		result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)", env->c->sieve_timeout);
-	else if (w > 0 && WIFSIGNALED(status))
+	else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
 		result_fail(res, 0, "evaluation crashed (signal %d)", WTERMSIG(status));
 	else
-		result_fail(res, 0, "evaluation failed (bad result from the child)");
-	free(b.p);
+		result_fail(res, 0, "evaluation failed (bad result from the worker)");
 	return 0;
 }
 

@@ -163,6 +163,7 @@ struct sieve_env {
 	const struct sieve_facts *facts;	/* may be NULL */
 	const char *envelope_from;	/* "" for the null sender */
 	const char *envelope_to;
+	size_t size;			/* message size, 0: m->len */
 };
 
 void sieve_result_clear(struct sieve_result *res);

@@ -50,7 +50,7 @@ static const char *run(const char *script, const struct sieve_facts *facts, stru
 {
 	struct mailbox mb = { .address = "user+tag@d.example", .local = "user", .detail = "tag",
 			      .domain = "d.example", .user = "user" };
-	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example" };
+	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0 };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, script, strlen(script), &res);
 	out[0] = 0;
@@ -163,7 +163,7 @@ static void test_callbacks(void)
 
 	/* a NUL byte cuts the script short in libsieve: refuse it */
 	struct mailbox mb = { .address = "u@d.example", .local = "u", .domain = "d.example" };
-	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example" };
+	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0 };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, "keep;\0discard;", 14, &res);
 	T_OK(res.failed && strstr(res.error, "NUL"), "script with NUL byte fails: %s", res.error);
@@ -423,6 +423,29 @@ static void test_evaluate(void)
 		msg_clear(m2);	/* mkmsg reuses one struct msg: m is m2 */
 		conf_free(c1);
 		m = mkmsg("From: a@b.example\nTo: user@d.example\nSubject: hi flagme\n\nbody\n");
+	}
+
+	/* workers are reused across evaluations, yet every request carries
+	 * the configuration it runs under (junk_folder here), and a worker
+	 * retired after its request budget is replaced without a failure */
+	{
+		char ct[8300];
+		snprintf(ct, sizeof(ct), "%s\njunk_folder = Spam\n", conftext);
+		struct conf *c2 = conf_parse_string(ct, "t", &err);
+		writefile("user.sieve", "require \"fileinto\";\nfileinto \"\\\\Junk\";\n");
+		int bad = 0;
+		for (int i = 0; i < 1100; i++) {
+			const struct conf *cc = i % 2 ? c2 : c;
+			rc = sieve_evaluate(cc, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+			if (rc != 0 || strcmp(plan_str(&plan), i % 2 ? "Spam INBOX:F" : "Junk INBOX:F")) {
+				if (!bad++)
+					printf("# evaluation %d: rc %d plan %s error %s\n", i, rc, plan_str(&plan),
+					       plan.error ? plan.error : "-");
+			}
+			sieve_plan_clear(&plan);
+		}
+		T_INT(bad, 0, "1100 evaluations over a kept worker: each under its own junk_folder");
+		conf_free(c2);
 	}
 
 	/* a directory where the script should be */
