@@ -51,6 +51,8 @@ static const struct key keys[] = {
 	{ "lmtp_listen", K_LIST, O(lmtp_listen), "127.0.0.1:24", 0, 0, NULL },
 	{ "lmtp_socket_mode", K_STR, O(lmtp_socket_mode), "0666", 0, 0, NULL },
 	{ "lmtp_max_connections", K_LONG, O(lmtp_max_connections), "100", 1, 100000, NULL },
+	{ "lmtp_max_use", K_LONG, O(lmtp_max_use), "100", 1, 1000000, NULL },
+	{ "lmtp_max_idle", K_LONG, O(lmtp_max_idle), "60", 1, 86400, NULL },
 	{ "lmtp_max_recipients", K_LONG, O(lmtp_max_recipients), "1000", 1, 100000, NULL },
 	{ "message_size_limit", K_LONG, O(message_size_limit), "104857600", 1024, LONG_MAX / 4, NULL },
 	{ "line_length_limit", K_LONG, O(line_length_limit), "2097152", 1000, LONG_MAX / 4, NULL },

@@ -39,6 +39,8 @@ struct conf {
 	struct conf_list lmtp_listen;	/* host:port, [v6]:port, unix:/path */
 	char *lmtp_socket_mode;		/* octal, for unix sockets */
 	long lmtp_max_connections;	/* 421 4.3.2 beyond */
+	long lmtp_max_use;		/* sessions per process, then it exits */
+	long lmtp_max_idle;		/* seconds an idle process is kept */
 	long lmtp_max_recipients;	/* 452 4.5.3 beyond */
 	long message_size_limit;	/* SIZE; 552 5.3.4 beyond */
 	long line_length_limit;		/* data line; 552 5.3.4 beyond */

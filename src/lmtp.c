@@ -647,7 +647,11 @@ void lmtp_session(int fd, const struct lmtp_peer *peer, struct deliver_ctx *ctx,
 {
 	const struct conf *c = conf;
 	struct session s = { .io = { .fd = fd }, .peer = peer, .ctx = ctx, .stop = stop };
-	snprintf(s.id, sizeof(s.id), "L%lx%04lx", (long)time(NULL), (long)getpid() & 0xffff);
+	/* unique per session: time, pid, and the process's session count
+	 * (a session process serves several connections, see server.c) */
+	static unsigned nsessions;
+	snprintf(s.id, sizeof(s.id), "L%lx%04lx%x", (long)time(NULL), (long)getpid() & 0xffff,
+		 nsessions++ & 0xfffff);
 	REPLY(&s, "220 %s LMTP authdeliver ready", c->hostname);
 	bool too_long = false;
 	char *cmd = NULL;

@@ -1,17 +1,27 @@
 /* server.c - `authdeliver lmtp`: the master process.
  *
  * Process model (see doc/design.md): a master that listens and accepts,
- * and one forked child per connection that runs the whole session, as
- * OpenSMTPD/Postfix separate the listener from the workers.  A child is
- * single-threaded, so a session waiting on disk or DNS never stalls the
- * others, libsieve (not reentrant) needs no locks, privileges can be
- * switched per recipient, and a crash loses one session, never a message
- * (the MTA keeps it until it gets a 250).  Children share the master's
- * pages copy-on-write, so an idle session costs little memory.
+ * and session processes that each run one whole session at a time, as
+ * Postfix's and Dovecot's workers do.  A session process is
+ * single-threaded (libunbound's one resolver thread aside), so a session
+ * waiting on disk or DNS never stalls the others, libsieve (not reentrant)
+ * needs no locks, privileges can be switched per recipient, and a crash
+ * loses one session, never a message (the MTA keeps it until it gets a
+ * 250).  Processes share the master's pages copy-on-write.
+ *
+ * Reuse: when a session ends, its process tells the master it is idle
+ * (one byte on its control socket) and the master hands it the next
+ * connection (SCM_RIGHTS) instead of forking, so the DNS cache, the
+ * libunbound context and the Sieve workers stay warm across connections
+ * (Postfix opens a new LMTP connection for most deliveries).  A process
+ * serves at most lmtp_max_use sessions and is let go after lmtp_max_idle
+ * seconds without one (the master closes its control socket; it exits on
+ * EOF), and only ever sessions of the configuration it was forked with.
  *
  * SIGTERM: stop listening, let every child finish its transaction (each
  * then replies 421 and exits), exit when all are gone.  SIGHUP: re-read the
- * configuration; new sessions use it, sessions in progress keep theirs.
+ * configuration; new sessions use it (idle processes of the old one are
+ * let go), sessions in progress keep theirs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +39,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -200,8 +211,69 @@ static void peer_of(int fd, const struct listener *l, struct lmtp_peer *p)
 	p->xforward_ok = client_ip_in(&c->xforward_trusted, p->addr);
 }
 
+/* A session process: one per busy connection or idle for reuse. */
+struct kid {
+	pid_t pid;
+	int ctl;		/* control socket, -1 once let go */
+	bool busy;
+	unsigned gen;		/* configuration generation it was forked with */
+	long long idle_since;	/* monotonic ms */
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Send connection fd (accepted on listener li) over the control socket. */
+static int send_conn(int ctl, int fd, unsigned char li)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	memset(cbuf, 0, sizeof(cbuf));
+	struct iovec iov = { &li, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	ssize_t n;
+	while ((n = sendmsg(ctl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n == 1 ? 0 : -1;
+}
+
+/* In the session process: the next connection, or -1 (EOF: let go, or
+ * SIGTERM). */
+static int recv_conn(int ctl, unsigned char *li_r)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { li_r, 1 };
+	for (;;) {
+		if (child_stop)
+			return -1;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		ssize_t n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1)
+			return -1;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			return -1;
+		int fd;
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		return fd;
+	}
+}
+
 static void serve_child(int fd, const struct listener *l, struct listener *ls, size_t nl,
-			const char *dns_zone)
+			int ctl, const char *dns_zone)
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
@@ -209,12 +281,24 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	struct lmtp_peer peer;
-	peer_of(fd, l, &peer);
 	struct deliver_ctx ctx = { .dns_zone = dns_zone };
-	lmtp_session(fd, &peer, &ctx, &child_stop);
+	for (long uses = 1;; uses++) {
+		struct lmtp_peer peer;
+		peer_of(fd, l, &peer);
+		lmtp_session(fd, &peer, &ctx, &child_stop);
+		close(fd);
+		if (child_stop || uses >= conf->lmtp_max_use)
+			break;
+		/* idle: tell the master, wait for the next connection */
+		ssize_t w;
+		while ((w = write(ctl, "I", 1)) < 0 && errno == EINTR)
+			;
+		unsigned char li = 0;
+		if (w != 1 || (fd = recv_conn(ctl, &li)) < 0 || li >= nl)
+			break;
+		l = &ls[li];
+	}
 	deliver_ctx_clear(&ctx);
-	close(fd);
 	_exit(0);
 }
 
@@ -305,22 +389,22 @@ int cmd_lmtp(int argc, char **argv)
 	set_handler(SIGCHLD, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	long children = 0;
-	size_t npids = 0, pids_cap = 0;
-	pid_t *pids = NULL;	/* our sessions, for SIGTERM */
-	struct pollfd pfd[MAX_LISTEN];
-	for (size_t i = 0; i < nl; i++)
-		pfd[i] = (struct pollfd){ ls[i].fd, POLLIN, 0 };
+	size_t nkids = 0, kids_cap = 0;
+	struct kid *kids = NULL;
+	unsigned gen = 0;		/* configuration generation */
+	struct pollfd *pfd = NULL;
+	size_t pfd_cap = 0;
 	while (!got_term) {
 		if (got_chld) {
 			got_chld = 0;
 			int st;
 			pid_t p;
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-				children--;
-				for (size_t k = 0; k < npids; k++)
-					if (pids[k] == p) {
-						pids[k] = pids[--npids];
+				for (size_t k = 0; k < nkids; k++)
+					if (kids[k].pid == p) {
+						if (kids[k].ctl >= 0)
+							close(kids[k].ctl);
+						kids[k] = kids[--nkids];
 						break;
 					}
 				if (WIFSIGNALED(st))
@@ -339,68 +423,161 @@ int cmd_lmtp(int argc, char **argv)
 				conf_install(nc);	/* frees the old one */
 				log_open(nc);
 				c = nc;
+				gen++;
 				log_info("configuration reloaded from %s (listen addresses need a restart)",
 					 nc->path);
 			}
 		}
-		int pr = poll(pfd, nl, -1);
-		if (pr < 0)
-			continue;	/* EINTR from a signal */
+		/* let go: idle processes of an older configuration, and those
+		 * idle for longer than lmtp_max_idle */
+		long long now = mono_ms(), next = -1;
+		size_t busy = 0;
+		for (size_t k = 0; k < nkids; k++) {
+			struct kid *kd = &kids[k];
+			if (kd->ctl < 0)
+				continue;
+			if (kd->busy) {
+				busy++;
+				continue;
+			}
+			long long until = kd->idle_since + c->lmtp_max_idle * 1000LL;
+			if (kd->gen != gen || now >= until) {
+				close(kd->ctl);	/* it reads EOF and exits */
+				kd->ctl = -1;
+			} else if (next < 0 || until < next)
+				next = until;
+		}
+		if (pfd_cap < nl + nkids) {
+			size_t cap = (nl + nkids) * 2;
+			struct pollfd *np = realloc(pfd, cap * sizeof(*np));
+			if (!np) {
+				log_error("out of memory");
+				break;
+			}
+			pfd = np;
+			pfd_cap = cap;
+		}
+		size_t np = 0;
+		for (size_t i = 0; i < nl; i++)
+			pfd[np++] = (struct pollfd){ ls[i].fd, POLLIN, 0 };
+		for (size_t k = 0; k < nkids; k++)
+			if (kids[k].ctl >= 0)
+				pfd[np++] = (struct pollfd){ kids[k].ctl, POLLIN, 0 };
+		int pr = poll(pfd, np, next < 0 ? -1 : (int)(next - now + 1));
+		if (pr <= 0)
+			continue;	/* EINTR from a signal, or an idle timeout */
+		/* control sockets first: a process that just became idle can
+		 * take a connection accepted below */
+		for (size_t j = nl; j < np; j++) {
+			if (!pfd[j].revents)
+				continue;
+			for (size_t k = 0; k < nkids; k++) {
+				struct kid *kd = &kids[k];
+				if (kd->ctl != pfd[j].fd)
+					continue;
+				char byte;
+				ssize_t n = read(kd->ctl, &byte, 1);
+				if (n == 1 && byte == 'I' && kd->busy) {
+					kd->busy = false;
+					kd->idle_since = mono_ms();
+					busy--;
+				} else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+					close(kd->ctl);	/* it exited (or is exiting) */
+					kd->ctl = -1;
+					if (kd->busy)
+						busy--;
+					kd->busy = false;
+				}
+				break;
+			}
+		}
 		for (size_t i = 0; i < nl; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			int fd = accept4(ls[i].fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd < 0)
 				continue;
-			if (children >= c->lmtp_max_connections) {
-				static const char busy[] = "421 4.3.2 Too many connections, try again later\r\n";
-				if (write(fd, busy, sizeof(busy) - 1) < 0) {
+			if ((long)busy >= c->lmtp_max_connections) {
+				static const char full[] = "421 4.3.2 Too many connections, try again later\r\n";
+				if (write(fd, full, sizeof(full) - 1) < 0) {
 					/* nothing to do: the client retries */
 				}
-				log_warn("connection refused: %ld sessions (lmtp_max_connections)", children);
+				log_warn("connection refused: %zu sessions (lmtp_max_connections)", busy);
 				close(fd);
 				continue;
 			}
-			if (npids == pids_cap) {
-				size_t cap = pids_cap ? pids_cap * 2 : 64;
-				pid_t *np = realloc(pids, cap * sizeof(*np));
-				if (!np) {
+			/* an idle process of this configuration, else a new one */
+			struct kid *kd = NULL;
+			for (size_t k = 0; k < nkids && !kd; k++)
+				if (kids[k].ctl >= 0 && !kids[k].busy && kids[k].gen == gen)
+					kd = &kids[k];
+			if (kd && send_conn(kd->ctl, fd, (unsigned char)i) == 0) {
+				kd->busy = true;
+				busy++;
+				close(fd);
+				continue;
+			}
+			if (kd) {		/* it went away: let it go, fork */
+				close(kd->ctl);
+				kd->ctl = -1;
+			}
+			if (nkids == kids_cap) {
+				size_t cap = kids_cap ? kids_cap * 2 : 64;
+				struct kid *nk = realloc(kids, cap * sizeof(*nk));
+				if (!nk) {
 					close(fd);
 					continue;
 				}
-				pids = np;
-				pids_cap = cap;
+				kids = nk;
+				kids_cap = cap;
 			}
-			pid_t pid = fork();
-			if (pid == 0)
-				serve_child(fd, &ls[i], ls, nl, dns_zone);
+			int sv[2];
+			pid_t pid = -1;
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
+				pid = fork();
+				if (pid == 0) {
+					close(sv[0]);
+					for (size_t k = 0; k < nkids; k++)
+						if (kids[k].ctl >= 0)
+							close(kids[k].ctl);
+					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone);
+				}
+				close(sv[1]);
+				if (pid < 0)
+					close(sv[0]);
+			}
 			if (pid < 0) {
-				static const char busy[] = "421 4.3.2 Cannot fork, try again later\r\n";
-				if (write(fd, busy, sizeof(busy) - 1) < 0) {
+				static const char nofork[] = "421 4.3.2 Cannot fork, try again later\r\n";
+				if (write(fd, nofork, sizeof(nofork) - 1) < 0) {
 					/* the client retries */
 				}
 				log_error("fork: %s", strerror(errno));
 			} else {
-				children++;
-				pids[npids++] = pid;
+				kids[nkids++] = (struct kid){ .pid = pid, .ctl = sv[0], .busy = true, .gen = gen };
+				busy++;
 			}
 			close(fd);
 		}
 	}
-	log_info("SIGTERM: finishing %ld sessions", children);
+	size_t nbusy = 0;
+	for (size_t k = 0; k < nkids; k++)
+		nbusy += kids[k].busy;
+	log_info("SIGTERM: finishing %zu sessions", nbusy);
 	for (size_t i = 0; i < nl; i++) {
 		close(ls[i].fd);
 		if (ls[i].is_unix)
 			unlink(ls[i].name + 5);
 	}
-	for (size_t k = 0; k < npids; k++)
-		kill(pids[k], SIGTERM);	/* finish the transaction, then 421 */
-	free(pids);
-	while (children > 0) {
+	for (size_t k = 0; k < nkids; k++) {
+		if (kids[k].ctl >= 0)
+			close(kids[k].ctl);	/* idle ones exit on EOF */
+		kill(kids[k].pid, SIGTERM);	/* busy ones finish the transaction, then 421 */
+	}
+	free(kids);
+	free(pfd);
+	for (;;) {
 		int st;
-		if (waitpid(-1, &st, 0) > 0)
-			children--;
-		else if (errno == ECHILD)
+		if (waitpid(-1, &st, 0) < 0 && errno == ECHILD)
 			break;
 	}
 	log_info("exiting");
