@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -678,6 +679,14 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 	int lfd = -1, in, v2, found = 0, e;
 	struct stat st;
 
+	/* Among our own processes, flock() on the Maildir directory
+	 * serializes the whole update, so that two of them never both
+	 * break the same stale dotlock (each would then believe it holds
+	 * the lock, and one subscription would be lost).  The dotlock below
+	 * is for Dovecot, which does not know the flock.  Bounded like the
+	 * dotlock: after the tries, go on without it. */
+	for (int i = 0; flock(rootfd, LOCK_EX | LOCK_NB) < 0 && i < MAILDIR_LOCK_TRIES; i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	for (int i = 0;; i++) {
 		lfd = openat(rootfd, MAILDIR_SUBS_LOCK, O_WRONLY | O_CREAT |
 			     O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -736,6 +745,7 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 		close(lfd);
 		unlinkat(rootfd, MAILDIR_SUBS_LOCK, 0);
 		free(old);
+		flock(rootfd, LOCK_UN);
 		return;
 	}
 	name[nlen] = '\n';
@@ -750,6 +760,7 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 	if (e < 0 || renameat(rootfd, MAILDIR_SUBS_LOCK, rootfd, MAILDIR_SUBS) < 0)
 		goto warn_unlock;
 	free(old);
+	flock(rootfd, LOCK_UN);
 	return;
 warn:
 	if (lfd >= 0)
@@ -761,6 +772,7 @@ warn_unlock:
 	log_warn("maildir %s: cannot subscribe \"%s\": %s", root, vname,
 		 strerror(e));
 	free(old);
+	flock(rootfd, LOCK_UN);
 }
 
 /* ---- stage / commit -------------------------------------------------- */
