@@ -2,6 +2,7 @@
  *
  * One binary, one row per subcommand.  Exit codes follow sysexits.h.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,19 @@ int main(int argc, char **argv)
 		printf("authdeliver %s\n", AUTHDELIVER_VERSION);
 		return 0;
 	}
+	/* Memory of long-lived session processes: glibc raises its mmap
+	 * threshold after the first large free (up to 32 MB), after which
+	 * every large message buffer comes from the heap and its pages stay
+	 * with the process once freed.  A fixed threshold keeps buffers of
+	 * 128 KiB and more in their own mappings, returned on free (a
+	 * process that took a 50 MB message keeps nothing of it for its next
+	 * sessions); a fixed trim threshold gives back the top of the heap.
+	 * One arena: libunbound's resolver thread would otherwise get a heap
+	 * of its own in every session process (-17% memory at 100 sessions
+	 * in bench/lmtp_bench). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 512 * 1024);
+	mallopt(M_ARENA_MAX, 1);
 	g_mime_init();	/* once per process, before any session forks */
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
