@@ -65,4 +65,6 @@ int crypto_base64_decode(const char *in, size_t len, unsigned char *out,
  * bytes; NUL-terminated; returns the length. */
 size_t crypto_base64_encode(const unsigned char *in, size_t len, char *out);
 
+/* Build OpenSSL's caches now (the LMTP master, before it forks). */
+void crypto_preload(void);
 #endif

@@ -45,6 +45,7 @@
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
+#include "crypto.h"
 #include "deliver.h"
 #include "lmtp.h"
 #include "log.h"
@@ -383,6 +384,9 @@ int cmd_lmtp(int argc, char **argv)
 		log_error("lmtp_listen is empty");
 		return EX_CONFIG;
 	}
+	/* shared copy-on-write by every session process (crypto.h) */
+	if (c->verify)
+		crypto_preload();
 	set_handler(SIGTERM, on_signal);
 	set_handler(SIGINT, on_signal);
 	set_handler(SIGHUP, on_signal);
