@@ -1,4 +1,4 @@
-/* msg.c - received bytes + header index; GMime parse on demand.
+/* msg.c - received bytes + header index.
  *
  * Takes the message in CRLF wire form; returns slices.  RFC 5322 section
  * 2.2: a header field is name ":" value, continued by lines that start with
@@ -7,7 +7,6 @@
  */
 #include "msg.h"
 
-#include <gmime/gmime.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +86,6 @@ int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
 
 void msg_clear(struct msg *m)
 {
-	if (m->mime)
-		g_object_unref(m->mime);
 	free(m->hdrs);
 	free(m->data);
 	memset(m, 0, sizeof(*m));
@@ -153,18 +150,6 @@ char *msg_hdr_value(const struct msg *m, size_t i)
 	memmove(out, out + s, o - s);
 	out[o - s] = 0;
 	return out;
-}
-
-void *msg_mime(struct msg *m)
-{
-	if (m->mime)
-		return m->mime;
-	GMimeStream *st = g_mime_stream_mem_new_with_buffer(m->data, m->len);
-	GMimeParser *p = g_mime_parser_new_with_stream(st);
-	g_object_unref(st);
-	m->mime = g_mime_parser_construct_message(p, NULL);
-	g_object_unref(p);
-	return m->mime;
 }
 
 char *msg_message_id(const struct msg *m)

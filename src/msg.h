@@ -1,5 +1,6 @@
-/* msg.h - one received message: the bytes as received, a header index, and
- * a GMime view parsed on demand.
+/* msg.h - one received message: the bytes as received and a header index
+ * (GMime is used on single header values where RFC 2047 or address parsing
+ * is needed, never on the whole message).
  *
  * The bytes are kept in wire form (lines end in CRLF) exactly as received,
  * after dot-unstuffing and bare-LF normalisation by the intake.  Nothing
@@ -29,7 +30,6 @@ struct msg {
 	size_t nhdrs;
 	size_t body_off;	/* first byte of the body (after the blank line) */
 	bool has_body_sep;	/* a blank line separated header and body */
-	void *mime;		/* GMimeMessage *, from msg_mime() */
 };
 
 #define MSG_NOT_FOUND ((size_t)-1)
@@ -55,9 +55,6 @@ const char *msg_hdr_raw_value(const struct msg *m, size_t i, size_t *len_r);
 char *msg_hdr_value(const struct msg *m, size_t i);
 /* Does header i have this name (case-insensitive)? */
 bool msg_hdr_is(const struct msg *m, size_t i, const char *name);
-
-/* GMime parse of the message, done once and cached (GMimeMessage *). */
-void *msg_mime(struct msg *m);
 
 /* Message-ID without angle brackets for logs, or "-"; malloc'd. */
 char *msg_message_id(const struct msg *m);

@@ -1962,10 +1962,6 @@ int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m
 	struct sieve_merge mg;
 	sieve_merge_init(&mg);
 	sieve_plan_init(plan);
-	/* parse once in the parent so that every child shares it */
-	g_mime_init();
-	(void)msg_mime(m);
-
 	struct { enum sieve_kind kind; const char *paths[2]; size_t n; } steps[64];
 	size_t nsteps = 0;
 	char user_path[4096] = "";
