@@ -1435,8 +1435,10 @@ static char *read_script(const char *path, size_t max, size_t *len_r, const char
 		errno = EFBIG;
 		return NULL;
 	}
-	char *p = malloc(max + 1);
-	size_t len = 0;
+	/* sized by the file, not by the limit (the limit is 1 MB by default
+	 * and this runs for every evaluation); grows if the file does */
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *p = malloc(cap + 1);
 	if (!p) {
 		close(fd);
 		*why = "out of memory";
@@ -1444,7 +1446,20 @@ static char *read_script(const char *path, size_t max, size_t *len_r, const char
 		return NULL;
 	}
 	for (;;) {
-		ssize_t n = read(fd, p + len, max + 1 - len);
+		if (len == cap && cap < max + 1) {
+			size_t nc = cap * 2 < max + 1 ? cap * 2 : max + 1;
+			char *np = realloc(p, nc + 1);
+			if (!np) {
+				free(p);
+				close(fd);
+				*why = "out of memory";
+				errno = ENOMEM;
+				return NULL;
+			}
+			p = np;
+			cap = nc;
+		}
+		ssize_t n = read(fd, p + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
