@@ -201,16 +201,32 @@ int lmtp_data_line(struct lmtp_data *d, const char *line, size_t len)
 			len--;
 		}
 	}
+	/* A chunk of a long line may end between its CR and its LF (the
+	 * read stopped there): that CR was held back, and is either the
+	 * line end (this chunk starts with the LF) or a bare CR byte. */
+	bool held = d->held_cr;
+	d->held_cr = false;
 	size_t body = len;
 	if (complete) {
 		body = len - 1;
 		if (body && line[body - 1] == '\r')
 			body--;
+		else if (!body && held)
+			held = false;	/* CR | LF: one CRLF line end */
+	} else if (len && line[len - 1] == '\r') {
+		body--;
+		d->held_cr = true;
 	}
+	if (held)
+		body++;		/* count the bare CR in the line length */
 	/* line length counts the whole line across chunks */
 	d->cur_line = d->in_line ? d->cur_line + body : body;
 	if (d->cur_line > d->max_line)
 		d->line_too_long = true;
+	if (held) {
+		data_append(d, "\r", 1);
+		body--;
+	}
 	data_append(d, line, body);
 	if (complete)
 		data_append(d, "\r\n", 2);	/* bare LF becomes CRLF */
@@ -222,6 +238,9 @@ int lmtp_data_line(struct lmtp_data *d, const char *line, size_t len)
 
 int lmtp_parse_path(const char *arg, const char *prefix, char **addr_r, const char **params_r)
 {
+	/* every return path sets both out-parameters */
+	*addr_r = NULL;
+	*params_r = "";
 	size_t pl = strlen(prefix);
 	if (strncasecmp(arg, prefix, pl))
 		return -1;
@@ -453,8 +472,7 @@ static void cmd_rcpt(struct session *s, const char *arg)
 	char *addr;
 	const char *params;
 	if (lmtp_parse_path(arg, "TO:", &addr, &params) < 0 || !*addr) {
-		if (addr)
-			free(addr);
+		free(addr);
 		REPLY(s, "501 5.5.4 Syntax: RCPT TO:<address>");
 		return;
 	}

@@ -39,6 +39,7 @@ struct lmtp_data {
 	size_t max_line;	/* beyond: line_too_long */
 	bool too_big, line_too_long, nomem;
 	bool in_line;		/* the previous chunk did not end the line */
+	bool held_cr;		/* it ended in CR, not yet stored */
 	size_t cur_line;	/* length of the current line so far */
 };
 int lmtp_data_line(struct lmtp_data *d, const char *line, size_t len);
