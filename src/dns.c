@@ -21,6 +21,7 @@
  * per-message deadline (dns_set_deadline); both give DNS_TEMPFAIL.
  * Never returns data from a bogus DNSSEC answer.
  */
+#include "buf.h"
 #include "dns.h"
 #include "conf.h"
 
@@ -92,12 +93,6 @@ struct dns {
 	size_t nsims;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- answers ---- */
 
@@ -445,7 +440,7 @@ static void ent_finish(struct ent *e, struct ans *x, unsigned ttl)
 	e->state = E_DONE;
 	e->ans = x;
 	e->once = x->a.status == DNS_TEMPFAIL || ttl == 0;
-	e->expires = now_ms() + (long long)ttl * 1000;
+	e->expires = mono_ms() + (long long)ttl * 1000;
 }
 
 static void ub_done(void *arg, int err, struct ub_result *r);
@@ -507,7 +502,7 @@ static void ub_done(void *arg, int err, struct ub_result *r)
 static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigned h)
 {
 	struct ent *e = ent_find(d, lname, type, h);
-	if (e && e->state == E_DONE && !e->once && e->expires <= now_ms()) {
+	if (e && e->state == E_DONE && !e->once && e->expires <= mono_ms()) {
 		ent_remove(d, e);
 		e = NULL;
 	}
@@ -523,7 +518,7 @@ static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigne
 	e->hash = h;
 	e->d = d;
 	e->state = E_PENDING;
-	e->started = now_ms();
+	e->started = mono_ms();
 	e->hnext = d->tab[h & (DNS_HASH_SIZE - 1)];
 	d->tab[h & (DNS_HASH_SIZE - 1)] = e;
 	lru_front(d, e);
@@ -537,7 +532,7 @@ void dns_prefetch(struct dns *d, const char *name, int type)
 	char lname[256];
 	if (!d || !dns_name_valid(name) || norm_name(name, lname) < 0)
 		return;
-	if (d->deadline && now_ms() >= d->deadline)
+	if (d->deadline && mono_ms() >= d->deadline)
 		return;
 	ent_start(d, lname, type, name_hash(lname, type));
 }
@@ -547,7 +542,7 @@ void dns_prefetch(struct dns *d, const char *name, int type)
 static void ent_wait(struct dns *d, struct ent *e)
 {
 	while (e->state == E_PENDING) {
-		long long now = now_ms(), lim = e->started + d->timeout;
+		long long now = mono_ms(), lim = e->started + d->timeout;
 		const char *why = "timeout";
 		if (d->deadline && d->deadline < lim) {
 			lim = d->deadline;
@@ -590,7 +585,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	struct ent *e = ent_find(d, lname, type, h);
 	/* Warm path: one hash probe, one clock read, one increment.  Only
 	 * valid names are ever cached, so validation can wait for a miss. */
-	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
+	if (e && e->state == E_DONE && !e->once && e->expires > mono_ms()) {
 		if (d->lru_head != e) {
 			lru_unlink(d, e);
 			lru_front(d, e);
@@ -601,7 +596,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	}
 	if (!e && !dns_name_valid(name))
 		return &bad_name.a;
-	if (!e && d->deadline && now_ms() >= d->deadline) {
+	if (!e && d->deadline && mono_ms() >= d->deadline) {
 		d->deadline_hit = true;
 		return &past_deadline.a;
 	}
@@ -620,7 +615,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 void dns_set_deadline(struct dns *d, long ms)
 {
 	if (d) {
-		d->deadline = ms > 0 ? now_ms() + ms : 0;
+		d->deadline = ms > 0 ? mono_ms() + ms : 0;
 		if (ms > 0)
 			d->deadline_hit = false;
 	}

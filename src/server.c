@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
@@ -220,13 +221,6 @@ struct kid {
 	unsigned gen;		/* configuration generation it was forked with */
 	long long idle_since;	/* monotonic ms */
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Send connection fd (accepted on listener li) over the control socket. */
 static int send_conn(int ctl, int fd, unsigned char li)
