@@ -50,6 +50,7 @@ struct conf {
 	long header_count_limit;	/* 552 5.3.4 beyond */
 	long timeout_idle;		/* seconds; 421 4.4.2 */
 	long timeout_data;
+	char *metrics_listen;		/* "" off, unix:/path or loopback host:port */
 	struct conf_list xforward_trusted; /* CIDRs, or "unix"; default none */
 
 	/* mailboxes and delivery */

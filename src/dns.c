@@ -23,6 +23,7 @@
  */
 #include "dns.h"
 #include "conf.h"
+#include "metrics.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -465,6 +466,7 @@ static void ent_query(struct dns *d, struct ent *e, const char *qname)
 			return;		/* stays pending until the timeout */
 	}
 	int id = 0;
+	metrics_dns(METRICS_DNS_QUERY);
 	int rc = ub_resolve_async(d->ub, qname, e->type, 1 /* IN */, e, ub_done, &id);
 	if (rc) {
 		ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(rc)), 0);
@@ -558,6 +560,7 @@ static void ent_wait(struct dns *d, struct ent *e)
 				ub_cancel(d->ub, e->async_id);
 			if (lim == d->deadline)
 				d->deadline_hit = true;
+			metrics_dns(lim == d->deadline ? METRICS_DNS_DEADLINE : METRICS_DNS_TIMEOUT);
 			ent_finish(e, ans_simple(DNS_TEMPFAIL, why), 0);
 			break;
 		}
@@ -584,6 +587,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	char lname[256];
 	if (!d)
 		return &no_memory.a;
+	metrics_dns(METRICS_DNS_LOOKUP);
 	if (norm_name(name, lname) < 0)
 		return &bad_name.a;
 	unsigned h = name_hash(lname, type);
@@ -597,6 +601,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 		}
 		if (e->ans->refs > 0)
 			e->ans->refs++;
+		metrics_dns(METRICS_DNS_CACHE_HIT);
 		return &e->ans->a;
 	}
 	if (!e && !dns_name_valid(name))
