@@ -57,6 +57,7 @@ static struct mlbuf *ml = NULL;
 %}
 
 %name-prefix="libsieve_addr"
+%define parse.error verbose
 
 %token ATOM QTEXT DTEXT QUOTE
 

@@ -40,6 +40,7 @@ static struct mlbuf *ml = NULL;
 %}
 
 %name-prefix="libsieve_header"
+%define parse.error verbose
 
 %token NAME COLON TEXT WRAP
 %start headers

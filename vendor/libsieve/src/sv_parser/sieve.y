@@ -61,6 +61,7 @@ extern int libsieve_sievelex(void);
 %}
 
 %name-prefix="libsieve_sieve"
+%define parse.error verbose
 
 %union {
     int nval;
