@@ -484,18 +484,10 @@ int libsieve_eval(struct sieve2_context *context,
                     if (l == SIEVE2_DONE)
                         TRACE_DEBUG("VACATION aborted because the message is from a secondary address.");
 
-                    /* check myaddr matches any of the addresses specified in
-                     * the script */
-                    if (l == SIEVE2_OK) {
-                        l = SIEVE2_DONE;
-                        for (sl = c->u.v.addresses; sl != NULL; sl = sl->next) {
-                            if (sl->s && myaddr && !strcmp(sl->s, myaddr))
-                                l = SIEVE2_OK;
-                        }
-                    }
-
-                    if (l == SIEVE2_DONE)
-                        TRACE_DEBUG("VACATION aborted: no match found in script.");
+                    /* authdeliver patch 0002: RFC 5230 section 4.5:
+                     * :addresses are more addresses of the user, not a
+                     * filter on the recipient (upstream 590333d made a
+                     * vacation without :addresses never answer). */
 
                     /* ok, is it a system address? */
                     if (l == SIEVE2_OK && sysaddr(reply_to)) {
