@@ -16,6 +16,14 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <grp.h>
+#include <pwd.h>
+
+#include "client.h"
 
 const struct conf *conf;
 
@@ -49,7 +57,9 @@ static const struct key keys[] = {
 	{ "log_debug", K_BOOL, O(log_debug), "no", 0, 0, NULL },
 
 	{ "lmtp_listen", K_LIST, O(lmtp_listen), "127.0.0.1:24", 0, 0, NULL },
-	{ "lmtp_socket_mode", K_STR, O(lmtp_socket_mode), "0666", 0, 0, NULL },
+	{ "lmtp_socket_mode", K_STR, O(lmtp_socket_mode), "0660", 0, 0, NULL },
+	{ "lmtp_socket_owner", K_STR, O(lmtp_socket_owner), "", 0, 0, NULL },
+	{ "lmtp_socket_group", K_STR, O(lmtp_socket_group), "", 0, 0, NULL },
 	{ "lmtp_max_connections", K_LONG, O(lmtp_max_connections), "100", 1, 100000, NULL },
 	{ "lmtp_max_use", K_LONG, O(lmtp_max_use), "100", 1, 1000000, NULL },
 	{ "lmtp_max_idle", K_LONG, O(lmtp_max_idle), "60", 1, 86400, NULL },
@@ -60,7 +70,7 @@ static const struct key keys[] = {
 	{ "header_count_limit", K_LONG, O(header_count_limit), "2000", 10, 1000000, NULL },
 	{ "timeout_idle", K_LONG, O(timeout_idle), "300", 1, 86400, NULL },
 	{ "timeout_data", K_LONG, O(timeout_data), "600", 1, 86400, NULL },
-	{ "xforward_trusted", K_LIST, O(xforward_trusted), "127.0.0.0/8 ::1/128 unix", 0, 0, NULL },
+	{ "xforward_trusted", K_LIST, O(xforward_trusted), "", 0, 0, NULL },
 
 	{ "user_lookup", K_LIST, O(user_lookup), "system", 0, 0, NULL },
 	{ "system_maildir", K_STR, O(system_maildir), "Maildir", 0, 0, NULL },
@@ -273,6 +283,14 @@ static int conf_finish(struct conf *c)
 	return 0;
 }
 
+/* lmtp_socket_mode must be an octal permission mode. */
+static int mode_ok(const char *m)
+{
+	char *end;
+	long v = strtol(m, &end, 8);
+	return *m && !*end && v >= 0 && v <= 0777;
+}
+
 static char *trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -302,10 +320,15 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 		if (!line)
 			goto oom;
 		p += ll + (nl ? 1 : 0);
-		char *s = line;
-		/* a '#' starts a comment only at the start of a line, so that
-		 * values may contain it */
-		s = trim(s);
+		/* a '#' at the start of a line or after a space or tab starts
+		 * a comment, so "key = value   # why" means "value"; a '#'
+		 * inside a word ("a#b") is part of the value */
+		for (char *h = line; (h = strchr(h, '#')); h++)
+			if (h == line || h[-1] == ' ' || h[-1] == '\t') {
+				*h = 0;
+				break;
+			}
+		char *s = trim(line);
 		if (!*s || *s == '#') {
 			free(line);
 			continue;
@@ -334,6 +357,11 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 	}
 	if (conf_finish(c) < 0)
 		goto oom;
+	if (!mode_ok(c->lmtp_socket_mode)) {
+		snprintf(errbuf, sizeof(errbuf), "%s: lmtp_socket_mode: expected an octal mode such as 0660",
+			 c->path);
+		goto bad;
+	}
 	return c;
 oom:
 	snprintf(errbuf, sizeof(errbuf), "%s: out of memory", name ? name : "config");
@@ -412,6 +440,89 @@ void conf_free(struct conf *c)
 	}
 	free(c->path);
 	free(c);
+}
+
+/* Is some address of this host (loopback or an interface address) inside
+ * CIDR e?  Any local user can connect from such an address. */
+static bool cidr_has_local(const char *e, char *addr_r, size_t size)
+{
+	char *v[1] = { (char *)e };
+	struct conf_list one = { 1, v };
+	static const char *const lo[] = { "127.0.0.1", "::1" };
+	for (size_t i = 0; i < 2; i++)
+		if (client_ip_in(&one, lo[i])) {
+			snprintf(addr_r, size, "%s", lo[i]);
+			return true;
+		}
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		char buf[INET6_ADDRSTRLEN];
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, buf, sizeof(buf));
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, buf, sizeof(buf));
+		else
+			continue;
+		if (client_ip_in(&one, buf)) {
+			snprintf(addr_r, size, "%s", buf);
+			found = true;
+		}
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+int conf_warnings(const struct conf *c, void (*emit)(const char *msg))
+{
+	char msg[512];
+	int n = 0;
+	bool tcp = false, unix_listen = false;
+	for (size_t i = 0; i < c->lmtp_listen.n; i++) {
+		if (!strncmp(c->lmtp_listen.v[i], "unix:", 5))
+			unix_listen = true;
+		else
+			tcp = true;
+	}
+	for (size_t i = 0; i < c->xforward_trusted.n; i++) {
+		const char *e = c->xforward_trusted.v[i];
+		char addr[INET6_ADDRSTRLEN];
+		if (!strcmp(e, "unix")) {
+			long mode = strtol(c->lmtp_socket_mode, NULL, 8);
+			if (unix_listen && (mode & 0006)) {
+				snprintf(msg, sizeof(msg),
+					 "xforward_trusted: unix, but lmtp_socket_mode %s lets any local user "
+					 "connect and forge XFORWARD (use 0660 and lmtp_socket_group)",
+					 c->lmtp_socket_mode);
+				emit(msg);
+				n++;
+			}
+			continue;
+		}
+		if (tcp && cidr_has_local(e, addr, sizeof(addr))) {
+			snprintf(msg, sizeof(msg),
+				 "xforward_trusted: %s contains %s, an address of this host: any local "
+				 "user can connect from it and forge XFORWARD (trust \"unix\" on a socket "
+				 "only the MTA can reach)", e, addr);
+			emit(msg);
+			n++;
+		}
+	}
+	if (*c->lmtp_socket_owner && unix_listen && !getpwnam(c->lmtp_socket_owner)) {
+		snprintf(msg, sizeof(msg), "lmtp_socket_owner: no such user \"%s\"", c->lmtp_socket_owner);
+		emit(msg);
+		n++;
+	}
+	if (*c->lmtp_socket_group && unix_listen && !getgrnam(c->lmtp_socket_group)) {
+		snprintf(msg, sizeof(msg), "lmtp_socket_group: no such group \"%s\"", c->lmtp_socket_group);
+		emit(msg);
+		n++;
+	}
+	return n;
 }
 
 static struct conf *installed;

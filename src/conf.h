@@ -38,6 +38,8 @@ struct conf {
 	/* LMTP server */
 	struct conf_list lmtp_listen;	/* host:port, [v6]:port, unix:/path */
 	char *lmtp_socket_mode;		/* octal, for unix sockets */
+	char *lmtp_socket_owner;	/* user for unix sockets; "": ours */
+	char *lmtp_socket_group;	/* group for unix sockets; "": ours */
 	long lmtp_max_connections;	/* 421 4.3.2 beyond */
 	long lmtp_max_use;		/* sessions per process, then it exits */
 	long lmtp_max_idle;		/* seconds an idle process is kept */
@@ -48,7 +50,7 @@ struct conf {
 	long header_count_limit;	/* 552 5.3.4 beyond */
 	long timeout_idle;		/* seconds; 421 4.4.2 */
 	long timeout_data;
-	struct conf_list xforward_trusted; /* CIDRs, or "unix" */
+	struct conf_list xforward_trusted; /* CIDRs, or "unix"; default none */
 
 	/* mailboxes and delivery */
 	struct conf_list user_lookup;	/* "system", "virtual" in order */
@@ -139,6 +141,11 @@ void conf_free(struct conf *);
 void conf_install(struct conf *c);
 /* Free the global configuration (at exit, for leak checkers). */
 void conf_shutdown(void);
+/* Call emit for each setting that is accepted but unsafe (XFORWARD trusted
+ * from an address any local user can connect from, a world-connectable
+ * socket that is trusted, an unknown socket owner/group); returns how many.
+ * The LMTP server logs them at start, config-test prints them. */
+int conf_warnings(const struct conf *, void (*emit)(const char *msg));
 /* Print every effective setting, "key = value", like postconf. */
 void conf_print(const struct conf *, int all, void *fp);
 

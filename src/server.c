@@ -27,7 +27,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -108,7 +110,33 @@ static int listen_one(const char *spec, struct listener *l, const char **err)
 		struct stat st;
 		if (lstat(sun.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
 			unlink(sun.sun_path);	/* stale socket of an earlier run */
-		if (bind(l->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		/* owner and group before the mode: the socket is never open
+		 * to more than lmtp_socket_mode says */
+		uid_t uid = (uid_t)-1;
+		gid_t gid = (gid_t)-1;
+		if (*conf->lmtp_socket_owner) {
+			struct passwd *pw = getpwnam(conf->lmtp_socket_owner);
+			if (!pw) {
+				*err = "lmtp_socket_owner: no such user";
+				close(l->fd);
+				return -1;
+			}
+			uid = pw->pw_uid;
+		}
+		if (*conf->lmtp_socket_group) {
+			struct group *gr = getgrnam(conf->lmtp_socket_group);
+			if (!gr) {
+				*err = "lmtp_socket_group: no such group";
+				close(l->fd);
+				return -1;
+			}
+			gid = gr->gr_gid;
+		}
+		mode_t old = umask(0177);	/* 0600 until chown/chmod below */
+		int br = bind(l->fd, (struct sockaddr *)&sun, sizeof(sun));
+		umask(old);
+		if (br < 0 ||
+		    ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(sun.sun_path, uid, gid) < 0) ||
 		    chmod(sun.sun_path, (mode_t)strtol(conf->lmtp_socket_mode, NULL, 8)) < 0 ||
 		    listen(l->fd, 512) < 0) {
 			*err = strerror(errno);
@@ -343,6 +371,11 @@ static const struct conf *demo_conf(const char *dir)
 	return c;
 }
 
+static void warn_log(const char *msg)
+{
+	log_warn("%s", msg);
+}
+
 int cmd_lmtp(int argc, char **argv)
 {
 	const char *file = NULL, *dns_zone = NULL, *demo = NULL;
@@ -368,6 +401,7 @@ int cmd_lmtp(int argc, char **argv)
 	else
 		cmd_load_conf(file);
 	const struct conf *c = conf;
+	conf_warnings(c, warn_log);
 
 	struct listener ls[MAX_LISTEN];
 	size_t nl = 0;
@@ -425,6 +459,7 @@ int cmd_lmtp(int argc, char **argv)
 				log_error("reload failed, keeping the old configuration: %s", err);
 			} else {
 				conf_install(nc);	/* frees the old one */
+				conf_warnings(nc, warn_log);
 				log_open(nc);
 				c = nc;
 				gen++;
