@@ -502,6 +502,16 @@ const struct dmarc_result *verdict_dmarc(const struct verdict *v)
 	return &v->dmarc;
 }
 
+const struct spf_result *verdict_spf(const struct verdict *v)
+{
+	return v->ran ? &v->spf : NULL;
+}
+
+const struct dkim_result *verdict_dkim(const struct verdict *v)
+{
+	return v->ran ? &v->dkim : NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* JSON                                                               */
 
