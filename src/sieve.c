@@ -391,6 +391,7 @@ static int cb_fileinto(sieve2_context_t *s, void *u)
 		return SIEVE2_ERROR_EXEC;
 	}
 	a->arg = name;
+	a->copy = sieve2_getvalue_int(s, "copy") == 1;
 	flags_add(a->flags, sieve2_getvalue_stringlist(s, "flags"));
 	return SIEVE2_OK;
 }
@@ -436,6 +437,7 @@ static int cb_redirect(sieve2_context_t *s, void *u)
 		return SIEVE2_ERROR_EXEC;
 	}
 	a->arg = addr;
+	a->copy = sieve2_getvalue_int(s, "copy") == 1;
 	return SIEVE2_OK;
 }
 
@@ -480,6 +482,11 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 	/* RFC 5230 section 4.1: default 7, a site minimum of 1 day */
 	v->days = days <= 0 ? 7 : days > 365 ? 365 : days;
 	v->mime = sieve2_getvalue_int(s, "mime") != 0;
+	/* RFC 6131: :seconds; below an hour is raised to one (a site
+	 * minimum, section 2), above 365 days cut */
+	int secs = sieve2_getvalue_int(s, "seconds");
+	if (secs >= 0)
+		v->seconds = secs < 3600 ? 3600 : secs > 365 * 86400 ? 365 * 86400 : secs;
 	if (!v->to || !v->text || (from && *from && !v->from) ||
 	    (subj && *subj && !v->subject) || (handle && *handle && !v->handle)) {
 		vacation_free(v);
@@ -569,6 +576,63 @@ static bool is_address_header(const char *name)
 	return false;
 }
 
+/* RFC 5490 section 3.1 mailboxexists: INBOX always; another folder when
+ * its Maildir++ directory exists in the recipient's Maildir. */
+static bool mailbox_exists(const struct sieve_env *env, const char *name)
+{
+	const char *root = env->maildir ? env->maildir : env->mb ? env->mb->maildir : NULL;
+	char dir[4096], path[8192];
+	const char *why = NULL;
+	struct stat st;
+	if (!strcasecmp(name, "INBOX"))
+		return true;
+	if (!strcmp(name, SIEVE_JUNK_ALIAS))
+		name = env->c->junk_folder;
+	if (!root || maildir_folder_dir(name, dir, sizeof(dir), &why) < 0)
+		return false;
+	if (snprintf(path, sizeof(path), "%s/%s/cur", root, dir) >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* RFC 5235 spamtest/virustest, fed from a header field as Pigeonhole's
+ * sieve_spamtest_status_header does: the first number in the field's
+ * value, against max.  Not tested (no field, no number): "0".  Else
+ * spamtest 1 + score/max*9 (1..10), :percent score/max*100 (0..100),
+ * virustest 1 + score/max*4 (1..5). */
+#define SPAMTEST_HEADER "X-Spam-Score"
+#define SPAMTEST_MAX 10.0
+#define VIRUSTEST_HEADER "X-Virus-Score"
+#define VIRUSTEST_MAX 5.0
+static const char *score_value(const struct sieve_env *env, const char *hdr, double max,
+			       int top, bool percent)
+{
+	static char out[16];
+	size_t i = msg_hdr_find(env->m, hdr, 0);
+	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
+	if (i == MSG_NOT_FOUND || (marks && marks[i] == VERDICT_DROP))
+		return "0";
+	char *raw = msg_hdr_value(env->m, i);
+	if (!raw)
+		return "0";
+	char *p = raw;
+	while (*p && !(isdigit((unsigned char)*p) || ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]))))
+		p++;
+	char *end = NULL;
+	double v = *p ? strtod(p, &end) : 0;
+	bool ok = *p && end != p;
+	free(raw);
+	if (!ok)
+		return "0";
+	if (v < 0)
+		v = 0;
+	if (v > max)
+		v = max;
+	long n = percent ? (long)(v / max * 100 + 0.5) : 1 + (long)(v / max * (top - 1) + 0.5);
+	snprintf(out, sizeof(out), "%ld", n);
+	return out;
+}
+
 /* The virtual header fields, answered from the verdict (issue: never from
  * the message; the verdict stage drops incoming copies). */
 static const char *virtual_value(const struct sieve_env *env, const char *name, bool *virtual_r)
@@ -582,7 +646,18 @@ static const char *virtual_value(const struct sieve_env *env, const char *name, 
 		{ "X-AuthDeliver-Disposition", offsetof(struct sieve_facts, disposition) },
 	};
 	*virtual_r = !strncasecmp(name, "X-AuthDeliver-", 14);
-	if (!*virtual_r || !env->facts)
+	if (!*virtual_r)
+		return NULL;
+	/* the host channel of the vendored libsieve (patch 0003) */
+	if (!strncasecmp(name, "X-AuthDeliver-Mailbox-Exists/", 29))
+		return mailbox_exists(env, name + 29) ? "1" : NULL;
+	if (!strcasecmp(name, "X-AuthDeliver-Spamtest"))
+		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 10, false);
+	if (!strcasecmp(name, "X-AuthDeliver-Spamtest-Percent"))
+		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 100, true);
+	if (!strcasecmp(name, "X-AuthDeliver-Virustest"))
+		return score_value(env, VIRUSTEST_HEADER, VIRUSTEST_MAX, 5, false);
+	if (!env->facts)
 		return NULL;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcasecmp(name, map[i].hdr)) {
@@ -1157,13 +1232,15 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 			if (target_add(plan, a->arg, a->flags) < 0)
 				return -1;
 			summary_add(plan, "fileinto=%.60s", a->arg);
-			mg->implicit_keep = false;
+			if (!a->copy)	/* RFC 3894 section 3 */
+				mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_REDIRECT:
 			if (redirect_add(plan, c, a->arg) < 0)
 				return -1;
 			summary_add(plan, "redirect");
-			mg->implicit_keep = false;
+			if (!a->copy)
+				mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_DISCARD:
 			summary_add(plan, "discard");
@@ -1297,6 +1374,7 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 	for (size_t i = 0; i < res->nacts; i++) {
 		const struct sieve_act *a = &res->acts[i];
 		put_u32(b, a->type);
+		put_u32(b, a->copy);
 		put_str(b, a->arg);
 		put_str(b, a->flags);
 		put_u32(b, a->vac != NULL);
@@ -1307,6 +1385,7 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 			put_str(b, a->vac->text);
 			put_str(b, a->vac->handle);
 			put_u32(b, (uint32_t)a->vac->days);
+			put_u32(b, (uint32_t)a->vac->seconds);
 			put_u32(b, a->vac->mime);
 		}
 	}
@@ -1380,6 +1459,7 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 		struct sieve_act *a = &res->acts[i];
 		res->nacts++;
 		a->type = get_u32(&r);
+		a->copy = get_u32(&r) != 0;
 		a->arg = get_str(&r, &isnull);
 		char *f = get_str(&r, &isnull);
 		snprintf(a->flags, sizeof(a->flags), "%s", f ? f : "");
@@ -1402,6 +1482,7 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 			v->text = get_str(&r, &isnull);
 			v->handle = get_str(&r, &isnull);
 			v->days = (int)get_u32(&r);
+			v->seconds = (int)get_u32(&r);
 			v->mime = get_u32(&r) != 0;
 			if (!v->to || !v->text)
 				r.bad = true;
@@ -1607,6 +1688,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 		if (f->marks)
 			put_blob(b, f->marks, m->nhdrs);
 	}
+	put_str(b, env->maildir ? env->maildir : env->mb ? env->mb->maildir : NULL);
 	put_u32(b, (uint32_t)npaths);
 	for (size_t i = 0; i < npaths; i++)
 		put_str(b, paths[i]);
@@ -1620,7 +1702,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 /* The strings of one decoded request; freed by request_clear. */
 struct request {
 	struct conf conf;
-	char *junk, *delim, *from, *to, *facts_s[7], *paths[4];
+	char *junk, *delim, *from, *to, *maildir, *facts_s[7], *paths[4];
 	unsigned char *marks;
 	size_t npaths;
 	struct sieve_facts facts;
@@ -1635,6 +1717,7 @@ static void request_clear(struct request *q)
 	free(q->delim);
 	free(q->from);
 	free(q->to);
+	free(q->maildir);
 	for (size_t i = 0; i < 7; i++)
 		free(q->facts_s[i]);
 	for (size_t i = 0; i < q->npaths; i++)
@@ -1708,6 +1791,7 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 			q->facts.marks = q->marks;
 		}
 	}
+	q->maildir = get_str(&r, &isnull);
 	uint32_t n = get_u32(&r);
 	if (r.bad || n > 4)
 		return -1;
@@ -1752,6 +1836,7 @@ static void worker_main(int fd, const struct mailbox *mb, const struct conf *bas
 			.envelope_from = q.from ? q.from : "",
 			.envelope_to = q.to ? q.to : "",
 			.size = (size_t)q.size,
+			.maildir = q.maildir,
 		};
 		if (why) {
 			res.ran = true;

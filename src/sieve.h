@@ -71,6 +71,7 @@ struct sieve_vacation {
 	char *text;		/* reason (body, or a MIME entity when mime) */
 	char *handle;		/* :handle, or NULL */
 	int days;		/* clamped to 1..365 (RFC 5230 section 4.1) */
+	int seconds;		/* RFC 6131 :seconds (clamped), 0: use days */
 	bool mime;
 };
 
@@ -140,6 +141,7 @@ struct sieve_act {
 	enum sieve_act_type type;
 	char *arg;		/* folder, address or reason */
 	char flags[8];		/* keep, fileinto */
+	bool copy;		/* RFC 3894 :copy (fileinto, redirect) */
 	struct sieve_vacation *vac;
 };
 
@@ -164,6 +166,7 @@ struct sieve_env {
 	const char *envelope_from;	/* "" for the null sender */
 	const char *envelope_to;
 	size_t size;			/* message size, 0: m->len */
+	const char *maildir;		/* for mailboxexists; NULL: mb's */
 };
 
 void sieve_result_clear(struct sieve_result *res);

@@ -61,7 +61,8 @@ int libsieve_do_reject(struct sieve2_context *c, char *msg)
 /* Fileinto is incompatible with: 
  * reject
  */
-int libsieve_do_fileinto(struct sieve2_context *c, char *mbox, stringlist_t *slflags)
+int libsieve_do_fileinto(struct sieve2_context *c, char *mbox, stringlist_t *slflags,
+                         int copy, int create)
 {
     char **flags;
 
@@ -73,6 +74,8 @@ int libsieve_do_fileinto(struct sieve2_context *c, char *mbox, stringlist_t *slf
     libsieve_callback_begin(c, SIEVE2_ACTION_FILEINTO);
 
     libsieve_setvalue_string(c, "mailbox", mbox);
+    libsieve_setvalue_int(c, "copy", copy);	/* authdeliver 0003 */
+    libsieve_setvalue_int(c, "create", create);
 
     if (slflags) {
 	flags = libsieve_stringlist_to_chararray(slflags);
@@ -93,7 +96,7 @@ int libsieve_do_fileinto(struct sieve2_context *c, char *mbox, stringlist_t *slf
 /* Redirect is incompatible with:
  * reject
  */
-int libsieve_do_redirect(struct sieve2_context *c, char *addr)
+int libsieve_do_redirect(struct sieve2_context *c, char *addr, int copy)
 {
     if (c->actions.reject)
         return SIEVE2_ERROR_EXEC;
@@ -103,6 +106,7 @@ int libsieve_do_redirect(struct sieve2_context *c, char *addr)
     libsieve_callback_begin(c, SIEVE2_ACTION_REDIRECT);
 
     libsieve_setvalue_string(c, "address", addr);
+    libsieve_setvalue_int(c, "copy", copy);	/* authdeliver 0003 */
 
     libsieve_callback_do(c, SIEVE2_ACTION_REDIRECT);
     libsieve_callback_end(c, SIEVE2_ACTION_REDIRECT);
@@ -162,7 +166,7 @@ int libsieve_do_vacation(struct sieve2_context *c,
 		char *addr, char *fromaddr,
 		char *subj, char *msg,
 		char *handle,
-		int days, int mime)
+		int days, int mime, int seconds)
 {
     if (c->actions.reject)
         return SIEVE2_ERROR_EXEC;
@@ -178,6 +182,7 @@ int libsieve_do_vacation(struct sieve2_context *c,
     libsieve_setvalue_string(c, "hash", handle);
     libsieve_setvalue_int(c, "days", days);
     libsieve_setvalue_int(c, "mime", mime);
+    libsieve_setvalue_int(c, "seconds", seconds);	/* authdeliver 0003 */
 
     libsieve_callback_do(c, SIEVE2_ACTION_VACATION);
     libsieve_callback_end(c, SIEVE2_ACTION_VACATION);

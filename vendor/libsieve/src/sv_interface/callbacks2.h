@@ -37,13 +37,14 @@ int libsieve_callback_end(
 /* Callback actions; return negative on failure. */
 /* These have been rewritten and moved into callbacks2.c... */
 int libsieve_do_reject(struct sieve2_context *c, char *msg);
-int libsieve_do_fileinto(struct sieve2_context *c, char *mbox, stringlist_t *slflags);
-int libsieve_do_redirect(struct sieve2_context *c, char *addr);
+int libsieve_do_fileinto(struct sieve2_context *c, char *mbox, stringlist_t *slflags,
+                         int copy, int create);
+int libsieve_do_redirect(struct sieve2_context *c, char *addr, int copy);
 int libsieve_do_keep(struct sieve2_context *c, stringlist_t *slflags);
 int libsieve_do_discard(struct sieve2_context *c);
 int libsieve_do_vacation(struct sieve2_context *c, char *addr, char *fromaddr,
 		char *subj, char *msg, char *handle,
-		int days, int mime);
+		int days, int mime, int seconds);
 int libsieve_do_notify(struct sieve2_context *c, char *id,
 		char *method, stringlist_t *options,
 		char *priority, char *message);

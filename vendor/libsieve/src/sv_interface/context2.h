@@ -60,6 +60,15 @@ struct support2 {
     enum boolean          regex;
     enum boolean          subaddress;
     enum boolean          relational;
+
+    /* authdeliver 0003/0004: built-ins (require only) */
+    enum boolean          copy;
+    enum boolean          mailbox;
+    enum boolean          vacation_seconds;
+    enum boolean          spamtest;
+    enum boolean          spamtestplus;
+    enum boolean          virustest;
+    enum boolean          variables;
 };
 
 struct actions2 {
@@ -128,6 +137,11 @@ struct sieve2_context {
     struct script2 script;
 
     void *user_data;
+
+    /* authdeliver 0004: RFC 5229 variables and match variables of one
+     * execution; strings made by expansion are kept until the context
+     * is freed (bounded by SV_VAR_ARENA). */
+    struct sv_vars *vars;
 };
 
 #endif

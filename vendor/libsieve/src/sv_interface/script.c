@@ -50,6 +50,14 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 /* sv_parser */
 #include "parser.h"
+#include "variables.h"
+
+/* authdeliver 0004: ${...} in a string or string list at run time */
+#define X(s) libsieve_expand(context, (s))
+#define XL(sl) libsieve_expand_sl(context, (sl))
+/* the keys of a test: expanded unless they are compiled regexes */
+#define XP(pl, tag) ((tag) == REGEX ? (pl) : (patternlist_t *)XL((stringlist_t *)(pl)))
+#define CAPTURES(tag) ((tag) == MATCHES || (tag) == REGEX)
 
 #define THIS_MODULE "sv_interface"
 #define THIS_CONTEXT context
@@ -144,7 +152,7 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
         case USER: addrpart = ADDRESS_USER; break;
         case DETAIL: addrpart = ADDRESS_DETAIL; break;
         }
-        for (sl = t->u.ae.sl; sl != NULL && !res; sl = sl->next) {
+        for (sl = XL(t->u.ae.sl); sl != NULL && !res; sl = sl->next) {
             int l;
             char **body;
             char **header;
@@ -169,7 +177,7 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
             // the comparator with that numeric value in a decimal string.
             int count = 0;
 
-            for (pl = t->u.ae.pl; pl != NULL && !res; pl = pl->next) {
+            for (pl = XP(t->u.ae.pl, t->u.ae.comptag); pl != NULL && !res; pl = pl->next) {
                 for (l = 0; body[l] != NULL && !res; l++) {
                     /* loop through each header */
                     struct address *data = NULL;
@@ -184,6 +192,8 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
                             count++;
                         } else {
                             res |= t->u.ae.comp(pl->p, val);
+                            if (res && CAPTURES(t->u.ae.comptag))
+                                libsieve_vars_set_matches(context);
                         }
                         val = libsieve_get_address(context, addrpart, &marker, 0);
                            }
@@ -226,7 +236,7 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
         break;
     case EXISTS:
         res = 1;
-        for (sl = t->u.sl; sl != NULL && res; sl = sl->next) {
+        for (sl = XL(t->u.sl); sl != NULL && res; sl = sl->next) {
             char **headbody = NULL;
             if (libsieve_do_getheader(context, sl->s, &headbody) != SIEVE2_OK) {
                 res = 0;
@@ -240,17 +250,53 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
     case STRUE:
         res = 1;
         break;
+    case MAILBOXEXISTS:
+        /* authdeliver 0003: RFC 5490 section 3.1, asked of the host
+         * through its reserved virtual header namespace */
+        res = 1;
+        for (sl = XL(t->u.sl); sl != NULL && res; sl = sl->next) {
+            char **body = NULL;
+            char *q = libsieve_strconcat("X-AuthDeliver-Mailbox-Exists/", sl->s, NULL);
+            if (libsieve_do_getheader(context, q, &body) != SIEVE2_OK)
+                res = 0;
+            libsieve_free(q);
+        }
+        break;
+    case STRINGT:
+        /* authdeliver 0004: RFC 5229 section 5; :count counts the
+         * non-empty source strings */
+        res = 0;
+        for (pl = XP(t->u.h.pl, t->u.h.comptag); pl != NULL && !res; pl = pl->next) {
+            int count = 0;
+            for (sl = XL(t->u.h.sl); sl != NULL && !res; sl = sl->next) {
+                if (libsieve_relational_count(t->u.h.comptag)) {
+                    if (sl->s[0])
+                        count++;
+                } else {
+                    res |= t->u.h.comp(pl->p, sl->s);
+                    if (res && CAPTURES(t->u.h.comptag))
+                        libsieve_vars_set_matches(context);
+                }
+            }
+            if (libsieve_relational_count(t->u.h.comptag)) {
+                char countstr[20];
+                snprintf(countstr, sizeof(countstr), "%d", count);
+                res |= t->u.h.comp(pl->p, countstr);
+            }
+        }
+        break;
+    case SPAMTEST:	/* authdeliver 0003: a header test on the host's value */
     case HEADER:
         res = 0;
         TRACE_DEBUG("Doing a header comparison");
         TRACE_DEBUG("Relation is [%d]", t->u.h.comptag);
-        for (sl = t->u.h.sl; sl != NULL && !res; sl = sl->next) {
+        for (sl = XL(t->u.h.sl); sl != NULL && !res; sl = sl->next) {
             char **val;
             size_t l;
             TRACE_DEBUG("Asking for header [%s]", sl->s);
             if (libsieve_do_getheader(context, sl->s, &val) != SIEVE2_OK)
                 continue;
-            for (pl = t->u.h.pl; pl != NULL && !res; pl = pl->next) {
+            for (pl = XP(t->u.h.pl, t->u.h.comptag); pl != NULL && !res; pl = pl->next) {
                 int count = 0;
                 for (l = 0; val[l] != NULL && !res; l++) {
                     TRACE_DEBUG("test HEADER comparing [%s] with [%s]",
@@ -259,6 +305,8 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
                         count++;
                     } else {
                         res |= t->u.h.comp(pl->p, val[l]);
+                        if (res && CAPTURES(t->u.h.comptag))
+                            libsieve_vars_set_matches(context);
                     }
                 }
 
@@ -338,25 +386,26 @@ int libsieve_eval(struct sieve2_context *context,
                 res = libsieve_eval(context, c->u.i.do_else, errmsg);
             break;
         case REJCT:
-            res = libsieve_do_reject(context, c->u.str);
+            res = libsieve_do_reject(context, X(c->u.str));
             if (res == SIEVE2_ERROR_EXEC)
                 *errmsg = "Reject can not be used with any other action";
             TRACE_DEBUG("Doing a reject");
             break;
         case FILEINTO:
-            res = libsieve_do_fileinto(context, c->u.f.mailbox, c->u.f.slflags);
+            res = libsieve_do_fileinto(context, X(c->u.f.mailbox), XL(c->u.f.slflags),
+                                       c->copy, c->create);
             if (res == SIEVE2_ERROR_EXEC)
                 *errmsg = "Fileinto can not be used with Reject";
             TRACE_DEBUG("Doing a fileinto");
             break;
         case REDIRECT:
-            res = libsieve_do_redirect(context, c->u.str);
+            res = libsieve_do_redirect(context, X(c->u.str), c->copy);
             if (res == SIEVE2_ERROR_EXEC)
                 *errmsg = "Redirect can not be used with Reject";
             TRACE_DEBUG("Doing a redirect");
             break;
         case KEEP:
-            res = libsieve_do_keep(context, c->u.f.slflags);
+            res = libsieve_do_keep(context, XL(c->u.f.slflags));
             if (res == SIEVE2_ERROR_EXEC)
                 *errmsg = "Keep can not be used with Reject";
             TRACE_DEBUG("Doing a keep");
@@ -374,6 +423,10 @@ int libsieve_eval(struct sieve2_context *context,
                 char *tmp;
 
                 TRACE_DEBUG("Starting into a VACATION action.");
+                /* authdeliver 0004: the arguments with variables */
+                char *v_subject = X(c->u.v.subject), *v_from = X(c->u.v.from);
+                char *v_message = X(c->u.v.message), *v_handle = X(c->u.v.handle);
+                stringlist_t *v_addresses = XL(c->u.v.addresses);
 
                 /* is there an Auto-Submitted keyword other than "no"? */
                 if (libsieve_do_getheader(context, "auto-submitted", &body) == SIEVE2_OK) {
@@ -475,7 +528,7 @@ int libsieve_eval(struct sieve2_context *context,
                     /* ok, is it any of the other addresses i've
                        specified? */
                     if (l == SIEVE2_OK) {
-                        for (sl = c->u.v.addresses; sl != NULL; sl = sl->next) {
+                        for (sl = v_addresses; sl != NULL; sl = sl->next) {
                             if (sl->s && !strcmp(sl->s, reply_to))
                                 l = SIEVE2_DONE;
                         }
@@ -503,21 +556,21 @@ int libsieve_eval(struct sieve2_context *context,
                      * vacation action contains :from directive, then set the
                      * sender address accordingly */
 
-                    if (c->u.v.from != NULL)
-                       found = c->u.v.from;
+                    if (v_from != NULL)
+                       found = v_from;
 
                     if (!found && (libsieve_do_getheader(context, "to", &body) == SIEVE2_OK))
-                       found = look_for_me(myaddr, c->u.v.addresses, body);
+                       found = look_for_me(myaddr, v_addresses, body);
                     if (!found && (libsieve_do_getheader(context, "cc", &body) == SIEVE2_OK))
-                       found = look_for_me(myaddr, c->u.v.addresses, body);
+                       found = look_for_me(myaddr, v_addresses, body);
                     if (!found && (libsieve_do_getheader(context, "bcc", &body) == SIEVE2_OK))
-                       found = look_for_me(myaddr, c->u.v.addresses, body);
+                       found = look_for_me(myaddr, v_addresses, body);
                     if (!found && (libsieve_do_getheader(context, "Resent-To", &body) == SIEVE2_OK))
-                       found = look_for_me(myaddr, c->u.v.addresses, body);
+                       found = look_for_me(myaddr, v_addresses, body);
                     if (!found && (libsieve_do_getheader(context, "Resent-Cc", &body) == SIEVE2_OK))
-                       found = look_for_me(myaddr, c->u.v.addresses, body);
+                       found = look_for_me(myaddr, v_addresses, body);
                     if (!found && (libsieve_do_getheader(context, "Resent-Bcc", &body) == SIEVE2_OK))
-                       found = look_for_me(myaddr, c->u.v.addresses, body);
+                       found = look_for_me(myaddr, v_addresses, body);
 
                     if (!found) {
                         TRACE_DEBUG("Vacation didn't find my address in To, Cc, Bcc, Resent-To, Resent-Cc or Resent-Bcc.");
@@ -542,23 +595,24 @@ int libsieve_eval(struct sieve2_context *context,
                         }
                     } else {
                         /* user specified subject */
-                        strncpy(buf, c->u.v.subject, sizeof(buf)-1);
+                        strncpy(buf, v_subject, sizeof(buf)-1);
                         buf[sizeof(buf)-1] = '\0';
                     }
 
                     /* calculate hash from subject, from, mime and reason, RFC 5230, Section 4.2 */
-                    if (c->u.v.handle == NULL) {
+                    char *handle_mem = NULL;
+                    if (v_handle == NULL) {
                         int j = 0;
-                        if (c->u.v.subject) j += strlen(c->u.v.subject);
-                        if (c->u.v.from) j+= strlen(c->u.v.from);
-                        /* Add 5: 3 for the separators between the items,
-                         * 1 for mime value and one for the terminating '\0' */
-                        j += strlen(c->u.v.message) + 5;
-                        c->u.v.handle = libsieve_malloc(j);
-                        sprintf(c->u.v.handle, "%s:%s:%s:%i",
-                            c->u.v.subject ? c->u.v.subject : "",
-                            c->u.v.from ? c->u.v.from : "",
-                            c->u.v.message,
+                        if (v_subject) j += strlen(v_subject);
+                        if (v_from) j+= strlen(v_from);
+                        /* Add 16: 3 for the separators between the items,
+                         * the mime value and the terminating '\0' */
+                        j += strlen(v_message) + 16;
+                        v_handle = handle_mem = libsieve_malloc(j);
+                        snprintf(v_handle, j, "%s:%s:%s:%i",
+                            v_subject ? v_subject : "",
+                            v_from ? v_from : "",
+                            v_message,
                             c->u.v.mime);
                     }
 
@@ -567,8 +621,9 @@ int libsieve_eval(struct sieve2_context *context,
 
                     res = libsieve_do_vacation(context, reply_to,
                                       fromaddr, buf,
-                                      c->u.v.message, c->u.v.handle,
-                                      c->u.v.days, c->u.v.mime);
+                                      v_message, v_handle,
+                                      c->u.v.days, c->u.v.mime, c->u.v.seconds);
+                    libsieve_free(handle_mem);
 
                      if (res == SIEVE2_ERROR_EXEC)
                          *errmsg = "Vacation can not be used with Reject or Vacation";
@@ -587,14 +642,18 @@ int libsieve_eval(struct sieve2_context *context,
             res = libsieve_do_discard(context);
             TRACE_DEBUG("Doing a discard");
             break;
+        case SET:
+            /* authdeliver 0004: RFC 5229 section 4 */
+            libsieve_var_set(context, c->u.set.name, X(c->u.set.value), c->u.set.mods);
+            break;
         case SETFLAG:
-            sl = c->u.sl;
+            sl = XL(c->u.sl);
             libsieve_free_sl_only(context->slflags);
             context->slflags = libsieve_new_sl(sl->s, context->slflags);
             TRACE_DEBUG("Doing a setflag");
             break;
         case ADDFLAG:
-            for (sl = c->u.sl; sl != NULL; sl = sl->next) {
+            for (sl = XL(c->u.sl); sl != NULL; sl = sl->next) {
                 stringlist_t *csl;
                 int found = 0;
                 for (csl = context->slflags; csl != NULL; csl = csl->next) {
@@ -611,7 +670,7 @@ int libsieve_eval(struct sieve2_context *context,
             }
             break;
         case REMOVEFLAG:
-            for (sl = c->u.sl; sl != NULL; sl = sl->next) {
+            for (sl = XL(c->u.sl); sl != NULL; sl = sl->next) {
                 stringlist_t *csl, *prev = NULL;
                 for (csl = context->slflags; csl != NULL; csl = csl->next) {
                     if (strcasecmp(csl->s, sl->s) == 0) {

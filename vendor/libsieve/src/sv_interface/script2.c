@@ -35,6 +35,7 @@
 
 /* sv_parser */
 #include "parser.h"
+#include "variables.h"
 
 char * sieve2_errstr(int code)
 {
@@ -84,6 +85,7 @@ int sieve2_free(sieve2_context_t **context)
     }
 
     libsieve_message2_free(&c->message);
+    libsieve_vars_free(c);	/* authdeliver 0004 */
 
     libsieve_addrlexfree();
     libsieve_sievelexfree();
@@ -264,6 +266,7 @@ int sieve2_execute(sieve2_context_t *context, void *user_data)
             return SIEVE2_ERROR_PARSE;
         }
 
+        libsieve_vars_reset(c);	/* authdeliver 0004 */
         if (libsieve_eval(c, c->script.cmds, &errmsg) < 0)
             return SIEVE2_ERROR_EXEC;
 
@@ -294,6 +297,9 @@ char * sieve2_listextensions(sieve2_context_t *sieve2_context)
         ( c->support.envelope   ? "envelope "  : "" ),
         ( c->support.vacation   ? "vacation "  : "" ),
         ( c->support.notify     ? "notify "    : "" ),
+        /* authdeliver 0003/0004 */
+        "copy mailbox variables spamtest spamtestplus virustest ",
+        ( c->support.vacation   ? "vacation-seconds " : "" ),
 	NULL );
 
     return libsieve_strbuf(c->strbuf, ext, strlen(ext), FREEME);

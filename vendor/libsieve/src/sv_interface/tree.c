@@ -172,6 +172,7 @@ void libsieve_free_test(test_t *t)
 	break;
 
     case EXISTS:
+    case MAILBOXEXISTS:
 	libsieve_free_sl(t->u.sl);
 	break;
 
@@ -186,6 +187,8 @@ void libsieve_free_test(test_t *t)
         break;
 
     case HEADER:
+    case STRINGT:
+    case SPAMTEST:
 	libsieve_free_sl(t->u.h.sl);
 	libsieve_free_pl(t->u.h.pl, t->u.h.comptag);
 	break;
@@ -244,6 +247,11 @@ void libsieve_free_tree(commandlist_t *cl)
 
 	case STOP:
 	case DISCARD:
+	    break;
+
+	case SET:
+	    libsieve_free(cl->u.set.name);
+	    libsieve_free(cl->u.set.value);
 	    break;
 
 	case NOTIFY:

@@ -121,7 +121,13 @@ struct Commandlist {
 	    int mime;
 	    char *from;
 	    char *handle;
+	    int seconds;	/* authdeliver 0003: RFC 6131, -1 unset */
 	} v;
+	struct { /* authdeliver 0004: set (RFC 5229) */
+	    char *name;
+	    char *value;
+	    int mods;
+	} set;
 	struct { /* it's a notify action */
 	    char *method;
 	    char *id;
@@ -136,6 +142,7 @@ struct Commandlist {
 	    char *priority;
 	} d;
     } u;
+    int copy, create;	/* authdeliver 0003: :copy, :create */
     struct Commandlist *next;
 };
 

@@ -38,6 +38,7 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #include "sieve.h"
 #include "util.h"
 #include "callbacks2.h"
+#include "variables.h"
 
 #define THIS_MODULE "sv_comparator"
 #define THIS_CONTEXT libsieve_parse_context
@@ -60,66 +61,72 @@ static int octet_contains(const char *pat, const char *text)
     return (strstr(text, pat) != NULL);
 }
 
+/* authdeliver patch 0004: RFC 5228 section 2.7.1 :matches without the
+ * exponential recursion of the original (a "*a*a*a...b" pattern against a
+ * long subject took seconds), recording the wildcards for RFC 5229 match
+ * variables: ${0} the whole text, ${1}.. each "*" or "?" in order.  Each
+ * "*" takes as few characters as possible (RFC 5229 section 3.2 example
+ * "[*] *"); on a mismatch only the most recent "*" grows, which finds a
+ * match whenever one exists, in O(len(pat) * len(text)). */
+static int same(char a, char b, int casemap)
+{
+    if (casemap)
+        return toupper((int)(unsigned char)a) == toupper((int)(unsigned char)b);
+    return a == b;
+}
+
 static int octet_matches_(const char *pat, const char *text, int casemap)
 {
-    const char *p;
-    const char *t;
-    char c;
+    const char *p = pat, *t = text;
+    const char *sp = NULL, *st = NULL;	/* after the last "*", its text */
+    int sw = 0, w = 1;			/* wildcard number of it; next one */
 
-    t = text;
-    p = pat;
-    for (;;) {
-	if (*p == '\0') {
-	    /* ran out of pattern */
-	    return (*t == '\0');
-	}
-	c = *p++;
-	switch (c) {
-	case '?':
-	    if (*t == '\0') {
-		return 0;
-	    }
-	    t++;
-	    break;
-	case '*':
-	    while (*p == '*' || *p == '?') {
-		if (*p == '?') {
-		    /* eat the character now */
-		    if (*t == '\0') {
-			return 0;
-		    }
-		    t++;
-		}
-		/* coalesce into a single wildcard */
-		p++;
-	    }
-	    if (*p == '\0') {
-		/* wildcard at end of string, any remaining text is ok */
-		return 1;
-	    }
-
-	    while (*t != '\0') {
-		/* recurse */
-		if (octet_matches_(p, t, casemap)) return 1;
-		t++;
-	    }
-	case '\\':
-	    p++;
-	    /* falls through */
-	default:
-	    if (casemap && (toupper((int)(unsigned char)c) ==
-			    toupper((int)(unsigned char)*t))) {
-		t++;
-	    } else if (!casemap && (c == *t)) {
-		t++;
-	    } else {
-		/* literal char doesn't match */
-		return 0;
-	    }
-	}
+    libsieve_cap_text = text;
+    libsieve_caps[0].off = 0;
+    libsieve_caps[0].len = (int)strlen(text);
+    while (*t) {
+        if (*p == '*') {
+            if (w < SV_MAX_MATCH) { libsieve_caps[w].off = (int)(t - text); libsieve_caps[w].len = 0; }
+            sw = w++;
+            sp = ++p;
+            st = t;
+            continue;
+        }
+        if (*p == '?') {
+            if (w < SV_MAX_MATCH) { libsieve_caps[w].off = (int)(t - text); libsieve_caps[w].len = 1; }
+            w++;
+            p++;
+            t++;
+            continue;
+        }
+        if (*p == '\\' && p[1] && same(p[1], *t, casemap)) {
+            p += 2;
+            t++;
+            continue;
+        }
+        if (*p && *p != '\\' && same(*p, *t, casemap)) {
+            p++;
+            t++;
+            continue;
+        }
+        if (!sp)
+            return 0;
+        /* grow the last "*" by one character and retry after it */
+        st++;
+        if (sw < SV_MAX_MATCH) libsieve_caps[sw].len = (int)(st - text) - libsieve_caps[sw].off;
+        t = st;
+        p = sp;
+        w = sw + 1;
     }
-    /* never reaches */
-    abort();
+    while (*p == '*') {
+        if (w < SV_MAX_MATCH) { libsieve_caps[w].off = (int)(t - text); libsieve_caps[w].len = 0; }
+        w++;
+        p++;
+    }
+    if (*p)
+        return 0;
+    libsieve_ncaps = w < SV_MAX_MATCH ? w : SV_MAX_MATCH;
+    return 1;
 }
 
 static int octet_matches(const char *pat, const char *text)
@@ -129,7 +136,23 @@ static int octet_matches(const char *pat, const char *text)
 
 static int octet_regex(const char *pat, const char *text)
 {
-    return (!libsieve_regexec((const regex_t *)pat, text, 0, NULL, 0));
+    /* authdeliver patch 0004: the groups become ${0}..${9} (RFC 5229
+     * section 3.2); compiled without REG_NOSUB when variables are used */
+    regmatch_t pm[SV_MAX_MATCH];
+    int i;
+    const regex_t *re = (const regex_t *)pat;
+
+    if (re->no_sub)
+        return (!libsieve_regexec(re, text, 0, NULL, 0));
+    if (libsieve_regexec(re, text, SV_MAX_MATCH, pm, 0))
+        return 0;
+    libsieve_cap_text = text;
+    for (i = 0; i < SV_MAX_MATCH; i++) {
+        libsieve_caps[i].off = pm[i].rm_so;
+        libsieve_caps[i].len = pm[i].rm_so >= 0 ? pm[i].rm_eo - pm[i].rm_so : 0;
+    }
+    libsieve_ncaps = SV_MAX_MATCH;
+    return 1;
 }
 
 

@@ -46,6 +46,7 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #include "callbacks2.h"
 #include "script.h"
 #include "tree.h"
+#include "variables.h"
 
 /* sv_util */
 #include "util.h"
@@ -75,6 +76,8 @@ extern int libsieve_sievelex(void);
     struct htags *htag;
     struct hftags *hftag;
     struct ntags *ntag;
+    struct ftags *ftag;	/* authdeliver 0003: fileinto/redirect tags */
+    struct stags *stag;	/* authdeliver 0004: set modifiers */
 }
 
 %token <nval> NUMBER
@@ -88,6 +91,8 @@ extern int libsieve_sievelex(void);
 %token ALL LOCALPART DOMAIN USER DETAIL
 %token DAYS ADDRESSES SUBJECT MIME FROM HANDLE
 %token METHOD ID OPTIONS LOW NORMAL HIGH MESSAGE
+%token COPY CREATE MAILBOXEXISTS SECONDS SPAMTEST VIRUSTEST PERCENT
+%token SET STRINGT LOWER UPPER LOWERFIRST UPPERFIRST QUOTEWILDCARD LENGTH
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
@@ -100,6 +105,8 @@ extern int libsieve_sievelex(void);
 %type <vtag> vtags
 %type <ntag> ntags
 %type <sval> priority
+%type <ftag> ftags rtags
+%type <stag> stags
 
 %%
 
@@ -177,39 +184,57 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 	| KEEP			 { $$ = libsieve_new_command(KEEP);
 	                           $$->u.f.mailbox = NULL;
 				   $$->u.f.slflags = NULL; }
-	| FILEINTO FLAGS stringlist STRING	 { if (!libsieve_parse_context->require.fileinto) {
+	| FILEINTO ftags STRING	 { if (!libsieve_parse_context->require.fileinto) {
 				     libsieve_sieveerror("fileinto not required");
 	                             YYERROR;
-                                   } if (!libsieve_parse_context->require.imap4flags) {
+                                   }
+				   if ($2->flags && !libsieve_parse_context->require.imap4flags) {
 				     libsieve_sieveerror("imap4flags not required");
 	                             YYERROR;
                                    }
-
-                                   if (!static_verify_stringlist($3, static_verify_flag)) {
-                                     YYERROR; /* vh should call sieveerror() */
-                                   }
-
-				   if (!static_verify_mailbox($4)) {
-				     YYERROR; /* vm should call sieveerror() */
-				   }
-	                           $$ = libsieve_new_command(FILEINTO);
-				   $$->u.f.slflags = $3;
-				   $$->u.f.mailbox = $4; }
-	| FILEINTO STRING	 { if (!libsieve_parse_context->require.fileinto) {
-				     libsieve_sieveerror("fileinto not required");
+				   if ($2->copy && !libsieve_parse_context->require.copy) {
+				     libsieve_sieveerror("copy not required");
 	                             YYERROR;
                                    }
-				   if (!static_verify_mailbox($2)) {
+				   if ($2->create && !libsieve_parse_context->require.mailbox) {
+				     libsieve_sieveerror("mailbox not required");
+	                             YYERROR;
+                                   }
+				   if (!static_verify_mailbox($3)) {
 				     YYERROR; /* vm should call sieveerror() */
 				   }
 	                           $$ = libsieve_new_command(FILEINTO);
-				   $$->u.f.slflags = NULL;
-				   $$->u.f.mailbox = $2; }
-	| REDIRECT STRING         { $$ = libsieve_new_command(REDIRECT);
-				   if (!static_verify_address($2)) {
+				   $$->u.f.slflags = $2->flags;
+				   $$->copy = $2->copy;
+				   $$->create = $2->create;
+				   libsieve_free($2);
+				   $$->u.f.mailbox = $3; }
+	| REDIRECT rtags STRING  { if ($2->copy && !libsieve_parse_context->require.copy) {
+				     libsieve_sieveerror("copy not required");
+	                             YYERROR;
+                                   }
+				   $$ = libsieve_new_command(REDIRECT);
+				   $$->copy = $2->copy;
+				   libsieve_free($2);
+				   if (!(libsieve_parse_context->require.variables
+				         && strstr($3, "${"))
+				       && !static_verify_address($3)) {
 				     YYERROR; /* va should call sieveerror() */
 				   }
-				   $$->u.str = $2; }
+				   $$->u.str = $3; }
+        | SET stags STRING STRING { if (!libsieve_parse_context->require.variables) {
+				     libsieve_sieveerror("variables not required");
+	                             YYERROR;
+                                   }
+				   if (!libsieve_variable_name_ok($3)) {
+				     libsieve_sieveerror("set: invalid variable name");
+	                             YYERROR;
+				   }
+				   $$ = libsieve_new_command(SET);
+				   $$->u.set.name = $3;
+				   $$->u.set.value = $4;
+				   $$->u.set.mods = $2->mods;
+				   libsieve_free($2); }
 	| STOP			 { $$ = libsieve_new_command(STOP); }
 	| DISCARD		 { $$ = libsieve_new_command(DISCARD); }
 	| VACATION vtags STRING  { if (!libsieve_parse_context->require.vacation) {
@@ -264,6 +289,29 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 				 } }
 	;
 
+ftags: /* empty */		 { $$ = static_new_ftags(); }
+	| ftags COPY		 { $$ = $1; $$->copy = 1; }
+	| ftags CREATE		 { $$ = $1; $$->create = 1; }
+	| ftags FLAGS stringlist { $$ = $1;
+				   if ($$->flags != NULL) {
+					libsieve_sieveerror("duplicate :flags"); YYERROR; }
+				   $$->flags = $3; }
+	;
+
+rtags: /* empty */		 { $$ = static_new_ftags(); }
+	| rtags COPY		 { $$ = $1; $$->copy = 1; }
+	;
+
+/* RFC 5229 section 4: modifiers, applied by precedence at run time. */
+stags: /* empty */		 { $$ = static_new_stags(); }
+	| stags LOWER		 { $$ = $1; $$->mods |= SV_MOD_LOWER; }
+	| stags UPPER		 { $$ = $1; $$->mods |= SV_MOD_UPPER; }
+	| stags LOWERFIRST	 { $$ = $1; $$->mods |= SV_MOD_LOWERFIRST; }
+	| stags UPPERFIRST	 { $$ = $1; $$->mods |= SV_MOD_UPPERFIRST; }
+	| stags QUOTEWILDCARD	 { $$ = $1; $$->mods |= SV_MOD_QUOTEWILDCARD; }
+	| stags LENGTH		 { $$ = $1; $$->mods |= SV_MOD_LENGTH; }
+	;
+
 ntags: /* empty */		 { $$ = static_new_ntags(); }
 	| ntags ID STRING	 { if ($$->id != NULL) { 
 					libsieve_sieveerror("duplicate :method"); YYERROR; }
@@ -295,7 +343,7 @@ priority: LOW    { $$ = "low"; }
         ;
 
 vtags: /* empty */		 { $$ = static_new_vtags(); }
-	| vtags DAYS NUMBER	 { if ($$->days != -1) { 
+	| vtags DAYS NUMBER	 { if ($$->days != -1 || $$->seconds != -1) { 
 					libsieve_sieveerror("duplicate :days");
 					YYERROR; }
 				   else { $$->days = $3; } }
@@ -325,6 +373,13 @@ vtags: /* empty */		 { $$ = static_new_vtags(); }
 				   } else if (!static_ok_header($3)) {
 					YYERROR;
 				   } else { $$->from = $3; } }
+	| vtags SECONDS NUMBER	 { if (!libsieve_parse_context->require.vacation_seconds) {
+					libsieve_sieveerror("vacation-seconds not required");
+					YYERROR; }
+				   if ($$->seconds != -1 || $$->days != -1) {
+					libsieve_sieveerror("duplicate :seconds or :days");
+					YYERROR; }
+				   else { $$->seconds = $3; } }
 	| vtags MIME		 { if ($$->mime != -1) { 
 					libsieve_sieveerror("duplicate :mime"); 
 					YYERROR; }
@@ -399,6 +454,55 @@ test: ANYOF testlist		 { $$ = libsieve_new_test(ANYOF); $$->u.tl = $2; }
 	| NOT test		 { $$ = libsieve_new_test(NOT); $$->u.t = $2; }
 	| SIZE sizetag NUMBER    { $$ = libsieve_new_test(SIZE); $$->u.sz.t = $2;
 		                   $$->u.sz.n = $3; }
+	| MAILBOXEXISTS stringlist { if (!libsieve_parse_context->require.mailbox) {
+				     libsieve_sieveerror("mailbox not required");
+				     YYERROR;
+				   }
+				   $$ = libsieve_new_test(MAILBOXEXISTS); $$->u.sl = $2; }
+	| STRINGT htags stringlist stringlist
+				 { patternlist_t *pl;
+				   if (!libsieve_parse_context->require.variables) {
+				     libsieve_sieveerror("variables not required");
+				     YYERROR;
+				   }
+				   $2 = static_canon_htags($2);
+				   if ($2->comptag == REGEX) {
+				     pl = static_verify_regexs($4, $2->comparator);
+				     if (!pl) { YYERROR; }
+				   }
+				   else
+				     pl = (patternlist_t *) $4;
+				   $$ = static_build_header(HEADER, $2, $3, pl);
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = STRINGT; }
+	| SPAMTEST htags STRING	 { if (!libsieve_parse_context->require.spamtest
+				       && !libsieve_parse_context->require.spamtestplus) {
+				     libsieve_sieveerror("spamtest not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_header(HEADER, static_canon_numeric($2),
+					libsieve_new_sl(libsieve_strdup("X-AuthDeliver-Spamtest"), NULL),
+					(patternlist_t *)libsieve_new_sl($3, NULL));
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = SPAMTEST; }
+	| SPAMTEST PERCENT htags STRING { if (!libsieve_parse_context->require.spamtestplus) {
+				     libsieve_sieveerror("spamtestplus not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_header(HEADER, static_canon_numeric($3),
+					libsieve_new_sl(libsieve_strdup("X-AuthDeliver-Spamtest-Percent"), NULL),
+					(patternlist_t *)libsieve_new_sl($4, NULL));
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = SPAMTEST; }
+	| VIRUSTEST htags STRING { if (!libsieve_parse_context->require.virustest) {
+				     libsieve_sieveerror("virustest not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_header(HEADER, static_canon_numeric($2),
+					libsieve_new_sl(libsieve_strdup("X-AuthDeliver-Virustest"), NULL),
+					(patternlist_t *)libsieve_new_sl($3, NULL));
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = SPAMTEST; }
 	| error			 { $$ = NULL; }
 	;
 
@@ -484,6 +588,9 @@ commandlist_t *libsieve_sieve_parse_buffer(struct sieve2_context *context)
     extern int libsieve_sievelineno;
 
     libsieve_parse_context = context;
+    /* authdeliver 0003: what a script requires is its own (validate and
+     * execute parse again on the same context) */
+    memset(&context->require, 0, sizeof(context->require));
 
     libsieve_sieveptr = context->script.script;
     libsieve_sieveerr = NULL;
@@ -576,6 +683,7 @@ static commandlist_t *static_build_vacation(int t, struct vtags *v, char *reason
 	ret->u.v.handle = v->handle; v->handle = NULL;
 	ret->u.v.from = v->from; v->from = NULL;
 	ret->u.v.days = v->days;
+	ret->u.v.seconds = v->seconds;
 	ret->u.v.mime = v->mime;
 	ret->u.v.addresses = v->addresses; v->addresses = NULL;
 	static_free_vtags(v);
@@ -617,6 +725,32 @@ static commandlist_t *static_build_validnotif(int t, stringlist_t *sl)
 	static_free_dtags(d);
     }*/
     return ret;
+}
+
+static struct ftags *static_new_ftags(void)
+{
+    struct ftags *r = (struct ftags *) libsieve_malloc(sizeof(struct ftags));
+
+    r->copy = r->create = 0;
+    r->flags = NULL;
+    return r;
+}
+
+static struct stags *static_new_stags(void)
+{
+    struct stags *r = (struct stags *) libsieve_malloc(sizeof(struct stags));
+
+    r->mods = 0;
+    return r;
+}
+
+/* RFC 5235 section 3: spamtest/virustest compare with i;ascii-numeric
+ * unless a comparator is given. */
+static struct htags *static_canon_numeric(struct htags *h)
+{
+    if (h->comparator == NULL) { h->comparator = libsieve_strdup("i;ascii-numeric"); }
+    if (h->comptag == -1) { h->comptag = IS; }
+    return h;
 }
 
 static struct hftags *static_new_hftags(void)
@@ -683,6 +817,7 @@ static struct vtags *static_new_vtags(void)
     struct vtags *r = (struct vtags *) libsieve_malloc(sizeof(struct vtags));
 
     r->days = -1;
+    r->seconds = -1;
     r->addresses = NULL;
     r->subject = NULL;
     r->handle = NULL;
@@ -700,7 +835,7 @@ static struct vtags *static_canon_vtags(struct vtags *v)
  * the user cannot test/check for at all.
  */
 
-    if (v->days == -1) { v->days = 7; }
+    if (v->days == -1 && v->seconds == -1) { v->days = 7; }
     if (v->mime == -1) { v->mime = 0; }
 
     return v;
@@ -857,6 +992,10 @@ static patternlist_t *static_verify_regexs(stringlist_t *sl, char *comp)
     int cflags = REG_EXTENDED | REG_NOSUB;
     regex_t *reg;
 
+    /* authdeliver 0004: groups are match variables (RFC 5229 3.2) */
+    if (libsieve_parse_context->require.variables)
+        cflags &= ~REG_NOSUB;
+
     if (!strcmp(comp, "i;ascii-casemap")) {
 	cflags |= REG_ICASE;
     }
@@ -907,6 +1046,22 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
     } else if (!strcmp("relational", req)) {
 	return c->require.relational = 1;
     /* These comparators are built into the parser. */
+    /* authdeliver 0003/0004: built into the parser and evaluator. */
+    } else if (!strcmp("copy", req)) {
+	return c->require.copy = 1;
+    } else if (!strcmp("mailbox", req)) {
+	return c->require.mailbox = 1;
+    } else if (!strcmp("vacation-seconds", req)) {
+	/* RFC 6131 section 2: implies vacation */
+	return c->require.vacation_seconds = c->require.vacation = c->support.vacation;
+    } else if (!strcmp("spamtest", req)) {
+	return c->require.spamtest = 1;
+    } else if (!strcmp("spamtestplus", req)) {
+	return c->require.spamtestplus = c->require.spamtest = 1;
+    } else if (!strcmp("virustest", req)) {
+	return c->require.virustest = 1;
+    } else if (!strcmp("variables", req)) {
+	return c->require.variables = 1;
     } else if (!strcmp("comparator-i;octet", req)) {
 	return 1;
     } else if (!strcmp("comparator-i;ascii-casemap", req)) {

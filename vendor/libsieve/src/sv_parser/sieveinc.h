@@ -7,11 +7,24 @@
 
 struct vtags {
     int days;
+    int seconds;	/* authdeliver 0003: RFC 6131, -1 unset */
     stringlist_t *addresses;
     char *subject;
     int mime;
     char *from;
     char *handle;
+};
+
+/* authdeliver 0003: fileinto/redirect tags (RFC 3894, RFC 5490) */
+struct ftags {
+    int copy, create;
+    stringlist_t *flags;
+};
+
+/* authdeliver 0004: set modifiers (RFC 5229 section 4.1) */
+/* the SV_MOD_* bits are in variables.h */
+struct stags {
+    int mods;
 };
 
 struct hftags {
@@ -52,6 +65,9 @@ static struct aetags *static_canon_aetags(struct aetags *ae);
 static void static_free_aetags(struct aetags *ae);
 static struct hftags *static_new_hftags(void);
 static struct htags *static_new_htags(void);
+static struct ftags *static_new_ftags(void);	/* authdeliver 0003 */
+static struct stags *static_new_stags(void);	/* authdeliver 0004 */
+static struct htags *static_canon_numeric(struct htags *h);
 static struct htags *static_canon_htags(struct htags *h);
 static void static_free_htags(struct htags *h);
 static struct vtags *static_new_vtags(void);
