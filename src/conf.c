@@ -398,6 +398,15 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 			 "address with a port (127.0.0.1:9425, [::1]:9425)", c->path);
 		goto bad;
 	}
+	/* one evaluation runs at most 60 steps: sieve_before, the personal
+	 * (or default) script, sieve_after (sieve.c) */
+	if (c->sieve_before.n > CONF_SIEVE_BEFORE_MAX || c->sieve_after.n > CONF_SIEVE_AFTER_MAX) {
+		snprintf(errbuf, sizeof(errbuf), "%s: %s: at most %d scripts", c->path,
+			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? "sieve_before" : "sieve_after",
+			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? CONF_SIEVE_BEFORE_MAX :
+			 CONF_SIEVE_AFTER_MAX);
+		goto bad;
+	}
 	if (!mode_ok(c->lmtp_socket_mode)) {
 		snprintf(errbuf, sizeof(errbuf), "%s: lmtp_socket_mode: expected an octal mode such as 0660",
 			 c->path);
