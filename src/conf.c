@@ -70,6 +70,7 @@ static const struct key keys[] = {
 	{ "header_count_limit", K_LONG, O(header_count_limit), "2000", 10, 1000000, NULL },
 	{ "timeout_idle", K_LONG, O(timeout_idle), "300", 1, 86400, NULL },
 	{ "timeout_data", K_LONG, O(timeout_data), "600", 1, 86400, NULL },
+	{ "metrics_listen", K_STR, O(metrics_listen), "", 0, 0, NULL },
 	{ "xforward_trusted", K_LIST, O(xforward_trusted), "", 0, 0, NULL },
 
 	{ "user_lookup", K_LIST, O(user_lookup), "system", 0, 0, NULL },
@@ -291,6 +292,41 @@ static int mode_ok(const char *m)
 	return *m && !*end && v >= 0 && v <= 0777;
 }
 
+/* metrics_listen: a UNIX socket or a loopback address with a port; the
+ * counters are for the operator, not for the network. */
+static int metrics_addr_ok(const char *a)
+{
+	if (!strncmp(a, "unix:/", 6))
+		return 1;
+	char host[64];
+	const char *port;
+	if (a[0] == '[') {
+		const char *rb = strchr(a, ']');
+		if (!rb || rb[1] != ':' || (size_t)(rb - a - 1) >= sizeof(host))
+			return 0;
+		memcpy(host, a + 1, (size_t)(rb - a - 1));
+		host[rb - a - 1] = 0;
+		port = rb + 2;
+	} else {
+		const char *colon = strrchr(a, ':');
+		if (!colon || (size_t)(colon - a) >= sizeof(host))
+			return 0;
+		memcpy(host, a, (size_t)(colon - a));
+		host[colon - a] = 0;
+		port = colon + 1;
+	}
+	char *end;
+	long p = strtol(port, &end, 10);
+	if (!*port || *end || p < 1 || p > 65535)
+		return 0;
+	unsigned char b[16];
+	if (inet_pton(AF_INET, host, b) == 1)
+		return b[0] == 127;
+	if (inet_pton(AF_INET6, host, b) == 1)
+		return !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+	return 0;
+}
+
 static char *trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -357,6 +393,20 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 	}
 	if (conf_finish(c) < 0)
 		goto oom;
+	if (*c->metrics_listen && !metrics_addr_ok(c->metrics_listen)) {
+		snprintf(errbuf, sizeof(errbuf), "%s: metrics_listen: expected unix:/path or a loopback "
+			 "address with a port (127.0.0.1:9425, [::1]:9425)", c->path);
+		goto bad;
+	}
+	/* one evaluation runs at most 60 steps: sieve_before, the personal
+	 * (or default) script, sieve_after (sieve.c) */
+	if (c->sieve_before.n > CONF_SIEVE_BEFORE_MAX || c->sieve_after.n > CONF_SIEVE_AFTER_MAX) {
+		snprintf(errbuf, sizeof(errbuf), "%s: %s: at most %d scripts", c->path,
+			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? "sieve_before" : "sieve_after",
+			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? CONF_SIEVE_BEFORE_MAX :
+			 CONF_SIEVE_AFTER_MAX);
+		goto bad;
+	}
 	if (!mode_ok(c->lmtp_socket_mode)) {
 		snprintf(errbuf, sizeof(errbuf), "%s: lmtp_socket_mode: expected an octal mode such as 0660",
 			 c->path);

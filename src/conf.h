@@ -47,9 +47,10 @@ struct conf {
 	long message_size_limit;	/* SIZE; 552 5.3.4 beyond */
 	long line_length_limit;		/* data line; 552 5.3.4 beyond */
 	long command_length_limit;	/* command line; 500 5.5.2 beyond */
-	long header_count_limit;	/* 552 5.3.4 beyond */
+	long header_count_limit;	/* 554 5.6.0 beyond */
 	long timeout_idle;		/* seconds; 421 4.4.2 */
 	long timeout_data;
+	char *metrics_listen;		/* "" off, unix:/path or loopback host:port */
 	struct conf_list xforward_trusted; /* CIDRs, or "unix"; default none */
 
 	/* mailboxes and delivery */
@@ -126,7 +127,12 @@ struct conf {
 	char *vacation_db_dir;
 };
 
-/* The loaded configuration; NULL before conf_load(). */
+/* Scripts in sieve_before / sieve_after (more are a configuration error;
+ * together with the personal script they fill one evaluation's 60 steps). */
+#define CONF_SIEVE_BEFORE_MAX 30
+#define CONF_SIEVE_AFTER_MAX 29
+
+/* The loaded configuration; NULL before conf_parse(). */
 extern const struct conf *conf;
 
 /* Parse FILE (NULL: built-in defaults only).  On error returns NULL and a

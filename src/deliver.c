@@ -24,6 +24,7 @@
 #include "dns.h"
 #include "log.h"
 #include "maildir.h"
+#include "metrics.h"
 #include "msg.h"
 #include "sieve.h"
 #include "verdict.h"
@@ -144,6 +145,7 @@ static void log_rcpt(const struct deliver_env *env, const struct deliver_rcpt *r
 		 r->address, env->mail_from, msgid, size, elapsed(&env->start),
 		 *r->folder ? r->folder : "-", auth ? auth : "", auth && *auth ? ", " : "",
 		 s->word, s->code, s->enh, r->text);
+	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
@@ -175,7 +177,17 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
 		goto log;
 	}
+	struct timespec v0, v1;
+	clock_gettime(CLOCK_MONOTONIC, &v0);
 	verdict_run(vd, c, ctx->dns, m, &cl, 0);
+	clock_gettime(CLOCK_MONOTONIC, &v1);
+	if (c->verify) {
+		metrics_verdict_seconds((double)(v1.tv_sec - v0.tv_sec) +
+					(double)(v1.tv_nsec - v0.tv_nsec) / 1e9);
+		static const char *const methods[] = { "spf", "dkim", "arc", "dmarc" };
+		for (size_t i = 0; i < 4; i++)
+			metrics_auth(methods[i], verdict_value(vd, methods[i]));
+	}
 	prepend = verdict_prepend(vd);
 	marks = verdict_marks(vd);
 	auth_log = verdict_log(vd);
@@ -389,6 +401,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
+	metrics_delivery_seconds(elapsed(&env->start));
 	free(msgid);
 	verdict_free(vd);
 }

@@ -23,6 +23,8 @@
  */
 #include "dns.h"
 #include "conf.h"
+#include "log.h"
+#include "metrics.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -465,6 +467,7 @@ static void ent_query(struct dns *d, struct ent *e, const char *qname)
 			return;		/* stays pending until the timeout */
 	}
 	int id = 0;
+	metrics_dns(METRICS_DNS_QUERY);
 	int rc = ub_resolve_async(d->ub, qname, e->type, 1 /* IN */, e, ub_done, &id);
 	if (rc) {
 		ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(rc)), 0);
@@ -558,6 +561,7 @@ static void ent_wait(struct dns *d, struct ent *e)
 				ub_cancel(d->ub, e->async_id);
 			if (lim == d->deadline)
 				d->deadline_hit = true;
+			metrics_dns(lim == d->deadline ? METRICS_DNS_DEADLINE : METRICS_DNS_TIMEOUT);
 			ent_finish(e, ans_simple(DNS_TEMPFAIL, why), 0);
 			break;
 		}
@@ -584,6 +588,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	char lname[256];
 	if (!d)
 		return &no_memory.a;
+	metrics_dns(METRICS_DNS_LOOKUP);
 	if (norm_name(name, lname) < 0)
 		return &bad_name.a;
 	unsigned h = name_hash(lname, type);
@@ -597,6 +602,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 		}
 		if (e->ans->refs > 0)
 			e->ans->refs++;
+		metrics_dns(METRICS_DNS_CACHE_HIT);
 		return &e->ans->a;
 	}
 	if (!e && !dns_name_valid(name))
@@ -987,6 +993,62 @@ static int ub_opt(struct dns *d, const char *opt, const char *val, char *err, si
 	return rc ? -1 : 0;
 }
 
+/* libunbound's own messages ("[1796...] libunbound[pid:tid] error: tube msg
+ * read failed") would go raw to stderr; they go through our log instead,
+ * one line each, its prefix replaced by "dns: libunbound:".  libunbound
+ * writes from its resolver thread too: the FILE's lock serializes the
+ * calls of ub_log_write(), so its line buffer needs no lock of its own. */
+static void ub_log_line(char *s)
+{
+	if (*s == '[' && strchr(s, ']'))	/* "[time] " */
+		s = strchr(s, ']') + 1;
+	while (*s == ' ')
+		s++;
+	if (!strncmp(s, "libunbound[", 11) && strchr(s, ']'))
+		s = strchr(s, ']') + 1;
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return;
+	if (!strncmp(s, "error: ", 7))
+		log_error("dns: libunbound: %s", s + 7);
+	else if (!strncmp(s, "warning: ", 9))
+		log_warn("dns: libunbound: %s", s + 9);
+	else if (!strncmp(s, "notice: ", 8))
+		log_info("dns: libunbound: %s", s + 8);
+	else
+		log_debug("dns: libunbound: %s", s);
+}
+
+static ssize_t ub_log_write(void *cookie, const char *buf, size_t n)
+{
+	static char line[1024];
+	static size_t len;
+	(void)cookie;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || len == sizeof(line) - 1) {
+			line[len] = 0;
+			ub_log_line(line);
+			len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		line[len++] = buf[i];
+	}
+	return (ssize_t)n;
+}
+
+static FILE *ub_log_file(void)
+{
+	static FILE *fp;
+	if (!fp) {
+		cookie_io_functions_t io = { .write = ub_log_write };
+		if ((fp = fopencookie(NULL, "w", io)))
+			setvbuf(fp, NULL, _IOLBF, 0);
+	}
+	return fp;
+}
+
 struct dns *dns_new(const struct conf *c, const char *zone_file, const char **error_r)
 {
 	static char err[600];
@@ -1008,6 +1070,11 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 		return NULL;
 	}
 	int rc = 0;
+	FILE *lf = ub_log_file();
+	if (lf)
+		ub_ctx_debugout(d->ub, lf);
+	if (c && c->log_debug)
+		ub_ctx_debuglevel(d->ub, 1);	/* libunbound's operational notes */
 	/* One libunbound worker thread answers our async queries; our own
 	 * code stays single-threaded and polls ub_fd(). */
 	if ((rc = ub_ctx_async(d->ub, 1)) != 0)

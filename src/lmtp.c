@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "deliver.h"
 #include "log.h"
+#include "metrics.h"
 #include "mbox.h"
 #include "msg.h"
 #include "status.h"
@@ -489,11 +490,13 @@ static void cmd_rcpt(struct session *s, const char *arg)
 	case MBOX_UNKNOWN:
 		log_info("%s: to=<%s>, from=<%s>, result=bounced, status=550 5.1.1 %s",
 			 qid, addr, s->mail_from, err);
+		metrics_rcpt(ST_UNKNOWN_USER, "", NULL);
 		REPLY(s, "550 5.1.1 <%s> User unknown", addr);
 		break;
 	case MBOX_TEMPFAIL:
 		log_warn("%s: to=<%s>, from=<%s>, result=deferred, status=451 4.3.0 %s",
 			 qid, addr, s->mail_from, err);
+		metrics_rcpt(ST_LOOKUP_TEMPFAIL, "", NULL);
 		REPLY(s, "451 4.3.0 <%s> Temporary lookup failure", addr);
 		break;
 	}
@@ -587,6 +590,7 @@ static void cmd_data(struct session *s, const char *arg)
 			log_info("%s: to=<%s>, from=<%s>, result=%s, status=%d %s %s",
 				 *s->xf.ident ? s->xf.ident : s->id, r->address, s->mail_from,
 				 status_of(fail)->word, status_of(fail)->code, status_of(fail)->enh, why);
+			metrics_rcpt(fail, "", NULL);
 		}
 		const struct status *st = status_of(r->st);
 		REPLY(s, "%d %s <%s> %s", st->code, st->enh, r->address, r->text);

@@ -36,7 +36,7 @@ struct msg {
 
 /* Take ownership of data (malloc'd, len bytes, CRLF lines) and index the
  * header.  max_headers bounds the index; beyond it returns -1 with
- * error_r "too many header fields" (the intake maps that to 552 5.3.4). */
+ * error_r "too many header fields" (the intake maps that to 554 5.6.0). */
 int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
 	     const char **error_r);
 void msg_clear(struct msg *m);

@@ -51,6 +51,7 @@
 #include "deliver.h"
 #include "lmtp.h"
 #include "log.h"
+#include "metrics.h"
 
 #define MAX_LISTEN 16
 
@@ -314,6 +315,7 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	for (long uses = 1;; uses++) {
 		struct lmtp_peer peer;
 		peer_of(fd, l, &peer);
+		metrics_session(1);
 		lmtp_session(fd, &peer, &ctx, &child_stop);
 		close(fd);
 		if (child_stop || uses >= conf->lmtp_max_use)
@@ -418,6 +420,21 @@ int cmd_lmtp(int argc, char **argv)
 		log_error("lmtp_listen is empty");
 		return EX_CONFIG;
 	}
+	/* metrics: the shared table exists before the first fork, so every
+	 * session process adds to it; the listener is the master's */
+	struct listener ml = { .fd = -1 };
+	if (*c->metrics_listen) {
+		const char *err;
+		if (metrics_init() < 0) {
+			log_error("metrics: cannot map the shared table: %s", strerror(errno));
+			return EX_OSERR;
+		}
+		if (listen_one(c->metrics_listen, &ml, &err) < 0) {
+			log_error("cannot listen on %s (metrics_listen): %s", c->metrics_listen, err);
+			return EX_OSERR;
+		}
+		log_info("metrics on %s", ml.name);
+	}
 	/* shared copy-on-write by every session process (crypto.h) */
 	if (c->verify)
 		crypto_preload();
@@ -486,8 +503,8 @@ int cmd_lmtp(int argc, char **argv)
 			} else if (next < 0 || until < next)
 				next = until;
 		}
-		if (pfd_cap < nl + nkids) {
-			size_t cap = (nl + nkids) * 2;
+		if (pfd_cap < nl + 1 + nkids) {
+			size_t cap = (nl + 1 + nkids) * 2;
 			struct pollfd *np = realloc(pfd, cap * sizeof(*np));
 			if (!np) {
 				log_error("out of memory");
@@ -496,18 +513,44 @@ int cmd_lmtp(int argc, char **argv)
 			pfd = np;
 			pfd_cap = cap;
 		}
+		metrics_processes((long)busy, (long)(nkids - busy));
 		size_t np = 0;
 		for (size_t i = 0; i < nl; i++)
 			pfd[np++] = (struct pollfd){ ls[i].fd, POLLIN, 0 };
+		size_t mi = np;		/* the metrics listener, when there is one */
+		if (ml.fd >= 0)
+			pfd[np++] = (struct pollfd){ ml.fd, POLLIN, 0 };
 		for (size_t k = 0; k < nkids; k++)
 			if (kids[k].ctl >= 0)
 				pfd[np++] = (struct pollfd){ kids[k].ctl, POLLIN, 0 };
 		int pr = poll(pfd, np, next < 0 ? -1 : (int)(next - now + 1));
 		if (pr <= 0)
 			continue;	/* EINTR from a signal, or an idle timeout */
+		/* a scrape: answered by a short-lived child (the master never
+		 * waits on a scraper), which reads the shared table */
+		if (ml.fd >= 0 && (pfd[mi].revents & POLLIN)) {
+			int fd = accept4(ml.fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0) {
+				pid_t pid = fork();
+				if (pid == 0) {
+					for (size_t i = 0; i < nl; i++)
+						close(ls[i].fd);
+					close(ml.fd);
+					for (size_t k = 0; k < nkids; k++)
+						if (kids[k].ctl >= 0)
+							close(kids[k].ctl);
+					signal(SIGPIPE, SIG_IGN);
+					metrics_serve(fd);
+					_exit(0);
+				}
+				if (pid < 0)
+					log_warn("metrics: fork: %s", strerror(errno));
+				close(fd);
+			}
+		}
 		/* control sockets first: a process that just became idle can
 		 * take a connection accepted below */
-		for (size_t j = nl; j < np; j++) {
+		for (size_t j = ml.fd >= 0 ? nl + 1 : nl; j < np; j++) {
 			if (!pfd[j].revents)
 				continue;
 			for (size_t k = 0; k < nkids; k++) {
@@ -542,6 +585,7 @@ int cmd_lmtp(int argc, char **argv)
 					/* nothing to do: the client retries */
 				}
 				log_warn("connection refused: %zu sessions (lmtp_max_connections)", busy);
+				metrics_refused();
 				close(fd);
 				continue;
 			}
@@ -591,6 +635,7 @@ int cmd_lmtp(int argc, char **argv)
 					/* the client retries */
 				}
 				log_error("fork: %s", strerror(errno));
+				metrics_refused();
 			} else {
 				kids[nkids++] = (struct kid){ .pid = pid, .ctl = sv[0], .busy = true, .gen = gen };
 				busy++;
@@ -606,6 +651,11 @@ int cmd_lmtp(int argc, char **argv)
 		close(ls[i].fd);
 		if (ls[i].is_unix)
 			unlink(ls[i].name + 5);
+	}
+	if (ml.fd >= 0) {
+		close(ml.fd);
+		if (ml.is_unix)
+			unlink(ml.name + 5);
 	}
 	for (size_t k = 0; k < nkids; k++) {
 		if (kids[k].ctl >= 0)

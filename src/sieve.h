@@ -93,9 +93,10 @@ void sieve_plan_clear(struct sieve_plan *plan);
 
 /* Run the scripts for one recipient.  Returns 0 with a plan (at least one
  * target unless discard or reject), or -1 with error_r when the evaluation
- * could not be done at all (fork or pipe failure: a temporary failure).
- * Each script runs in a child process with the mailbox owner's
- * privileges, bounded by sieve_timeout; facts may be NULL. */
+ * could not be done at all (the worker could not be started or answered
+ * nothing: a temporary failure).  Scripts run in an evaluation worker
+ * process kept per session and mailbox owner, with the owner's
+ * privileges, each bounded by sieve_timeout; facts may be NULL. */
 int sieve_evaluate(const struct conf *c, const struct mailbox *mb,
 		   struct msg *m, const struct sieve_facts *facts,
 		   const char *envelope_from, const char *envelope_to,
