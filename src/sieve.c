@@ -598,8 +598,8 @@ static bool mailbox_exists(const struct sieve_env *env, const char *name)
 /* RFC 5235 spamtest/virustest, fed from a header field as Pigeonhole's
  * sieve_spamtest_status_header does: the first number in the field's
  * value, against max.  Not tested (no field, no number): "0".  Else
- * spamtest 1 + score/max*9 (1..10), :percent score/max*100 (0..100),
- * virustest 1 + score/max*4 (1..5). */
+ * spamtest 1 + score/max*9 (1..10, truncated), :percent score/max*100
+ * (0..100), virustest 1 + score/max*4 (1..5). */
 #define SPAMTEST_HEADER "X-Spam-Score"
 #define SPAMTEST_MAX 10.0
 #define VIRUSTEST_HEADER "X-Virus-Score"
@@ -628,7 +628,8 @@ static const char *score_value(const struct sieve_env *env, const char *hdr, dou
 		v = 0;
 	if (v > max)
 		v = max;
-	long n = percent ? (long)(v / max * 100 + 0.5) : 1 + (long)(v / max * (top - 1) + 0.5);
+	/* as Pigeonhole computes it: truncated, :percent rounded */
+	long n = percent ? (long)(v / max * 100 + 0.5) : 1 + (long)(v / max * (top - 1));
 	snprintf(out, sizeof(out), "%ld", n);
 	return out;
 }
@@ -702,6 +703,13 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	const char *name = sieve2_getvalue_string(s, "header");
 	if (!name)
 		name = "";
+	if (!strncasecmp(name, "X-AuthDeliver-Keep-Flags/", 25)) {
+		char *one[2] = { (char *)name + 25, NULL };
+		r->res->keep_flags[0] = 0;
+		flags_add(r->res->keep_flags, one);
+		sieve2_setvalue_stringlist(s, "body", NULL);
+		return SIEVE2_OK;
+	}
 	if (!strcasecmp(name, END_MARK)) {
 		r->res->stopped = false;
 		sieve2_setvalue_stringlist(s, "body", NULL);
@@ -1219,6 +1227,9 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 		}
 		return 0;
 	}
+	/* RFC 5232 section 3: an implicit keep carries the flags the
+	 * script left set (the last script that ran decides) */
+	snprintf(mg->keep_flags, sizeof(mg->keep_flags), "%s", res->keep_flags);
 	for (size_t i = 0; i < res->nacts; i++) {
 		const struct sieve_act *a = &res->acts[i];
 		switch (a->type) {
@@ -1301,7 +1312,7 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	if (mg->implicit_keep && !plan->reject) {
 		/* RFC 5228 section 2.10.2: nothing cancelled the implicit
 		 * keep in any script */
-		if (target_add(plan, "INBOX", "") < 0)
+		if (target_add(plan, "INBOX", mg->keep_flags) < 0)
 			return -1;
 		summary_add(plan, "implicit-keep");
 	}
@@ -1370,6 +1381,7 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 	put_u32(b, (uint32_t)res->line);
 	put_str(b, res->error);
 	put_str(b, res->path);
+	put_str(b, res->keep_flags);
 	put_u32(b, (uint32_t)res->nacts);
 	for (size_t i = 0; i < res->nacts; i++) {
 		const struct sieve_act *a = &res->acts[i];
@@ -1448,6 +1460,9 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 	free(s);
 	s = get_str(&r, &isnull);
 	snprintf(res->path, sizeof(res->path), "%s", s ? s : "");
+	free(s);
+	s = get_str(&r, &isnull);
+	snprintf(res->keep_flags, sizeof(res->keep_flags), "%s", s ? s : "");
 	free(s);
 	uint32_t n = get_u32(&r);
 	if (r.bad || n > (uint32_t)c->sieve_max_actions)
