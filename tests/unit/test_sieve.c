@@ -124,7 +124,7 @@ static void test_callbacks(void)
 		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
 		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
 		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
-		{ "body extension not available", "require \"body\";", &none, "FAIL@1:unsupported feature: body" },
+		{ "include extension not available", "require \"include\";", &none, "FAIL@1:unsupported feature: include" },
 		{ "fileinto ../../etc refused",
 		  "require \"fileinto\";\nfileinto \"../../etc\";",
 		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
@@ -264,13 +264,34 @@ static void test_extensions(void)
 		  "if spamtest :percent :is \"73\" { fileinto \"p\"; }", "fileinto:p" },
 		{ "virustest 0 is 1 (clean)", "require [\"virustest\",\"fileinto\"];\n"
 		  "if virustest \"1\" { fileinto \"clean\"; }", "fileinto:clean" },
-		{ "still unsupported extension named", "require [\"variables\", \"body\"];", "FAIL@1:unsupported feature: body" },
+		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"enotify\"];", "FAIL@2:unsupported feature: editheader enotify" },
 		{ "linear :matches: no blow-up",
 		  "if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*z\" { discard; }", "" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		T_STR(run(t[i].script, &none, m), t[i].want, t[i].name);
 	msg_clear(m);
+	/* body (RFC 5173): decoded text parts, :raw, :content */
+	m = mkmsg("From: a@b.example\nTo: user+tag@d.example\nSubject: mixed\nMIME-Version: 1.0\n"
+		  "Content-Type: multipart/mixed; boundary=\"XX\"\n\n--XX\n"
+		  "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+		  "Gr=FC=DFe, please unsubscribe me\n--XX\n"
+		  "Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+		  "c2VjcmV0IHBheWxvYWQ=\n--XX--\n");
+	const struct { const char *name, *script, *want; } b[] = {
+		{ "body: decoded, charset converted", "require [\"body\",\"fileinto\"];\nif body :contains \"Grüße\" { fileinto \"t\"; }", "fileinto:t" },
+		{ "body :text skips non-text parts", "require [\"body\",\"fileinto\"];\nif body :text :contains \"secret\" { fileinto \"t\"; }", "" },
+		{ "body :raw is undecoded", "require [\"body\",\"fileinto\"];\nif body :raw :contains \"=FC=DF\" { fileinto \"r\"; }", "fileinto:r" },
+		{ "body :content main type, base64 decoded",
+		  "require [\"body\",\"fileinto\"];\nif body :content \"application\" :contains \"secret payload\" { fileinto \"a\"; }", "fileinto:a" },
+		{ "body :content type/subtype", "require [\"body\",\"fileinto\"];\nif body :content [\"image/png\", \"text/plain\"] :contains \"please\" { fileinto \"c\"; }", "fileinto:c" },
+		{ "body with match variables", "require [\"body\",\"fileinto\",\"variables\"];\nif body :matches \"*please *\" { fileinto \"m-${2}\"; }", "fileinto:m-unsubscribe me" },
+		{ "body not required", "if body :contains \"x\" { discard; }", "FAIL@1:body not required" },
+	};
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		T_STR(run(b[i].script, &none, m), b[i].want, b[i].name);
+	msg_clear(m);
+
 	/* vacation answers no list mail: another message */
 	m = mkmsg("From: a@b.example\nTo: user+tag@d.example\nSubject: hi\n\nbody\n");
 	T_STR(run("require \"vacation-seconds\";\nvacation :seconds 7200 \"away\";", &none, m),

@@ -69,6 +69,7 @@ struct support2 {
     enum boolean          spamtestplus;
     enum boolean          virustest;
     enum boolean          variables;
+    enum boolean          body;		/* authdeliver 0006 */
 };
 
 struct actions2 {

@@ -286,6 +286,7 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
         }
         break;
     case SPAMTEST:	/* authdeliver 0003: a header test on the host's value */
+    case BODY:		/* authdeliver 0006: ... on the host's body parts */
     case HEADER:
         res = 0;
         TRACE_DEBUG("Doing a header comparison");

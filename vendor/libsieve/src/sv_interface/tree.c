@@ -189,6 +189,7 @@ void libsieve_free_test(test_t *t)
     case HEADER:
     case STRINGT:
     case SPAMTEST:
+    case BODY:
 	libsieve_free_sl(t->u.h.sl);
 	libsieve_free_pl(t->u.h.pl, t->u.h.comptag);
 	break;

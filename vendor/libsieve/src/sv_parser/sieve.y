@@ -78,6 +78,7 @@ extern int libsieve_sievelex(void);
     struct ntags *ntag;
     struct ftags *ftag;	/* authdeliver 0003: fileinto/redirect tags */
     struct stags *stag;	/* authdeliver 0004: set modifiers */
+    struct btags *btag;	/* authdeliver 0006: body tags */
 }
 
 %token <nval> NUMBER
@@ -93,6 +94,7 @@ extern int libsieve_sievelex(void);
 %token METHOD ID OPTIONS LOW NORMAL HIGH MESSAGE
 %token COPY CREATE MAILBOXEXISTS SECONDS SPAMTEST VIRUSTEST PERCENT
 %token SET STRINGT LOWER UPPER LOWERFIRST UPPERFIRST QUOTEWILDCARD LENGTH
+%token BODY RAW CONTENT TEXTTAG
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
@@ -107,6 +109,7 @@ extern int libsieve_sievelex(void);
 %type <sval> priority
 %type <ftag> ftags rtags
 %type <stag> stags
+%type <btag> btags
 
 %%
 
@@ -302,6 +305,27 @@ rtags: /* empty */		 { $$ = static_new_ftags(); }
 	| rtags COPY		 { $$ = $1; $$->copy = 1; }
 	;
 
+/* RFC 5173 section 4/5: match type, comparator, transform. */
+btags: /* empty */		 { $$ = static_new_btags(); }
+	| btags comptag		 { $$ = $1;
+				   if ($$->comptag != -1) {
+			libsieve_sieveerror("duplicate comparator type tag"); YYERROR; }
+				   else { $$->comptag = $2; } }
+	| btags COMPARATOR STRING { $$ = $1;
+				   if ($$->comparator != NULL) {
+			libsieve_sieveerror("duplicate comparator tag"); YYERROR; }
+				   else { $$->comparator = $3; } }
+	| btags RAW		 { $$ = $1;
+				   if ($$->transform) { libsieve_sieveerror("duplicate body transform"); YYERROR; }
+				   $$->transform = RAW; }
+	| btags TEXTTAG		 { $$ = $1;
+				   if ($$->transform) { libsieve_sieveerror("duplicate body transform"); YYERROR; }
+				   $$->transform = TEXTTAG; }
+	| btags CONTENT stringlist { $$ = $1;
+				   if ($$->transform) { libsieve_sieveerror("duplicate body transform"); YYERROR; }
+				   $$->transform = CONTENT; $$->types = $3; }
+	;
+
 /* RFC 5229 section 4: modifiers, applied by precedence at run time. */
 stags: /* empty */		 { $$ = static_new_stags(); }
 	| stags LOWER		 { $$ = $1; $$->mods |= SV_MOD_LOWER; }
@@ -454,6 +478,29 @@ test: ANYOF testlist		 { $$ = libsieve_new_test(ANYOF); $$->u.tl = $2; }
 	| NOT test		 { $$ = libsieve_new_test(NOT); $$->u.t = $2; }
 	| SIZE sizetag NUMBER    { $$ = libsieve_new_test(SIZE); $$->u.sz.t = $2;
 		                   $$->u.sz.n = $3; }
+	| BODY btags stringlist	 { patternlist_t *pl;
+				   struct htags *h;
+				   if (!libsieve_parse_context->require.body) {
+				     libsieve_sieveerror("body not required");
+				     YYERROR;
+				   }
+				   h = static_new_htags();
+				   h->comptag = $2->comptag;
+				   h->comparator = $2->comparator;
+				   h = static_canon_htags(h);
+				   if (h->comptag == REGEX) {
+				     pl = static_verify_regexs($3, h->comparator);
+				     if (!pl) { YYERROR; }
+				   }
+				   else
+				     pl = (patternlist_t *) $3;
+				   /* the host answers the body parts as the values
+				    * of a reserved name (see patch 0003) */
+				   $$ = static_build_header(HEADER, h,
+					libsieve_new_sl(static_body_query($2), NULL), pl);
+				   libsieve_free($2);
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = BODY; }
 	| MAILBOXEXISTS stringlist { if (!libsieve_parse_context->require.mailbox) {
 				     libsieve_sieveerror("mailbox not required");
 				     YYERROR;
@@ -734,6 +781,37 @@ static struct ftags *static_new_ftags(void)
     r->copy = r->create = 0;
     r->flags = NULL;
     return r;
+}
+
+static struct btags *static_new_btags(void)
+{
+    struct btags *r = (struct btags *) libsieve_malloc(sizeof(struct btags));
+
+    r->comptag = -1;
+    r->comparator = NULL;
+    r->transform = 0;
+    r->types = NULL;
+    return r;
+}
+
+/* "X-AuthDeliver-Body/raw", ".../text" or ".../content/TYPE,TYPE" */
+static char *static_body_query(struct btags *b)
+{
+    char *q;
+    stringlist_t *sl;
+
+    if (b->transform == RAW)
+        return libsieve_strdup("X-AuthDeliver-Body/raw");
+    if (b->transform != CONTENT)
+        return libsieve_strdup("X-AuthDeliver-Body/text");
+    q = libsieve_strdup("X-AuthDeliver-Body/content/");
+    for (sl = b->types; sl != NULL; sl = sl->next) {
+        char *t = libsieve_strconcat(q, sl->s, sl->next ? "," : "", NULL);
+        libsieve_free(q);
+        q = t;
+    }
+    libsieve_free_sl(b->types);
+    return q;
 }
 
 static struct stags *static_new_stags(void)
@@ -1060,6 +1138,8 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("body", req)) {
+	return c->require.body = 1;
     } else if (!strcmp("variables", req)) {
 	return c->require.variables = 1;
     } else if (!strcmp("comparator-i;octet", req)) {

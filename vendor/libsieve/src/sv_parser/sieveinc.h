@@ -21,6 +21,14 @@ struct ftags {
     stringlist_t *flags;
 };
 
+/* authdeliver 0006: body tags (RFC 5173) */
+struct btags {
+    int comptag;
+    char *comparator;
+    int transform;		/* 0 (:text), RAW, TEXTTAG, CONTENT */
+    stringlist_t *types;	/* :content */
+};
+
 /* authdeliver 0004: set modifiers (RFC 5229 section 4.1) */
 /* the SV_MOD_* bits are in variables.h */
 struct stags {
@@ -67,6 +75,8 @@ static struct hftags *static_new_hftags(void);
 static struct htags *static_new_htags(void);
 static struct ftags *static_new_ftags(void);	/* authdeliver 0003 */
 static struct stags *static_new_stags(void);	/* authdeliver 0004 */
+static struct btags *static_new_btags(void);	/* authdeliver 0006 */
+static char *static_body_query(struct btags *b);
 static struct htags *static_canon_numeric(struct htags *h);
 static struct htags *static_canon_htags(struct htags *h);
 static void static_free_htags(struct htags *h);
