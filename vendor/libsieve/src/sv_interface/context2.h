@@ -70,6 +70,8 @@ struct support2 {
     enum boolean          virustest;
     enum boolean          variables;
     enum boolean          body;		/* authdeliver 0006 */
+    enum boolean          date;		/* authdeliver 0007 */
+    enum boolean          index;
 };
 
 struct actions2 {

@@ -203,6 +203,14 @@ void libsieve_free_test(test_t *t)
     case NOT:
 	libsieve_free_test(t->u.t);
 	break;
+
+    case DATE:
+    case CURRENTDATE:
+	libsieve_free(t->u.dt.header);
+	libsieve_free(t->u.dt.part);
+	libsieve_free(t->u.dt.zone);
+	libsieve_free_pl(t->u.dt.pl, t->u.dt.comptag);
+	break;
     }
 
     libsieve_free(t);

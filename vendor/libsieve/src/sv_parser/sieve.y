@@ -47,6 +47,7 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #include "script.h"
 #include "tree.h"
 #include "variables.h"
+#include "date.h"
 
 /* sv_util */
 #include "util.h"
@@ -79,6 +80,7 @@ extern int libsieve_sievelex(void);
     struct ftags *ftag;	/* authdeliver 0003: fileinto/redirect tags */
     struct stags *stag;	/* authdeliver 0004: set modifiers */
     struct btags *btag;	/* authdeliver 0006: body tags */
+    struct dtags *dtag;	/* authdeliver 0007: date tags */
 }
 
 %token <nval> NUMBER
@@ -95,6 +97,7 @@ extern int libsieve_sievelex(void);
 %token COPY CREATE MAILBOXEXISTS SECONDS SPAMTEST VIRUSTEST PERCENT
 %token SET STRINGT LOWER UPPER LOWERFIRST UPPERFIRST QUOTEWILDCARD LENGTH
 %token BODY RAW CONTENT TEXTTAG
+%token DATE CURRENTDATE ZONE ORIGINALZONE INDEX LAST
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
@@ -110,6 +113,7 @@ extern int libsieve_sievelex(void);
 %type <ftag> ftags rtags
 %type <stag> stags
 %type <btag> btags
+%type <dtag> dtags
 
 %%
 
@@ -306,6 +310,35 @@ rtags: /* empty */		 { $$ = static_new_ftags(); }
 	;
 
 /* RFC 5173 section 4/5: match type, comparator, transform. */
+/* RFC 5260 sections 4, 5, 6 */
+dtags: /* empty */		 { $$ = static_new_dtags(); }
+	| dtags comptag		 { $$ = $1;
+				   if ($$->comptag != -1) {
+			libsieve_sieveerror("duplicate comparator type tag"); YYERROR; }
+				   else { $$->comptag = $2; } }
+	| dtags COMPARATOR STRING { $$ = $1;
+				   if ($$->comparator != NULL) {
+			libsieve_sieveerror("duplicate comparator tag"); YYERROR; }
+				   else { $$->comparator = $3; } }
+	| dtags ZONE STRING	 { $$ = $1;
+				   if ($$->zone || $$->originalzone) {
+			libsieve_sieveerror("duplicate :zone or :originalzone"); YYERROR; }
+				   $$->zone = $3; }
+	| dtags ORIGINALZONE	 { $$ = $1;
+				   if ($$->zone || $$->originalzone) {
+			libsieve_sieveerror("duplicate :zone or :originalzone"); YYERROR; }
+				   $$->originalzone = 1; }
+	| dtags INDEX NUMBER	 { $$ = $1;
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   if ($3 < 1) { libsieve_sieveerror(":index must be 1 or more"); YYERROR; }
+				   $$->index = $3; }
+	| dtags LAST		 { $$ = $1;
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   $$->last = 1; }
+	;
+
 btags: /* empty */		 { $$ = static_new_btags(); }
 	| btags comptag		 { $$ = $1;
 				   if ($$->comptag != -1) {
@@ -501,6 +534,24 @@ test: ANYOF testlist		 { $$ = libsieve_new_test(ANYOF); $$->u.tl = $2; }
 				   libsieve_free($2);
 				   if ($$ == NULL) { YYERROR; }
 				   $$->type = BODY; }
+	| DATE dtags STRING STRING stringlist
+				 { if (!libsieve_parse_context->require.date) {
+				     libsieve_sieveerror("date not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_date(DATE, $2, $3, $4, $5);
+				   if ($$ == NULL) { YYERROR; } }
+	| CURRENTDATE dtags STRING stringlist
+				 { if (!libsieve_parse_context->require.date) {
+				     libsieve_sieveerror("date not required");
+				     YYERROR;
+				   }
+				   if ($2->originalzone || $2->index) {
+				     libsieve_sieveerror("currentdate takes no :originalzone or :index");
+				     YYERROR;
+				   }
+				   $$ = static_build_date(CURRENTDATE, $2, NULL, $3, $4);
+				   if ($$ == NULL) { YYERROR; } }
 	| MAILBOXEXISTS stringlist { if (!libsieve_parse_context->require.mailbox) {
 				     libsieve_sieveerror("mailbox not required");
 				     YYERROR;
@@ -583,6 +634,15 @@ htags: /* empty */		 { $$ = static_new_htags(); }
 			libsieve_sieveerror("duplicate comparator tag");
 					YYERROR; }
 				   else { $$->comparator = $3; } }
+	| htags INDEX NUMBER	 { $$ = $1;	/* authdeliver 0007: RFC 5260 section 6 */
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   if ($3 < 1) { libsieve_sieveerror(":index must be 1 or more"); YYERROR; }
+				   $$->index = $3; }
+	| htags LAST		 { $$ = $1;
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   $$->last = 1; }
 	;
 
 addrparttag: ALL                 { $$ = ALL; }
@@ -710,6 +770,8 @@ static test_t *static_build_header(int t, struct htags *h,
 	ret->u.h.comp = libsieve_comparator_lookup(h->comparator, h->comptag);
 	ret->u.h.sl = sl;
 	ret->u.h.pl = pl;
+	ret->u.h.index = h->index;
+	ret->u.h.last = h->last;
 	static_free_htags(h);
 	if (ret->u.h.comp == NULL) {
 	    libsieve_free_test(ret);
@@ -781,6 +843,68 @@ static struct ftags *static_new_ftags(void)
     r->copy = r->create = 0;
     r->flags = NULL;
     return r;
+}
+
+static struct dtags *static_new_dtags(void)
+{
+    struct dtags *r = (struct dtags *) libsieve_malloc(sizeof(struct dtags));
+
+    r->comptag = -1;
+    r->comparator = NULL;
+    r->zone = NULL;
+    r->originalzone = r->index = r->last = 0;
+    return r;
+}
+
+/* authdeliver 0007: RFC 5260 section 4/5 tests */
+static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
+                                 stringlist_t *keys)
+{
+    static const char *const parts[] = { "year", "month", "day", "date", "julian", "hour",
+        "minute", "second", "time", "iso8601", "std11", "zone", "weekday", NULL };
+    test_t *ret;
+    patternlist_t *pl;
+    int i, zone;
+
+    if (!strstr(part, "${")) {
+        for (i = 0; parts[i] && strcasecmp(parts[i], part); i++) ;
+        if (!parts[i]) {
+            libsieve_sieveerror("unknown date-part");
+            return NULL;
+        }
+    }
+    if (d->zone && !strstr(d->zone, "${") && libsieve_zone_parse(d->zone, &zone) < 0) {
+        libsieve_sieveerror(":zone must be +hhmm or -hhmm");
+        return NULL;
+    }
+    if (header && !static_verify_header(header))
+        return NULL;
+    if (d->comparator == NULL) { d->comparator = libsieve_strdup("i;ascii-casemap"); }
+    if (d->comptag == -1) { d->comptag = IS; }
+    if (d->comptag == REGEX) {
+        pl = static_verify_regexs(keys, d->comparator);
+        if (!pl)
+            return NULL;
+    } else {
+        pl = (patternlist_t *) keys;
+    }
+    ret = libsieve_new_test(t);
+    ret->u.dt.comptag = d->comptag;
+    ret->u.dt.comp = libsieve_comparator_lookup(d->comparator, d->comptag);
+    ret->u.dt.header = header;
+    ret->u.dt.part = part;
+    ret->u.dt.pl = pl;
+    ret->u.dt.zone = d->zone;
+    ret->u.dt.originalzone = d->originalzone;
+    ret->u.dt.index = d->index;
+    ret->u.dt.last = d->last;
+    libsieve_free(d->comparator);
+    libsieve_free(d);
+    if (ret->u.dt.comp == NULL) {
+        libsieve_free_test(ret);
+        return NULL;
+    }
+    return ret;
 }
 
 static struct btags *static_new_btags(void)
@@ -872,6 +996,7 @@ static struct htags *static_new_htags(void)
 
     r->comptag = -1;
     r->comparator = NULL;
+    r->index = r->last = 0;
 
     return r;
 }
@@ -1138,6 +1263,10 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("date", req)) {
+	return c->require.date = 1;
+    } else if (!strcmp("index", req)) {
+	return c->require.index = 1;
     } else if (!strcmp("body", req)) {
 	return c->require.body = 1;
     } else if (!strcmp("variables", req)) {

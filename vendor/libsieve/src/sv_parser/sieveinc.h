@@ -35,6 +35,15 @@ struct stags {
     int mods;
 };
 
+/* authdeliver 0007: date/currentdate tags (RFC 5260) */
+struct dtags {
+    int comptag;
+    char *comparator;
+    char *zone;
+    int originalzone;
+    int index, last;
+};
+
 struct hftags {
     char *comparator;
     int comptag;
@@ -43,6 +52,7 @@ struct hftags {
 struct htags {
     char *comparator;
     int comptag;
+    int index, last;	/* authdeliver 0007: RFC 5260 section 6 */
 };
 
 struct aetags {
@@ -76,6 +86,9 @@ static struct htags *static_new_htags(void);
 static struct ftags *static_new_ftags(void);	/* authdeliver 0003 */
 static struct stags *static_new_stags(void);	/* authdeliver 0004 */
 static struct btags *static_new_btags(void);	/* authdeliver 0006 */
+static struct dtags *static_new_dtags(void);	/* authdeliver 0007 */
+static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
+                                 stringlist_t *keys);
 static char *static_body_query(struct btags *b);
 static struct htags *static_canon_numeric(struct htags *h);
 static struct htags *static_canon_htags(struct htags *h);
