@@ -29,6 +29,10 @@ FUZZ_TIME ?= 20
 
 all: config.mk $(B)/authdeliver $(UNIT)
 
+# the vendored, patched libsieve (vendor/libsieve/README.authdeliver)
+include vendor/libsieve/libsieve.mk
+CFLAGS += $(LS_INC)
+
 config.mk:
 	@echo "run ./configure first (or ./quickstart check)"; exit 1
 
@@ -43,14 +47,14 @@ $(B)/libauthdeliver.a: $(OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $(OBJS)
 
-$(B)/authdeliver: $(B)/obj/main.o $(B)/libauthdeliver.a
+$(B)/authdeliver: $(B)/obj/main.o $(B)/libauthdeliver.a $(B)/libsieve.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(B)/libauthdeliver.a $(HDRS)
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(B)/libauthdeliver.a $(B)/libsieve.a $(HDRS)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(LDFLAGS) $(LIBS)
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(B)/libsieve.a $(LDFLAGS) $(LIBS)
 
 check: check-plain check-fuzz check-asan
 
@@ -78,9 +82,9 @@ build-fuzz/libfuzz.a: $(FUZZ_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $(FUZZ_OBJS)
 
-build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a $(B)/libsieve.a
 	@$(if $(V),,echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libfuzz.a $(LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libfuzz.a $(B)/libsieve.a $(LIBS)
 
 fuzz: $(FUZZ)
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ)

@@ -22,6 +22,11 @@ const struct conf *cmd_load_conf(const char *file)
 	return c;
 }
 
+static void warn_stderr(const char *msg)
+{
+	fprintf(stderr, "authdeliver: warning: %s\n", msg);
+}
+
 int cmd_config_test(int argc, char **argv)
 {
 	const char *file = NULL;
@@ -38,5 +43,6 @@ int cmd_config_test(int argc, char **argv)
 	}
 	const struct conf *c = cmd_load_conf(file);
 	conf_print(c, all, stdout);
+	conf_warnings(c, warn_stderr);
 	return 0;
 }

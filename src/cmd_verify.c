@@ -7,14 +7,18 @@
  *
  * Takes a message (LF or CRLF line ends; turned into CRLF wire form as the
  * pipe intake does); returns the Authentication-Results and Received-SPF
- * fields that delivery would prepend (byte for byte, CRLF), or JSON with
- * "spf", "dkim", "arc", "dmarc", "folder".  The client comes from --ip/
+ * fields that delivery would prepend (byte for byte, CRLF), then one plain
+ * sentence saying where the message goes and why ("Would be filed into
+ * Junk: DMARC fail for example.com, p=reject; ..."), or JSON with "spf",
+ * "dkim", "arc", "dmarc", "folder" and that sentence as "summary".  The client comes from --ip/
  * --helo/--mail-from when given, else from the message's Received fields
  * as client_find() reads them (trusted_mtas).  Never modifies
  * or delivers the message.  Exit: 0 when the message was checked
  * (whatever the results), EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_CONFIG.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +29,15 @@
 
 #include <gmime/gmime.h>
 
+#include "auth.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
+#include "dkim.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "msg.h"
+#include "spf.h"
 #include "verdict.h"
 
 /* Read all of fp, at most limit bytes; NULL and *too_big when over. */
@@ -67,6 +75,116 @@ static char *read_all(FILE *fp, size_t limit, size_t *len_r, int *too_big)
 	}
 	*len_r = n;
 	return b;
+}
+
+struct out {
+	char *p;
+	size_t size, n;
+};
+
+static void say(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct out *o, const char *fmt, ...)
+{
+	if (o->n >= o->size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(o->p + o->n, o->size - o->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		o->n = o->n + (size_t)r < o->size ? o->n + (size_t)r : o->size - 1;
+}
+
+/* One sentence: where the message goes (before the recipient's own Sieve
+ * script; the verdict's folder is what sieve/default.sieve files by) and
+ * the facts that decided it, DMARC first, then SPF and DKIM as DMARC saw
+ * them (aligned or not). */
+static void summary(const struct verdict *v, const struct conf *c, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	buf[0] = 0;
+	const struct spf_result *spf = verdict_spf(v);
+	const struct dkim_result *dk = verdict_dkim(v);
+	const struct dmarc_result *dm = verdict_dmarc(v);
+	const char *folder = verdict_folder(v);
+	switch (verdict_action(v)) {
+	case VERDICT_TEMPFAIL:
+		say(&o, "Would be deferred (4.4.3, tried again later): the checks did not finish "
+			"within verdict_timeout");
+		break;
+	case VERDICT_REJECT:
+		say(&o, "Would be rejected (550 5.7.1, dmarc_reject_action = reject)");
+		break;
+	case VERDICT_DISCARD:
+		say(&o, "Would be accepted and discarded (dmarc_reject_action = discard)");
+		break;
+	default:
+		if (!strcmp(folder, "INBOX"))
+			say(&o, "Would be delivered to INBOX");
+		else
+			say(&o, "Would be filed into %s", folder);
+	}
+	if (!spf || !dk) {
+		say(&o, ": not checked (%s).", c->verify ? "no DNS" : "verify = no");
+		return;
+	}
+	/* DMARC */
+	const char *from = *dm->from_domain ? dm->from_domain : "the From domain";
+	switch (dm->code) {
+	case AUTH_PASS:
+		say(&o, ": DMARC pass for %s", from);
+		break;
+	case AUTH_FAIL:
+		say(&o, ": DMARC fail for %s", from);
+		if (dm->policy)
+			say(&o, ", %s=%s%s", *dm->policy_tag ? dm->policy_tag : "p",
+			    dmarc_policy_name(dm->policy), dm->testing ? " (t=y: one step milder)" : "");
+		if (!strcmp(dm->override, "arc"))
+			say(&o, ", rescued by a %s", dm->override_detail);
+		else if (!strcmp(dm->override, "exempt"))
+			say(&o, ", not enforced: %s", dm->override_detail);
+		break;
+	case AUTH_NONE:
+		if (*dm->domain || !*dm->from_domain)
+			say(&o, ": no DMARC result (%s)", dm->reason);
+		else
+			say(&o, ": no DMARC policy for %s", from);
+		break;
+	default:
+		say(&o, ": DMARC %s for %s (%s)", auth_code_name(dm->code), from, dm->reason);
+	}
+	/* SPF */
+	bool dmarc_known = dm->code == AUTH_PASS || dm->code == AUTH_FAIL;
+	if (spf->code == AUTH_PASS && dmarc_known && !dm->spf_aligned)
+		say(&o, "; SPF passed for another domain (%s)", spf->domain);
+	else if (spf->code == AUTH_PASS)
+		say(&o, "; SPF passed for %s%s", spf->domain, dmarc_known ? " (aligned)" : "");
+	else if (spf->code == AUTH_NONE && !*spf->mechanism && *spf->reason &&
+		 strstr(spf->reason, "no SPF record") == NULL)
+		say(&o, "; no SPF result (%s)", spf->reason);
+	else
+		say(&o, "; SPF %s for %s", auth_code_name(spf->code), *spf->domain ? spf->domain : "?");
+	/* DKIM */
+	const struct dkim_sig_result *other = NULL, *failed = NULL;
+	for (size_t i = 0; i < dk->n; i++) {
+		if (dk->sigs[i].code == AUTH_PASS) {
+			if (!other)
+				other = &dk->sigs[i];
+		} else if (!failed)
+			failed = &dk->sigs[i];
+	}
+	if (dmarc_known && dm->dkim_aligned)
+		say(&o, "; aligned DKIM signature");
+	else if (!dk->n)
+		say(&o, "; no DKIM signature");
+	else if (other && dmarc_known)
+		say(&o, "; DKIM passed for another domain (%s), no aligned DKIM signature", other->d);
+	else if (other)
+		say(&o, "; DKIM passed for %s", other->d);
+	else if (failed)
+		say(&o, "; DKIM %s for %s (%s)%s", auth_code_name(failed->code), failed->d,
+		    failed->reason, dmarc_known ? ", no aligned DKIM signature" : "");
+	say(&o, ".");
 }
 
 static void usage(void)
@@ -177,12 +295,23 @@ int cmd_verify(int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	verdict_run(v, c, d, &m, &cl, now);
+	char sentence[1024];
+	summary(v, c, sentence, sizeof sentence);
 	if (json) {
 		char *j = verdict_json(v);
-		printf("%s\n", j ? j : "{}");
+		size_t jl = j ? strlen(j) : 0;
+		if (jl && j[jl - 1] == '}') {
+			/* the verdict's object plus "summary" */
+			char tail[2200];
+			size_t n = dmarc_json_str(tail, sizeof tail, 0, sentence);
+			printf("%.*s%s\"summary\":%.*s}\n", (int)(jl - 1), j, jl > 2 ? "," : "",
+			       (int)n, tail);
+		} else
+			printf("{\"summary\":\"\"}\n");
 		free(j);
 	} else {
 		fputs(verdict_prepend(v), stdout);
+		printf("%s\n", sentence);
 	}
 	verdict_free(v);
 	dns_free(d);

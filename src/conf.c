@@ -16,6 +16,14 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <grp.h>
+#include <pwd.h>
+
+#include "client.h"
 
 const struct conf *conf;
 
@@ -49,7 +57,9 @@ static const struct key keys[] = {
 	{ "log_debug", K_BOOL, O(log_debug), "no", 0, 0, NULL },
 
 	{ "lmtp_listen", K_LIST, O(lmtp_listen), "127.0.0.1:24", 0, 0, NULL },
-	{ "lmtp_socket_mode", K_STR, O(lmtp_socket_mode), "0666", 0, 0, NULL },
+	{ "lmtp_socket_mode", K_STR, O(lmtp_socket_mode), "0660", 0, 0, NULL },
+	{ "lmtp_socket_owner", K_STR, O(lmtp_socket_owner), "", 0, 0, NULL },
+	{ "lmtp_socket_group", K_STR, O(lmtp_socket_group), "", 0, 0, NULL },
 	{ "lmtp_max_connections", K_LONG, O(lmtp_max_connections), "100", 1, 100000, NULL },
 	{ "lmtp_max_use", K_LONG, O(lmtp_max_use), "100", 1, 1000000, NULL },
 	{ "lmtp_max_idle", K_LONG, O(lmtp_max_idle), "60", 1, 86400, NULL },
@@ -60,7 +70,8 @@ static const struct key keys[] = {
 	{ "header_count_limit", K_LONG, O(header_count_limit), "2000", 10, 1000000, NULL },
 	{ "timeout_idle", K_LONG, O(timeout_idle), "300", 1, 86400, NULL },
 	{ "timeout_data", K_LONG, O(timeout_data), "600", 1, 86400, NULL },
-	{ "xforward_trusted", K_LIST, O(xforward_trusted), "127.0.0.0/8 ::1/128 unix", 0, 0, NULL },
+	{ "metrics_listen", K_STR, O(metrics_listen), "", 0, 0, NULL },
+	{ "xforward_trusted", K_LIST, O(xforward_trusted), "", 0, 0, NULL },
 
 	{ "user_lookup", K_LIST, O(user_lookup), "system", 0, 0, NULL },
 	{ "system_maildir", K_STR, O(system_maildir), "Maildir", 0, 0, NULL },
@@ -121,6 +132,7 @@ static const struct key keys[] = {
 	{ "junk_folder", K_STR, O(junk_folder), "Junk", 0, 0, NULL },
 	{ "sieve_max_script_size", K_LONG, O(sieve_max_script_size), "1048576", 64, 67108864, NULL },
 	{ "sieve_max_actions", K_LONG, O(sieve_max_actions), "32", 1, 1024, NULL },
+	{ "sieve_max_body_size", K_LONG, O(sieve_max_body_size), "1048576", 0, 67108864, NULL },
 	{ "sieve_timeout", K_LONG, O(sieve_timeout), "10", 1, 3600, NULL },
 	{ "sieve_reject_to_folder", K_BOOL, O(sieve_reject_to_folder), "no", 0, 0, NULL },
 	{ "sendmail_path", K_STR, O(sendmail_path), "/usr/sbin/sendmail", 0, 0, NULL },
@@ -273,6 +285,49 @@ static int conf_finish(struct conf *c)
 	return 0;
 }
 
+/* lmtp_socket_mode must be an octal permission mode. */
+static int mode_ok(const char *m)
+{
+	char *end;
+	long v = strtol(m, &end, 8);
+	return *m && !*end && v >= 0 && v <= 0777;
+}
+
+/* metrics_listen: a UNIX socket or a loopback address with a port; the
+ * counters are for the operator, not for the network. */
+static int metrics_addr_ok(const char *a)
+{
+	if (!strncmp(a, "unix:/", 6))
+		return 1;
+	char host[64];
+	const char *port;
+	if (a[0] == '[') {
+		const char *rb = strchr(a, ']');
+		if (!rb || rb[1] != ':' || (size_t)(rb - a - 1) >= sizeof(host))
+			return 0;
+		memcpy(host, a + 1, (size_t)(rb - a - 1));
+		host[rb - a - 1] = 0;
+		port = rb + 2;
+	} else {
+		const char *colon = strrchr(a, ':');
+		if (!colon || (size_t)(colon - a) >= sizeof(host))
+			return 0;
+		memcpy(host, a, (size_t)(colon - a));
+		host[colon - a] = 0;
+		port = colon + 1;
+	}
+	char *end;
+	long p = strtol(port, &end, 10);
+	if (!*port || *end || p < 1 || p > 65535)
+		return 0;
+	unsigned char b[16];
+	if (inet_pton(AF_INET, host, b) == 1)
+		return b[0] == 127;
+	if (inet_pton(AF_INET6, host, b) == 1)
+		return !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+	return 0;
+}
+
 static char *trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -302,10 +357,15 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 		if (!line)
 			goto oom;
 		p += ll + (nl ? 1 : 0);
-		char *s = line;
-		/* a '#' starts a comment only at the start of a line, so that
-		 * values may contain it */
-		s = trim(s);
+		/* a '#' at the start of a line or after a space or tab starts
+		 * a comment, so "key = value   # why" means "value"; a '#'
+		 * inside a word ("a#b") is part of the value */
+		for (char *h = line; (h = strchr(h, '#')); h++)
+			if (h == line || h[-1] == ' ' || h[-1] == '\t') {
+				*h = 0;
+				break;
+			}
+		char *s = trim(line);
 		if (!*s || *s == '#') {
 			free(line);
 			continue;
@@ -334,6 +394,25 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 	}
 	if (conf_finish(c) < 0)
 		goto oom;
+	if (*c->metrics_listen && !metrics_addr_ok(c->metrics_listen)) {
+		snprintf(errbuf, sizeof(errbuf), "%s: metrics_listen: expected unix:/path or a loopback "
+			 "address with a port (127.0.0.1:9425, [::1]:9425)", c->path);
+		goto bad;
+	}
+	/* one evaluation runs at most 60 steps: sieve_before, the personal
+	 * (or default) script, sieve_after (sieve.c) */
+	if (c->sieve_before.n > CONF_SIEVE_BEFORE_MAX || c->sieve_after.n > CONF_SIEVE_AFTER_MAX) {
+		snprintf(errbuf, sizeof(errbuf), "%s: %s: at most %d scripts", c->path,
+			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? "sieve_before" : "sieve_after",
+			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? CONF_SIEVE_BEFORE_MAX :
+			 CONF_SIEVE_AFTER_MAX);
+		goto bad;
+	}
+	if (!mode_ok(c->lmtp_socket_mode)) {
+		snprintf(errbuf, sizeof(errbuf), "%s: lmtp_socket_mode: expected an octal mode such as 0660",
+			 c->path);
+		goto bad;
+	}
 	return c;
 oom:
 	snprintf(errbuf, sizeof(errbuf), "%s: out of memory", name ? name : "config");
@@ -412,6 +491,89 @@ void conf_free(struct conf *c)
 	}
 	free(c->path);
 	free(c);
+}
+
+/* Is some address of this host (loopback or an interface address) inside
+ * CIDR e?  Any local user can connect from such an address. */
+static bool cidr_has_local(const char *e, char *addr_r, size_t size)
+{
+	char *v[1] = { (char *)e };
+	struct conf_list one = { 1, v };
+	static const char *const lo[] = { "127.0.0.1", "::1" };
+	for (size_t i = 0; i < 2; i++)
+		if (client_ip_in(&one, lo[i])) {
+			snprintf(addr_r, size, "%s", lo[i]);
+			return true;
+		}
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		char buf[INET6_ADDRSTRLEN];
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, buf, sizeof(buf));
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, buf, sizeof(buf));
+		else
+			continue;
+		if (client_ip_in(&one, buf)) {
+			snprintf(addr_r, size, "%s", buf);
+			found = true;
+		}
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+int conf_warnings(const struct conf *c, void (*emit)(const char *msg))
+{
+	char msg[512];
+	int n = 0;
+	bool tcp = false, unix_listen = false;
+	for (size_t i = 0; i < c->lmtp_listen.n; i++) {
+		if (!strncmp(c->lmtp_listen.v[i], "unix:", 5))
+			unix_listen = true;
+		else
+			tcp = true;
+	}
+	for (size_t i = 0; i < c->xforward_trusted.n; i++) {
+		const char *e = c->xforward_trusted.v[i];
+		char addr[INET6_ADDRSTRLEN];
+		if (!strcmp(e, "unix")) {
+			long mode = strtol(c->lmtp_socket_mode, NULL, 8);
+			if (unix_listen && (mode & 0006)) {
+				snprintf(msg, sizeof(msg),
+					 "xforward_trusted: unix, but lmtp_socket_mode %s lets any local user "
+					 "connect and forge XFORWARD (use 0660 and lmtp_socket_group)",
+					 c->lmtp_socket_mode);
+				emit(msg);
+				n++;
+			}
+			continue;
+		}
+		if (tcp && cidr_has_local(e, addr, sizeof(addr))) {
+			snprintf(msg, sizeof(msg),
+				 "xforward_trusted: %s contains %s, an address of this host: any local "
+				 "user can connect from it and forge XFORWARD (trust \"unix\" on a socket "
+				 "only the MTA can reach)", e, addr);
+			emit(msg);
+			n++;
+		}
+	}
+	if (*c->lmtp_socket_owner && unix_listen && !getpwnam(c->lmtp_socket_owner)) {
+		snprintf(msg, sizeof(msg), "lmtp_socket_owner: no such user \"%s\"", c->lmtp_socket_owner);
+		emit(msg);
+		n++;
+	}
+	if (*c->lmtp_socket_group && unix_listen && !getgrnam(c->lmtp_socket_group)) {
+		snprintf(msg, sizeof(msg), "lmtp_socket_group: no such group \"%s\"", c->lmtp_socket_group);
+		emit(msg);
+		n++;
+	}
+	return n;
 }
 
 static struct conf *installed;

@@ -38,6 +38,8 @@ struct conf {
 	/* LMTP server */
 	struct conf_list lmtp_listen;	/* host:port, [v6]:port, unix:/path */
 	char *lmtp_socket_mode;		/* octal, for unix sockets */
+	char *lmtp_socket_owner;	/* user for unix sockets; "": ours */
+	char *lmtp_socket_group;	/* group for unix sockets; "": ours */
 	long lmtp_max_connections;	/* 421 4.3.2 beyond */
 	long lmtp_max_use;		/* sessions per process, then it exits */
 	long lmtp_max_idle;		/* seconds an idle process is kept */
@@ -45,10 +47,11 @@ struct conf {
 	long message_size_limit;	/* SIZE; 552 5.3.4 beyond */
 	long line_length_limit;		/* data line; 552 5.3.4 beyond */
 	long command_length_limit;	/* command line; 500 5.5.2 beyond */
-	long header_count_limit;	/* 552 5.3.4 beyond */
+	long header_count_limit;	/* 554 5.6.0 beyond */
 	long timeout_idle;		/* seconds; 421 4.4.2 */
 	long timeout_data;
-	struct conf_list xforward_trusted; /* CIDRs, or "unix" */
+	char *metrics_listen;		/* "" off, unix:/path or loopback host:port */
+	struct conf_list xforward_trusted; /* CIDRs, or "unix"; default none */
 
 	/* mailboxes and delivery */
 	struct conf_list user_lookup;	/* "system", "virtual" in order */
@@ -117,6 +120,7 @@ struct conf {
 	char *junk_folder;
 	long sieve_max_script_size;
 	long sieve_max_actions;
+	long sieve_max_body_size;	/* bytes of body the body test sees */
 	long sieve_timeout;		/* seconds per evaluation */
 	bool sieve_reject_to_folder;	/* reject -> file instead */
 	char *sendmail_path;		/* redirect, vacation */
@@ -124,7 +128,12 @@ struct conf {
 	char *vacation_db_dir;
 };
 
-/* The loaded configuration; NULL before conf_load(). */
+/* Scripts in sieve_before / sieve_after (more are a configuration error;
+ * together with the personal script they fill one evaluation's 60 steps). */
+#define CONF_SIEVE_BEFORE_MAX 30
+#define CONF_SIEVE_AFTER_MAX 29
+
+/* The loaded configuration; NULL before conf_parse(). */
 extern const struct conf *conf;
 
 /* Parse FILE (NULL: built-in defaults only).  On error returns NULL and a
@@ -139,6 +148,11 @@ void conf_free(struct conf *);
 void conf_install(struct conf *c);
 /* Free the global configuration (at exit, for leak checkers). */
 void conf_shutdown(void);
+/* Call emit for each setting that is accepted but unsafe (XFORWARD trusted
+ * from an address any local user can connect from, a world-connectable
+ * socket that is trusted, an unknown socket owner/group); returns how many.
+ * The LMTP server logs them at start, config-test prints them. */
+int conf_warnings(const struct conf *, void (*emit)(const char *msg));
 /* Print every effective setting, "key = value", like postconf. */
 void conf_print(const struct conf *, int all, void *fp);
 

@@ -24,6 +24,7 @@
 #include "dns.h"
 #include "log.h"
 #include "maildir.h"
+#include "metrics.h"
 #include "msg.h"
 #include "sieve.h"
 #include "verdict.h"
@@ -141,6 +142,7 @@ static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
 		.to = r->address, .from = env->mail_from, .msgid = msgid, .size = size,
 		.delay = elapsed(&env->start), .folder = r->folder, .auth = auth,
 		.st = r->st, .text = r->text });
+	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
@@ -172,7 +174,17 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
 		goto log;
 	}
+	struct timespec v0, v1;
+	clock_gettime(CLOCK_MONOTONIC, &v0);
 	verdict_run(vd, c, ctx->dns, m, &cl, 0);
+	clock_gettime(CLOCK_MONOTONIC, &v1);
+	if (c->verify) {
+		metrics_verdict_seconds((double)(v1.tv_sec - v0.tv_sec) +
+					(double)(v1.tv_nsec - v0.tv_nsec) / 1e9);
+		static const char *const methods[] = { "spf", "dkim", "arc", "dmarc" };
+		for (size_t i = 0; i < 4; i++)
+			metrics_auth(methods[i], verdict_value(vd, methods[i]));
+	}
 	prepend = verdict_prepend(vd);
 	marks = verdict_marks(vd);
 	auth_log = verdict_log(vd);
@@ -386,6 +398,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_one(env, &env->rcpt[i], queue_id, msgid, m->len, auth_log);
+	metrics_delivery_seconds(elapsed(&env->start));
 	free(msgid);
 	verdict_free(vd);
 }

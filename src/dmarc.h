@@ -97,6 +97,8 @@ struct dmarc_result {
 	char override[16];		/* "arc", "exempt" or "" */
 	char override_detail[200];	/* "trusted ARC sealer ... (i=1)" */
 	char reason[256];
+	int dnssec;			/* enum dns_validated of the policy
+					 * record's answer (dnssec = yes) */
 };
 
 struct dmarc;

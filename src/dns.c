@@ -24,6 +24,8 @@
 #include "buf.h"
 #include "dns.h"
 #include "conf.h"
+#include "log.h"
+#include "metrics.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -81,6 +83,7 @@ struct sim {
 struct dns {
 	struct ub_ctx *ub;
 	bool offline;
+	bool validating;		/* dnssec = yes, online */
 	long timeout;			/* ms per query */
 	size_t max_records;
 	long long deadline;		/* monotonic ms, 0: none */
@@ -460,6 +463,7 @@ static void ent_query(struct dns *d, struct ent *e, const char *qname)
 			return;		/* stays pending until the timeout */
 	}
 	int id = 0;
+	metrics_dns(METRICS_DNS_QUERY);
 	int rc = ub_resolve_async(d->ub, qname, e->type, 1 /* IN */, e, ub_done, &id);
 	if (rc) {
 		ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(rc)), 0);
@@ -553,6 +557,7 @@ static void ent_wait(struct dns *d, struct ent *e)
 				ub_cancel(d->ub, e->async_id);
 			if (lim == d->deadline)
 				d->deadline_hit = true;
+			metrics_dns(lim == d->deadline ? METRICS_DNS_DEADLINE : METRICS_DNS_TIMEOUT);
 			ent_finish(e, ans_simple(DNS_TEMPFAIL, why), 0);
 			break;
 		}
@@ -579,6 +584,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	char lname[256];
 	if (!d)
 		return &no_memory.a;
+	metrics_dns(METRICS_DNS_LOOKUP);
 	if (norm_name(name, lname) < 0)
 		return &bad_name.a;
 	unsigned h = name_hash(lname, type);
@@ -592,6 +598,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 		}
 		if (e->ans->refs > 0)
 			e->ans->refs++;
+		metrics_dns(METRICS_DNS_CACHE_HIT);
 		return &e->ans->a;
 	}
 	if (!e && !dns_name_valid(name))
@@ -624,6 +631,16 @@ void dns_set_deadline(struct dns *d, long ms)
 bool dns_deadline_hit(const struct dns *d)
 {
 	return d && d->deadline_hit;
+}
+
+bool dns_validating(const struct dns *d)
+{
+	return d && d->validating;
+}
+
+const char *dns_validated_name(enum dns_validated v)
+{
+	return v == DNS_VALIDATED_SECURE ? "secure" : v == DNS_VALIDATED_INSECURE ? "insecure" : "";
 }
 
 /* ---- zone file ---- */
@@ -982,6 +999,62 @@ static int ub_opt(struct dns *d, const char *opt, const char *val, char *err, si
 	return rc ? -1 : 0;
 }
 
+/* libunbound's own messages ("[1796...] libunbound[pid:tid] error: tube msg
+ * read failed") would go raw to stderr; they go through our log instead,
+ * one line each, its prefix replaced by "dns: libunbound:".  libunbound
+ * writes from its resolver thread too: the FILE's lock serializes the
+ * calls of ub_log_write(), so its line buffer needs no lock of its own. */
+static void ub_log_line(char *s)
+{
+	if (*s == '[' && strchr(s, ']'))	/* "[time] " */
+		s = strchr(s, ']') + 1;
+	while (*s == ' ')
+		s++;
+	if (!strncmp(s, "libunbound[", 11) && strchr(s, ']'))
+		s = strchr(s, ']') + 1;
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return;
+	if (!strncmp(s, "error: ", 7))
+		log_error("dns: libunbound: %s", s + 7);
+	else if (!strncmp(s, "warning: ", 9))
+		log_warn("dns: libunbound: %s", s + 9);
+	else if (!strncmp(s, "notice: ", 8))
+		log_info("dns: libunbound: %s", s + 8);
+	else
+		log_debug("dns: libunbound: %s", s);
+}
+
+static ssize_t ub_log_write(void *cookie, const char *buf, size_t n)
+{
+	static char line[1024];
+	static size_t len;
+	(void)cookie;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || len == sizeof(line) - 1) {
+			line[len] = 0;
+			ub_log_line(line);
+			len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		line[len++] = buf[i];
+	}
+	return (ssize_t)n;
+}
+
+static FILE *ub_log_file(void)
+{
+	static FILE *fp;
+	if (!fp) {
+		cookie_io_functions_t io = { .write = ub_log_write };
+		if ((fp = fopencookie(NULL, "w", io)))
+			setvbuf(fp, NULL, _IOLBF, 0);
+	}
+	return fp;
+}
+
 struct dns *dns_new(const struct conf *c, const char *zone_file, const char **error_r)
 {
 	static char err[600];
@@ -1003,6 +1076,11 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 		return NULL;
 	}
 	int rc = 0;
+	FILE *lf = ub_log_file();
+	if (lf)
+		ub_ctx_debugout(d->ub, lf);
+	if (c && c->log_debug)
+		ub_ctx_debuglevel(d->ub, 1);	/* libunbound's operational notes */
 	/* One libunbound worker thread answers our async queries; our own
 	 * code stays single-threaded and polls ub_fd(). */
 	if ((rc = ub_ctx_async(d->ub, 1)) != 0)
@@ -1055,6 +1133,7 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 		*error_r = err[0] ? err : "libunbound setup failed";
 		return NULL;
 	}
+	d->validating = !d->offline && c && c->dnssec;
 	return d;
 }
 

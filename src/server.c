@@ -27,7 +27,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,6 +52,7 @@
 #include "deliver.h"
 #include "lmtp.h"
 #include "log.h"
+#include "metrics.h"
 
 #define MAX_LISTEN 16
 
@@ -60,6 +63,11 @@ struct listener {
 };
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
+/* the metrics listener (master only; -1 without metrics_listen) and the
+ * scrape children alive: at most METRICS_SCRAPERS at once */
+static int metrics_fd = -1;
+static int nscrapers;
+#define METRICS_SCRAPERS 4
 static volatile sig_atomic_t child_stop;
 
 static void on_signal(int sig)
@@ -109,7 +117,33 @@ static int listen_one(const char *spec, struct listener *l, const char **err)
 		struct stat st;
 		if (lstat(sun.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
 			unlink(sun.sun_path);	/* stale socket of an earlier run */
-		if (bind(l->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		/* owner and group before the mode: the socket is never open
+		 * to more than lmtp_socket_mode says */
+		uid_t uid = (uid_t)-1;
+		gid_t gid = (gid_t)-1;
+		if (*conf->lmtp_socket_owner) {
+			struct passwd *pw = getpwnam(conf->lmtp_socket_owner);
+			if (!pw) {
+				*err = "lmtp_socket_owner: no such user";
+				close(l->fd);
+				return -1;
+			}
+			uid = pw->pw_uid;
+		}
+		if (*conf->lmtp_socket_group) {
+			struct group *gr = getgrnam(conf->lmtp_socket_group);
+			if (!gr) {
+				*err = "lmtp_socket_group: no such group";
+				close(l->fd);
+				return -1;
+			}
+			gid = gr->gr_gid;
+		}
+		mode_t old = umask(0177);	/* 0600 until chown/chmod below */
+		int br = bind(l->fd, (struct sockaddr *)&sun, sizeof(sun));
+		umask(old);
+		if (br < 0 ||
+		    ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(sun.sun_path, uid, gid) < 0) ||
 		    chmod(sun.sun_path, (mode_t)strtol(conf->lmtp_socket_mode, NULL, 8)) < 0 ||
 		    listen(l->fd, 512) < 0) {
 			*err = strerror(errno);
@@ -272,6 +306,8 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
 	set_handler(SIGTERM, on_child_term);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -280,6 +316,7 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	for (long uses = 1;; uses++) {
 		struct lmtp_peer peer;
 		peer_of(fd, l, &peer);
+		metrics_session(1);
 		lmtp_session(fd, &peer, &ctx, &child_stop);
 		close(fd);
 		if (child_stop || uses >= conf->lmtp_max_use)
@@ -337,6 +374,11 @@ static const struct conf *demo_conf(const char *dir)
 	return c;
 }
 
+static void warn_log(const char *msg)
+{
+	log_warn("%s", msg);
+}
+
 int cmd_lmtp(int argc, char **argv)
 {
 	const char *file = NULL, *dns_zone = NULL, *demo = NULL;
@@ -362,6 +404,7 @@ int cmd_lmtp(int argc, char **argv)
 	else
 		cmd_load_conf(file);
 	const struct conf *c = conf;
+	conf_warnings(c, warn_log);
 
 	struct listener ls[MAX_LISTEN];
 	size_t nl = 0;
@@ -377,6 +420,22 @@ int cmd_lmtp(int argc, char **argv)
 	if (!nl) {
 		log_error("lmtp_listen is empty");
 		return EX_CONFIG;
+	}
+	/* metrics: the shared table exists before the first fork, so every
+	 * session process adds to it; the listener is the master's */
+	struct listener ml = { .fd = -1 };
+	if (*c->metrics_listen) {
+		const char *err;
+		if (metrics_init() < 0) {
+			log_error("metrics: cannot map the shared table: %s", strerror(errno));
+			return EX_OSERR;
+		}
+		if (listen_one(c->metrics_listen, &ml, &err) < 0) {
+			log_error("cannot listen on %s (metrics_listen): %s", c->metrics_listen, err);
+			return EX_OSERR;
+		}
+		log_info("metrics on %s", ml.name);
+		metrics_fd = ml.fd;
 	}
 	/* shared copy-on-write by every session process (crypto.h) */
 	if (c->verify)
@@ -398,13 +457,17 @@ int cmd_lmtp(int argc, char **argv)
 			int st;
 			pid_t p;
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+				bool session = false;
 				for (size_t k = 0; k < nkids; k++)
 					if (kids[k].pid == p) {
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
 						kids[k] = kids[--nkids];
+						session = true;
 						break;
 					}
+				if (!session && nscrapers > 0)
+					nscrapers--;	/* a scrape child */
 				if (WIFSIGNALED(st))
 					log_error("session process %ld killed by signal %d", (long)p, WTERMSIG(st));
 			}
@@ -419,6 +482,7 @@ int cmd_lmtp(int argc, char **argv)
 				log_error("reload failed, keeping the old configuration: %s", err);
 			} else {
 				conf_install(nc);	/* frees the old one */
+				conf_warnings(nc, warn_log);
 				log_open(nc);
 				c = nc;
 				gen++;
@@ -445,8 +509,8 @@ int cmd_lmtp(int argc, char **argv)
 			} else if (next < 0 || until < next)
 				next = until;
 		}
-		if (pfd_cap < nl + nkids) {
-			size_t cap = (nl + nkids) * 2;
+		if (pfd_cap < nl + 1 + nkids) {
+			size_t cap = (nl + 1 + nkids) * 2;
 			struct pollfd *np = realloc(pfd, cap * sizeof(*np));
 			if (!np) {
 				log_error("out of memory");
@@ -455,18 +519,50 @@ int cmd_lmtp(int argc, char **argv)
 			pfd = np;
 			pfd_cap = cap;
 		}
+		metrics_processes((long)busy, (long)(nkids - busy));
 		size_t np = 0;
 		for (size_t i = 0; i < nl; i++)
 			pfd[np++] = (struct pollfd){ ls[i].fd, POLLIN, 0 };
+		size_t mi = np;		/* the metrics listener, when there is one */
+		if (ml.fd >= 0)
+			pfd[np++] = (struct pollfd){ ml.fd, POLLIN, 0 };
 		for (size_t k = 0; k < nkids; k++)
 			if (kids[k].ctl >= 0)
 				pfd[np++] = (struct pollfd){ kids[k].ctl, POLLIN, 0 };
 		int pr = poll(pfd, np, next < 0 ? -1 : (int)(next - now + 1));
 		if (pr <= 0)
 			continue;	/* EINTR from a signal, or an idle timeout */
+		/* a scrape: answered by a short-lived child (the master never
+		 * waits on a scraper), which reads the shared table */
+		if (ml.fd >= 0 && (pfd[mi].revents & POLLIN)) {
+			int fd = accept4(ml.fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0 && nscrapers >= METRICS_SCRAPERS) {
+				close(fd);	/* the scraper retries at its next interval */
+				fd = -1;
+			}
+			if (fd >= 0) {
+				pid_t pid = fork();
+				if (pid == 0) {
+					for (size_t i = 0; i < nl; i++)
+						close(ls[i].fd);
+					close(ml.fd);
+					for (size_t k = 0; k < nkids; k++)
+						if (kids[k].ctl >= 0)
+							close(kids[k].ctl);
+					signal(SIGPIPE, SIG_IGN);
+					metrics_serve(fd);
+					_exit(0);
+				}
+				if (pid < 0)
+					log_warn("metrics: fork: %s", strerror(errno));
+				else
+					nscrapers++;
+				close(fd);
+			}
+		}
 		/* control sockets first: a process that just became idle can
 		 * take a connection accepted below */
-		for (size_t j = nl; j < np; j++) {
+		for (size_t j = ml.fd >= 0 ? nl + 1 : nl; j < np; j++) {
 			if (!pfd[j].revents)
 				continue;
 			for (size_t k = 0; k < nkids; k++) {
@@ -501,6 +597,7 @@ int cmd_lmtp(int argc, char **argv)
 					/* nothing to do: the client retries */
 				}
 				log_warn("connection refused: %zu sessions (lmtp_max_connections)", busy);
+				metrics_refused();
 				close(fd);
 				continue;
 			}
@@ -550,6 +647,7 @@ int cmd_lmtp(int argc, char **argv)
 					/* the client retries */
 				}
 				log_error("fork: %s", strerror(errno));
+				metrics_refused();
 			} else {
 				kids[nkids++] = (struct kid){ .pid = pid, .ctl = sv[0], .busy = true, .gen = gen };
 				busy++;
@@ -565,6 +663,11 @@ int cmd_lmtp(int argc, char **argv)
 		close(ls[i].fd);
 		if (ls[i].is_unix)
 			unlink(ls[i].name + 5);
+	}
+	if (ml.fd >= 0) {
+		close(ml.fd);
+		if (ml.is_unix)
+			unlink(ml.name + 5);
 	}
 	for (size_t k = 0; k < nkids; k++) {
 		if (kids[k].ctl >= 0)

@@ -85,7 +85,7 @@ static const char end_text[] = "\r\nif header :is \"" END_MARK "\" \"\" { }\r\n"
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libsieve.so\n";
+	return "leak:libsieve_\n";
 }
 
 /* ---- small helpers ---- */
@@ -391,6 +391,7 @@ static int cb_fileinto(sieve2_context_t *s, void *u)
 		return SIEVE2_ERROR_EXEC;
 	}
 	a->arg = name;
+	a->copy = sieve2_getvalue_int(s, "copy") == 1;
 	flags_add(a->flags, sieve2_getvalue_stringlist(s, "flags"));
 	return SIEVE2_OK;
 }
@@ -436,6 +437,7 @@ static int cb_redirect(sieve2_context_t *s, void *u)
 		return SIEVE2_ERROR_EXEC;
 	}
 	a->arg = addr;
+	a->copy = sieve2_getvalue_int(s, "copy") == 1;
 	return SIEVE2_OK;
 }
 
@@ -480,6 +482,11 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 	/* RFC 5230 section 4.1: default 7, a site minimum of 1 day */
 	v->days = days <= 0 ? 7 : days > 365 ? 365 : days;
 	v->mime = sieve2_getvalue_int(s, "mime") != 0;
+	/* RFC 6131: :seconds; below an hour is raised to one (a site
+	 * minimum, section 2), above 365 days cut */
+	int secs = sieve2_getvalue_int(s, "seconds");
+	if (secs >= 0)
+		v->seconds = secs < 3600 ? 3600 : secs > 365 * 86400 ? 365 * 86400 : secs;
 	if (!v->to || !v->text || (from && *from && !v->from) ||
 	    (subj && *subj && !v->subject) || (handle && *handle && !v->handle)) {
 		vacation_free(v);
@@ -569,6 +576,64 @@ static bool is_address_header(const char *name)
 	return false;
 }
 
+/* RFC 5490 section 3.1 mailboxexists: INBOX always; another folder when
+ * its Maildir++ directory exists in the recipient's Maildir. */
+static bool mailbox_exists(const struct sieve_env *env, const char *name)
+{
+	const char *root = env->maildir ? env->maildir : env->mb ? env->mb->maildir : NULL;
+	char dir[4096], path[8192];
+	const char *why = NULL;
+	struct stat st;
+	if (!strcasecmp(name, "INBOX"))
+		return true;
+	if (!strcmp(name, SIEVE_JUNK_ALIAS))
+		name = env->c->junk_folder;
+	if (!root || maildir_folder_dir(name, dir, sizeof(dir), &why) < 0)
+		return false;
+	if (snprintf(path, sizeof(path), "%s/%s/cur", root, dir) >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* RFC 5235 spamtest/virustest, fed from a header field as Pigeonhole's
+ * sieve_spamtest_status_header does: the first number in the field's
+ * value, against max.  Not tested (no field, no number): "0".  Else
+ * spamtest 1 + score/max*9 (1..10, truncated), :percent score/max*100
+ * (0..100), virustest 1 + score/max*4 (1..5). */
+#define SPAMTEST_HEADER "X-Spam-Score"
+#define SPAMTEST_MAX 10.0
+#define VIRUSTEST_HEADER "X-Virus-Score"
+#define VIRUSTEST_MAX 5.0
+static const char *score_value(const struct sieve_env *env, const char *hdr, double max,
+			       int top, bool percent)
+{
+	static char out[16];
+	size_t i = msg_hdr_find(env->m, hdr, 0);
+	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
+	if (i == MSG_NOT_FOUND || (marks && marks[i] == VERDICT_DROP))
+		return "0";
+	char *raw = msg_hdr_value(env->m, i);
+	if (!raw)
+		return "0";
+	char *p = raw;
+	while (*p && !(isdigit((unsigned char)*p) || ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]))))
+		p++;
+	char *end = NULL;
+	double v = *p ? strtod(p, &end) : 0;
+	bool ok = *p && end != p;
+	free(raw);
+	if (!ok)
+		return "0";
+	if (v < 0)
+		v = 0;
+	if (v > max)
+		v = max;
+	/* as Pigeonhole computes it: truncated, :percent rounded */
+	long n = percent ? (long)(v / max * 100 + 0.5) : 1 + (long)(v / max * (top - 1));
+	snprintf(out, sizeof(out), "%ld", n);
+	return out;
+}
+
 /* The virtual header fields, answered from the verdict (issue: never from
  * the message; the verdict stage drops incoming copies). */
 static const char *virtual_value(const struct sieve_env *env, const char *name, bool *virtual_r)
@@ -582,7 +647,18 @@ static const char *virtual_value(const struct sieve_env *env, const char *name, 
 		{ "X-AuthDeliver-Disposition", offsetof(struct sieve_facts, disposition) },
 	};
 	*virtual_r = !strncasecmp(name, "X-AuthDeliver-", 14);
-	if (!*virtual_r || !env->facts)
+	if (!*virtual_r)
+		return NULL;
+	/* the host channel of the vendored libsieve (patch 0003) */
+	if (!strncasecmp(name, "X-AuthDeliver-Mailbox-Exists/", 29))
+		return mailbox_exists(env, name + 29) ? "1" : NULL;
+	if (!strcasecmp(name, "X-AuthDeliver-Spamtest"))
+		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 10, false);
+	if (!strcasecmp(name, "X-AuthDeliver-Spamtest-Percent"))
+		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 100, true);
+	if (!strcasecmp(name, "X-AuthDeliver-Virustest"))
+		return score_value(env, VIRUSTEST_HEADER, VIRUSTEST_MAX, 5, false);
+	if (!env->facts)
 		return NULL;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcasecmp(name, map[i].hdr)) {
@@ -620,6 +696,113 @@ static char *decode_value(const char *name, const char *raw)
 	return out;
 }
 
+/* RFC 5173 body test: what of the body a transform sees, as a NULL-ended
+ * list of strings kept for the run.  "raw": the body bytes undecoded;
+ * "text": each leaf part of type text decoded (transfer encoding, charset to
+ * UTF-8); "content/T1,T2": each leaf part whose type is T ("a/b"), whose
+ * main type is T ("a"), or every part (""), decoded.  At most
+ * sieve_max_body_size bytes of the body were handed over (the request
+ * carries no more); a cut-off part counts with what arrived. */
+#define MAX_BODY_PARTS 64
+struct body_walk {
+	struct run *r;
+	const char *types;	/* NULL: text/ * */
+	char **list;
+	size_t n;
+	bool oom;
+};
+
+static bool type_wanted(GMimeContentType *ct, const char *types)
+{
+	const char *ty = g_mime_content_type_get_media_type(ct);
+	const char *sub = g_mime_content_type_get_media_subtype(ct);
+	if (!types)
+		return ty && !g_ascii_strcasecmp(ty, "text");
+	char *dup = strdup(types), *save = NULL;
+	bool hit = false;
+	for (char *t = strtok_r(dup, ",", &save); t && !hit; t = strtok_r(NULL, ",", &save)) {
+		char *slash = strchr(t, '/');
+		if (!*t)
+			hit = true;
+		else if (slash)
+			hit = ty && sub && !g_ascii_strncasecmp(ty, t, (size_t)(slash - t)) &&
+			      strlen(ty) == (size_t)(slash - t) && !g_ascii_strcasecmp(sub, slash + 1);
+		else
+			hit = ty && !g_ascii_strcasecmp(ty, t);
+	}
+	free(dup);
+	return hit || (types[0] == 0);
+}
+
+static void body_part(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	struct body_walk *w = data;
+	(void)parent;
+	if (w->oom || w->n >= MAX_BODY_PARTS || !GMIME_IS_PART(part))
+		return;
+	GMimeContentType *ct = g_mime_object_get_content_type(part);
+	if (!ct || !type_wanted(ct, w->types))
+		return;
+	GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(part));
+	if (!dw)
+		return;
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GMimeStream *fs = g_mime_stream_filter_new(mem);
+	const char *cs = g_mime_content_type_get_parameter(ct, "charset");
+	if (cs && g_ascii_strcasecmp(cs, "utf-8") && g_ascii_strcasecmp(cs, "us-ascii")) {
+		GMimeFilter *f = g_mime_filter_charset_new(cs, "UTF-8");
+		if (f) {
+			g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+			g_object_unref(f);
+		}
+	}
+	g_mime_data_wrapper_write_to_stream(dw, fs);
+	g_mime_stream_flush(fs);
+	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	char *text = ba ? strndup((const char *)ba->data, ba->len) : strdup("");
+	g_object_unref(fs);
+	g_object_unref(mem);
+	if (!text || !hold(w->r, text)) {
+		w->oom = true;
+		return;
+	}
+	w->list[w->n++] = text;
+}
+
+static char **body_parts(struct run *r, const char *what)
+{
+	const struct msg *m = r->env->m;
+	char **list = hold(r, calloc(MAX_BODY_PARTS + 1, sizeof(char *)));
+	if (!list)
+		return NULL;
+	size_t off = m->body_off <= m->len ? m->body_off : m->len;
+	size_t blen = m->len - off;
+	if (r->env->c->sieve_max_body_size >= 0 && blen > (size_t)r->env->c->sieve_max_body_size)
+		blen = (size_t)r->env->c->sieve_max_body_size;
+	if (!strcasecmp(what, "raw")) {
+		list[0] = hold(r, strndup(m->data + off, blen));
+		return list[0] ? list : NULL;
+	}
+	struct body_walk w = { r, NULL, list, 0, false };
+	if (!strncasecmp(what, "content/", 8))
+		w.types = what + 8;
+	g_mime_init();
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(m->data, off + blen);
+	GMimeParser *p = g_mime_parser_new_with_stream(st);
+	GMimeMessage *msg = g_mime_parser_construct_message(p, NULL);
+	if (msg) {
+		GMimeObject *top = g_mime_message_get_mime_part(msg);
+		if (top && GMIME_IS_PART(top))
+			body_part(NULL, top, &w);
+		else if (top && GMIME_IS_MULTIPART(top))
+			g_mime_multipart_foreach(GMIME_MULTIPART(top), body_part, &w);
+		g_object_unref(msg);
+	}
+	g_object_unref(p);
+	g_object_unref(st);
+	return w.oom ? NULL : list;
+}
+
 static int cb_getheader(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
@@ -627,6 +810,20 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	const char *name = sieve2_getvalue_string(s, "header");
 	if (!name)
 		name = "";
+	if (!strncasecmp(name, "X-AuthDeliver-Body/", 19)) {
+		char **list = body_parts(r, name + 19);
+		if (!list)
+			return SIEVE2_ERROR_NOMEM;
+		sieve2_setvalue_stringlist(s, "body", list);
+		return SIEVE2_OK;
+	}
+	if (!strncasecmp(name, "X-AuthDeliver-Keep-Flags/", 25)) {
+		char *one[2] = { (char *)name + 25, NULL };
+		r->res->keep_flags[0] = 0;
+		flags_add(r->res->keep_flags, one);
+		sieve2_setvalue_stringlist(s, "body", NULL);
+		return SIEVE2_OK;
+	}
 	if (!strcasecmp(name, END_MARK)) {
 		r->res->stopped = false;
 		sieve2_setvalue_stringlist(s, "body", NULL);
@@ -1144,6 +1341,9 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 		}
 		return 0;
 	}
+	/* RFC 5232 section 3: an implicit keep carries the flags the
+	 * script left set (the last script that ran decides) */
+	snprintf(mg->keep_flags, sizeof(mg->keep_flags), "%s", res->keep_flags);
 	for (size_t i = 0; i < res->nacts; i++) {
 		const struct sieve_act *a = &res->acts[i];
 		switch (a->type) {
@@ -1157,13 +1357,15 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 			if (target_add(plan, a->arg, a->flags) < 0)
 				return -1;
 			summary_add(plan, "fileinto=%.60s", a->arg);
-			mg->implicit_keep = false;
+			if (!a->copy)	/* RFC 3894 section 3 */
+				mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_REDIRECT:
 			if (redirect_add(plan, c, a->arg) < 0)
 				return -1;
 			summary_add(plan, "redirect");
-			mg->implicit_keep = false;
+			if (!a->copy)
+				mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_DISCARD:
 			summary_add(plan, "discard");
@@ -1224,7 +1426,7 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	if (mg->implicit_keep && !plan->reject) {
 		/* RFC 5228 section 2.10.2: nothing cancelled the implicit
 		 * keep in any script */
-		if (target_add(plan, "INBOX", "") < 0)
+		if (target_add(plan, "INBOX", mg->keep_flags) < 0)
 			return -1;
 		summary_add(plan, "implicit-keep");
 	}
@@ -1293,10 +1495,12 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 	put_u32(b, (uint32_t)res->line);
 	put_str(b, res->error);
 	put_str(b, res->path);
+	put_str(b, res->keep_flags);
 	put_u32(b, (uint32_t)res->nacts);
 	for (size_t i = 0; i < res->nacts; i++) {
 		const struct sieve_act *a = &res->acts[i];
 		put_u32(b, a->type);
+		put_u32(b, a->copy);
 		put_str(b, a->arg);
 		put_str(b, a->flags);
 		put_u32(b, a->vac != NULL);
@@ -1307,6 +1511,7 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 			put_str(b, a->vac->text);
 			put_str(b, a->vac->handle);
 			put_u32(b, (uint32_t)a->vac->days);
+			put_u32(b, (uint32_t)a->vac->seconds);
 			put_u32(b, a->vac->mime);
 		}
 	}
@@ -1370,6 +1575,9 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 	s = get_str(&r, &isnull);
 	snprintf(res->path, sizeof(res->path), "%s", s ? s : "");
 	free(s);
+	s = get_str(&r, &isnull);
+	snprintf(res->keep_flags, sizeof(res->keep_flags), "%s", s ? s : "");
+	free(s);
 	uint32_t n = get_u32(&r);
 	if (r.bad || n > (uint32_t)c->sieve_max_actions)
 		return -1;
@@ -1380,6 +1588,7 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 		struct sieve_act *a = &res->acts[i];
 		res->nacts++;
 		a->type = get_u32(&r);
+		a->copy = get_u32(&r) != 0;
 		a->arg = get_str(&r, &isnull);
 		char *f = get_str(&r, &isnull);
 		snprintf(a->flags, sizeof(a->flags), "%s", f ? f : "");
@@ -1402,6 +1611,7 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 			v->text = get_str(&r, &isnull);
 			v->handle = get_str(&r, &isnull);
 			v->days = (int)get_u32(&r);
+			v->seconds = (int)get_u32(&r);
 			v->mime = get_u32(&r) != 0;
 			if (!v->to || !v->text)
 				r.bad = true;
@@ -1589,11 +1799,17 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 	put_u32(b, (uint32_t)c->sieve_max_redirects);
 	put_u32(b, (uint32_t)c->sieve_max_script_size);
 	put_u32(b, (uint32_t)c->sieve_timeout);
+	put_u32(b, (uint32_t)c->sieve_max_body_size);
 	put_str(b, env->envelope_from);
 	put_str(b, env->envelope_to);
 	uint64_t size = m->len;
 	buf_put(b, &size, sizeof(size));
-	put_blob(b, m->data, m->body_off <= m->len ? m->body_off : m->len);
+	/* the header section and at most sieve_max_body_size bytes of the
+	 * body (for the body test, RFC 5173) */
+	size_t hl = m->body_off <= m->len ? m->body_off : m->len;
+	size_t bl = m->len - hl < (size_t)c->sieve_max_body_size ? m->len - hl
+								: (size_t)c->sieve_max_body_size;
+	put_blob(b, m->data, hl + bl);
 	put_u32(b, f != NULL);
 	if (f) {
 		put_str(b, f->spf);
@@ -1607,6 +1823,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 		if (f->marks)
 			put_blob(b, f->marks, m->nhdrs);
 	}
+	put_str(b, env->maildir ? env->maildir : env->mb ? env->mb->maildir : NULL);
 	put_u32(b, (uint32_t)npaths);
 	for (size_t i = 0; i < npaths; i++)
 		put_str(b, paths[i]);
@@ -1620,7 +1837,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 /* The strings of one decoded request; freed by request_clear. */
 struct request {
 	struct conf conf;
-	char *junk, *delim, *from, *to, *facts_s[7], *paths[4];
+	char *junk, *delim, *from, *to, *maildir, *facts_s[7], *paths[4];
 	unsigned char *marks;
 	size_t npaths;
 	struct sieve_facts facts;
@@ -1635,6 +1852,7 @@ static void request_clear(struct request *q)
 	free(q->delim);
 	free(q->from);
 	free(q->to);
+	free(q->maildir);
 	for (size_t i = 0; i < 7; i++)
 		free(q->facts_s[i]);
 	for (size_t i = 0; i < q->npaths; i++)
@@ -1678,6 +1896,7 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	q->conf.sieve_max_redirects = (long)get_u32(&r);
 	q->conf.sieve_max_script_size = (long)get_u32(&r);
 	q->conf.sieve_timeout = (long)get_u32(&r);
+	q->conf.sieve_max_body_size = (long)get_u32(&r);
 	q->from = get_str(&r, &isnull);
 	q->to = get_str(&r, &isnull);
 	if (r.bad || r.len - r.off < sizeof(q->size))
@@ -1708,6 +1927,7 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 			q->facts.marks = q->marks;
 		}
 	}
+	q->maildir = get_str(&r, &isnull);
 	uint32_t n = get_u32(&r);
 	if (r.bad || n > 4)
 		return -1;
@@ -1752,6 +1972,7 @@ static void worker_main(int fd, const struct mailbox *mb, const struct conf *bas
 			.envelope_from = q.from ? q.from : "",
 			.envelope_to = q.to ? q.to : "",
 			.size = (size_t)q.size,
+			.maildir = q.maildir,
 		};
 		if (why) {
 			res.ran = true;

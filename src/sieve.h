@@ -71,6 +71,7 @@ struct sieve_vacation {
 	char *text;		/* reason (body, or a MIME entity when mime) */
 	char *handle;		/* :handle, or NULL */
 	int days;		/* clamped to 1..365 (RFC 5230 section 4.1) */
+	int seconds;		/* RFC 6131 :seconds (clamped), 0: use days */
 	bool mime;
 };
 
@@ -92,9 +93,10 @@ void sieve_plan_clear(struct sieve_plan *plan);
 
 /* Run the scripts for one recipient.  Returns 0 with a plan (at least one
  * target unless discard or reject), or -1 with error_r when the evaluation
- * could not be done at all (fork or pipe failure: a temporary failure).
- * Each script runs in a child process with the mailbox owner's
- * privileges, bounded by sieve_timeout; facts may be NULL. */
+ * could not be done at all (the worker could not be started or answered
+ * nothing: a temporary failure).  Scripts run in an evaluation worker
+ * process kept per session and mailbox owner, with the owner's
+ * privileges, each bounded by sieve_timeout; facts may be NULL. */
 int sieve_evaluate(const struct conf *c, const struct mailbox *mb,
 		   struct msg *m, const struct sieve_facts *facts,
 		   const char *envelope_from, const char *envelope_to,
@@ -140,6 +142,7 @@ struct sieve_act {
 	enum sieve_act_type type;
 	char *arg;		/* folder, address or reason */
 	char flags[8];		/* keep, fileinto */
+	bool copy;		/* RFC 3894 :copy (fileinto, redirect) */
 	struct sieve_vacation *vac;
 };
 
@@ -150,6 +153,7 @@ struct sieve_result {
 	bool ran;		/* a script was found and executed */
 	bool stopped;		/* "stop" (or an action ending it) ran */
 	bool failed;		/* parse or run-time error: actions void */
+	char keep_flags[8];	/* for the implicit keep (RFC 5232 section 3) */
 	int line;		/* of the first error, 0 if unknown */
 	char error[256];
 	char path[1024];	/* the script that ran ("" in-process) */
@@ -164,6 +168,7 @@ struct sieve_env {
 	const char *envelope_from;	/* "" for the null sender */
 	const char *envelope_to;
 	size_t size;			/* message size, 0: m->len */
+	const char *maildir;		/* for mailboxexists; NULL: mb's */
 };
 
 void sieve_result_clear(struct sieve_result *res);
@@ -177,6 +182,7 @@ struct sieve_merge {
 	bool implicit_keep;	/* RFC 5228 section 2.10.2 */
 	bool final;		/* a before-script stopped or discarded */
 	bool any;		/* some script ran */
+	char keep_flags[8];	/* of the last script that ran */
 };
 void sieve_merge_init(struct sieve_merge *mg);
 /* Returns -1 on memory exhaustion. */

@@ -323,7 +323,7 @@ static void vacation_key(const char *sender, const struct sieve_vacation *v, cha
 
 /* Returns 1 when a reply is due (and records it), 0 when one was sent
  * within :days, -1 on error (no reply: better silent than a storm). */
-static int vacation_db_check(const char *path, const char *key, int days, time_t now)
+static int vacation_db_check(const char *path, const char *key, long period, time_t now)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -369,7 +369,7 @@ static int vacation_db_check(const char *path, const char *key, int days, time_t
 	}
 	int rc = due;
 	if (due) {
-		o += (size_t)sprintf(out + o, "%s %lld\n", key, (long long)now + (long long)days * 86400);
+		o += (size_t)sprintf(out + o, "%s %lld\n", key, (long long)now + (long long)period);
 		if (pwrite(fd, out, o, 0) != (ssize_t)o || ftruncate(fd, (off_t)o) < 0 || fsync(fd) < 0) {
 			log_error("sieve: vacation database %s: write failed: %s", path, strerror(errno));
 			rc = -1;
@@ -406,7 +406,7 @@ static int do_vacation(const struct conf *c, const struct mailbox *mb, const str
 		return -1;
 	}
 	vacation_key(sender, v, key);
-	int due = vacation_db_check(path, key, v->days, time(NULL));
+	int due = vacation_db_check(path, key, v->seconds > 0 ? v->seconds : v->days * 86400, time(NULL));
 	if (due <= 0) {
 		if (due == 0)
 			log_info("sieve: vacation reply to <%s> already sent within %d days", sender, v->days);

@@ -489,6 +489,16 @@ const struct dmarc_result *verdict_dmarc(const struct verdict *v)
 	return &v->dmarc;
 }
 
+const struct spf_result *verdict_spf(const struct verdict *v)
+{
+	return v->ran ? &v->spf : NULL;
+}
+
+const struct dkim_result *verdict_dkim(const struct verdict *v)
+{
+	return v->ran ? &v->dkim : NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* JSON                                                               */
 
@@ -538,6 +548,7 @@ char *verdict_json(const struct verdict *v)
 	j_kv(&b, "explanation", v->spf.explanation, true);
 	j_kv(&b, "problem", v->spf.problem, true);
 	j_num(&b, "dns_lookups", v->spf.dns_lookups);
+	j_kv(&b, "dnssec", dns_validated_name(v->spf.dnssec), true);
 	buf_str(&b, "}");
 	/* dkim: one member per signature */
 	buf_str(&b, ",\"dkim\":[");
@@ -552,6 +563,7 @@ char *verdict_json(const struct verdict *v)
 		j_kv(&b, "b", s->b, true);
 		j_num(&b, "bits", s->bits);
 		buf_str(&b, s->secure ? ",\"secure\":true" : ",\"secure\":false");
+		j_kv(&b, "dnssec", dns_validated_name(s->dnssec), true);
 		buf_str(&b, s->testing ? ",\"testing\":true" : ",\"testing\":false");
 		j_num(&b, "l", s->l);
 		j_kv(&b, "reason", s->reason, true);

@@ -60,5 +60,11 @@ char *verdict_json(const struct verdict *);
 /* The DMARC part (policy, disposition, override, reason). */
 struct dmarc_result;
 const struct dmarc_result *verdict_dmarc(const struct verdict *);
+/* The decisive SPF result and every DKIM signature's; NULL when the
+ * verifiers did not run (verify = no). */
+struct spf_result;
+struct dkim_result;
+const struct spf_result *verdict_spf(const struct verdict *);
+const struct dkim_result *verdict_dkim(const struct verdict *);
 
 #endif
