@@ -39,6 +39,11 @@ struct deliver_env {
 struct deliver_ctx {
 	struct dns *dns;		/* created on first use */
 	const char *dns_zone;		/* --dns-zone override, or NULL */
+	int resolver_fd;		/* > 0: socket to the shared resolver
+					 * (resolver.h), owned by ctx->dns */
+	bool resolver_lost;		/* it went away: our own libunbound
+					 * context now; the process ends
+					 * after this session */
 };
 
 /* all_or_nothing: pipe mode with several recipients; stage every copy in
