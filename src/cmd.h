@@ -8,6 +8,7 @@ int cmd_lmtp(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
 int cmd_config_test(int argc, char **argv);
 int cmd_sieve_check(int argc, char **argv);
+int cmd_sieve_test(int argc, char **argv);	/* cmd_sieve.c */
 int cmd_dmarc(int argc, char **argv);		/* cmd_dmarc.c */
 int cmd_spf(int argc, char **argv);		/* cmd_spf.c */
 int cmd_dns(int argc, char **argv);

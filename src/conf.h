@@ -120,6 +120,7 @@ struct conf {
 	char *junk_folder;
 	long sieve_max_script_size;
 	long sieve_max_actions;
+	long sieve_max_body_size;	/* bytes of body the body test sees */
 	long sieve_timeout;		/* seconds per evaluation */
 	bool sieve_reject_to_folder;	/* reject -> file instead */
 	char *sendmail_path;		/* redirect, vacation */

@@ -460,6 +460,8 @@ static bool key_get(const struct conf *c, struct dns *d,
 	char why[128];
 	enum auth_code kc = keyrec_from_answer(k, a, c, why, sizeof(why));
 	r->secure = a->sec == DNS_SEC_SECURE;
+	if (dns_validating(d))
+		r->dnssec = r->secure ? DNS_VALIDATED_SECURE : DNS_VALIDATED_INSECURE;
 	dns_answer_free(a);
 	r->bits = k->bits;
 	r->testing = k->testing;

@@ -23,6 +23,7 @@ struct dkim_sig_result {
 	char b[9];		/* first 8 characters of b= */
 	int bits;		/* key size, 0 unknown */
 	int secure;		/* key answer was DNSSEC-secure */
+	int dnssec;		/* enum dns_validated (dnssec = yes) */
 	long l;			/* l= value, -1 when absent */
 	int testing;		/* key t=y */
 };

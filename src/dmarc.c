@@ -455,8 +455,9 @@ enum qstate { Q_NONE = 0, Q_ONE, Q_MULTI, Q_TEMP };
  * starting with v=DMARC1 are discarded, several DMARC records are all
  * discarded. */
 static enum qstate query(struct dmarc *dm, const char *domain,
-			 struct dmarc_record *rec, const char **why)
+			 struct dmarc_record *rec, const char **why, bool *secure_r)
 {
+	*secure_r = false;
 	char name[DMARC_DOMAIN_MAX + 8];
 	int n = snprintf(name, sizeof name, "_dmarc.%s", domain);
 	if (n < 0 || (size_t)n >= sizeof name || n > 253 ||
@@ -464,6 +465,7 @@ static enum qstate query(struct dmarc *dm, const char *domain,
 		return Q_NONE;
 	const struct dns_answer *ans = dns_lookup(dm->dns, name, DNS_T_TXT);
 	enum qstate st = Q_NONE;
+	*secure_r = ans->sec == DNS_SEC_SECURE;
 	if (ans->status == DNS_TEMPFAIL) {
 		st = Q_TEMP;
 		if (why)
@@ -508,6 +510,7 @@ struct walk {
 	char name[DMARC_WALK_MAX][DMARC_DOMAIN_MAX];
 	enum qstate st[DMARC_WALK_MAX];
 	struct dmarc_record rec[DMARC_WALK_MAX];
+	bool sec[DMARC_WALK_MAX];	/* the answer was DNSSEC-secure */
 	bool temp;
 	const char *why;
 };
@@ -520,7 +523,7 @@ static void walk(struct dmarc *dm, const char *start, struct walk *w)
 	memset(w, 0, sizeof *w);
 	for (size_t i = 0; i < nt; i++) {
 		snprintf(w->name[i], DMARC_DOMAIN_MAX, "%s", t[i]);
-		w->st[i] = query(dm, t[i], &w->rec[i], &w->why);
+		w->st[i] = query(dm, t[i], &w->rec[i], &w->why, &w->sec[i]);
 		w->n = i + 1;
 		if (w->st[i] == Q_TEMP) {
 			w->temp = true;
@@ -805,7 +808,8 @@ static void eval_one(struct dmarc *dm, const char *author,
 
 	/* 4.10.1: first the Author Domain itself */
 	struct dmarc_record rec;
-	enum qstate q0 = query(dm, author, &rec, &why);
+	bool sec0 = false, psec = false;	/* the policy record's answer */
+	enum qstate q0 = query(dm, author, &rec, &why, &sec0);
 	if (q0 == Q_TEMP) {
 		r->code = AUTH_TEMPERROR;
 		snprintf(r->reason, sizeof r->reason, "DNS %s for _dmarc.%.200s",
@@ -827,8 +831,10 @@ static void eval_one(struct dmarc *dm, const char *author,
 		if (q0 == Q_ONE) {
 			e->rec = rec;
 			polname = author;
+			psec = sec0;
 		} else if (strcmp(r->org_domain, author)) {
-			enum qstate q1 = query(dm, r->org_domain, &rec, &why);
+			bool sec1 = false;
+			enum qstate q1 = query(dm, r->org_domain, &rec, &why, &sec1);
 			if (q1 == Q_TEMP) {
 				r->code = AUTH_TEMPERROR;
 				snprintf(r->reason, sizeof r->reason,
@@ -846,6 +852,7 @@ static void eval_one(struct dmarc *dm, const char *author,
 			if (q1 == Q_ONE) {
 				e->rec = rec;
 				polname = r->org_domain;
+				psec = sec1;
 			}
 		}
 	} else {
@@ -855,6 +862,7 @@ static void eval_one(struct dmarc *dm, const char *author,
 		if (q0 == Q_ONE) {
 			e->rec = rec;
 			polname = author;
+			psec = sec0;
 			if (w.temp)
 				e->org_temp = true;
 		} else if (w.temp) {
@@ -870,10 +878,12 @@ static void eval_one(struct dmarc *dm, const char *author,
 				if (w.st[i] == Q_ONE && !strcmp(w.name[i], r->org_domain)) {
 					e->rec = w.rec[i];
 					polname = w.name[i];
+					psec = w.sec[i];
 				}
 			if (!polname && psd >= 0) {
 				e->rec = w.rec[psd];
 				polname = w.name[psd];
+				psec = w.sec[psd];
 			}
 		}
 	}
@@ -884,6 +894,9 @@ static void eval_one(struct dmarc *dm, const char *author,
 		return;
 	}
 	snprintf(r->domain, sizeof r->domain, "%s", polname);
+	/* the record that decided the policy: was its answer signed */
+	if (dns_validating(dm->dns))
+		r->dnssec = psec ? DNS_VALIDATED_SECURE : DNS_VALIDATED_INSECURE;
 	if (!dmarc_record_usable(&e->rec)) {
 		/* 4.10.1: no valid p (or a bad sp/np) and no usable rua */
 		r->code = AUTH_NONE;
@@ -1081,12 +1094,14 @@ int dmarc_ar(const struct dmarc_result *r, char *buf, size_t size)
 		char np[24] = "";
 		if (r->rec_np)
 			snprintf(np, sizeof np, " np=%s", dmarc_policy_name(r->rec_np));
-		n = snprintf(buf, size, "dmarc=%s (p=%s sp=%s%s%s dis=%s%s%s)%s%s",
+		const char *sec = dns_validated_name(r->dnssec);
+		n = snprintf(buf, size, "dmarc=%s (p=%s sp=%s%s%s dis=%s%s%s%s%s)%s%s",
 			     code, dmarc_policy_name(r->rec_p),
 			     dmarc_policy_name(r->rec_sp ? r->rec_sp : r->rec_p), np,
 			     r->testing ? " t=y" : "",
 			     dmarc_dis_name(r->disposition),
 			     r->override[0] ? " override=" : "", r->override,
+			     *sec ? "; " : "", sec,
 			     r->from_domain[0] ? " header.from=" : "", r->from_domain);
 	} else {
 		n = snprintf(buf, size, "dmarc=%s%s%s%s", code,
@@ -1146,6 +1161,7 @@ char *dmarc_json(const struct dmarc_result *r)
 	KEY("spf_aligned"); n += (size_t)snprintf(b + n, size - n, "%s", r->spf_aligned ? "true" : "false");
 	KEY("dkim_aligned"); n += (size_t)snprintf(b + n, size - n, "%s", r->dkim_aligned ? "true" : "false");
 	KEY("reason"); n = dmarc_json_str(b, size, n, r->reason);
+	KEY("dnssec"); n = dmarc_json_str(b, size, n, dns_validated_name(r->dnssec));
 	KEY("override");
 	if (r->override[0]) {
 		n += (size_t)snprintf(b + n, size - n, "{\"type\":");

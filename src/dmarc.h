@@ -99,6 +99,8 @@ struct dmarc_result {
 	char override[16];		/* "arc", "exempt" or "" */
 	char override_detail[200];	/* "trusted ARC sealer ... (i=1)" */
 	char reason[256];
+	int dnssec;			/* enum dns_validated of the policy
+					 * record's answer (dnssec = yes) */
 	/* The record as published, for aggregate reports (RFC 9990
 	 * 3.1.1.5); have_record is false when no usable record was found. */
 	bool have_record;

@@ -82,6 +82,7 @@ struct sim {
 struct dns {
 	struct ub_ctx *ub;
 	bool offline;
+	bool validating;		/* dnssec = yes, online */
 	long timeout;			/* ms per query */
 	size_t max_records;
 	long long deadline;		/* monotonic ms, 0: none */
@@ -637,6 +638,16 @@ bool dns_deadline_hit(const struct dns *d)
 	return d && d->deadline_hit;
 }
 
+bool dns_validating(const struct dns *d)
+{
+	return d && d->validating;
+}
+
+const char *dns_validated_name(enum dns_validated v)
+{
+	return v == DNS_VALIDATED_SECURE ? "secure" : v == DNS_VALIDATED_INSECURE ? "insecure" : "";
+}
+
 /* ---- zone file ---- */
 
 struct zp {
@@ -1127,6 +1138,7 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 		*error_r = err[0] ? err : "libunbound setup failed";
 		return NULL;
 	}
+	d->validating = !d->offline && c && c->dnssec;
 	return d;
 }
 

@@ -90,6 +90,15 @@ void dns_set_deadline(struct dns *, long ms);
  * short by that deadline (the caller's verdict timed out) */
 bool dns_deadline_hit(const struct dns *);
 
+/* What a verifier's result says about DNSSEC, for the A-R comments and
+ * --json: only when answers are validated (dnssec = yes, not from a zone
+ * file) is a result secure (every answer it rests on was) or insecure. */
+enum dns_validated { DNS_UNVALIDATED = 0, DNS_VALIDATED_SECURE, DNS_VALIDATED_INSECURE };
+/* Are answers DNSSEC-validated in this context? */
+bool dns_validating(const struct dns *);
+/* "", "secure", "insecure" */
+const char *dns_validated_name(enum dns_validated);
+
 /* Syntax check of a name before it is queried: 1..253 bytes (one trailing
  * dot allowed), no empty label, labels of 1..63 visible US-ASCII
  * characters other than '\\' (RFC 2181 §11; RFC 7208 §7.1 domain-specs

@@ -24,6 +24,7 @@ static const struct cmd {
 	{ "verify", cmd_verify, "verify [-c FILE] [--dns-zone FILE] [--now EPOCH] [--ip IP --helo NAME --mail-from ADDR] [--json] [FILE|-]   check one message offline, print its Authentication-Results" },
 	{ "config-test", cmd_config_test, "config-test [-c FILE] [-a]   check the configuration and print it" },
 	{ "sieve-check", cmd_sieve_check, "sieve-check [-c FILE] SCRIPT...   check Sieve scripts (line of each error)" },
+	{ "sieve-test", cmd_sieve_test, "sieve-test [-c FILE] [--user ADDR] [--from ADDR] [--maildir DIR] [--verdict-json FILE] [--json] SCRIPT MESSAGE   what a script does with a message" },
 	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 	{ "client", cmd_client, "client [-c FILE] [-f SENDER] < MESSAGE   show the client the Received headers give" },
 	{ "stats", cmd_stats, "stats [-c FILE]   print the running server's counters (Prometheus text, metrics_listen)" },

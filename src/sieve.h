@@ -153,6 +153,7 @@ struct sieve_result {
 	bool ran;		/* a script was found and executed */
 	bool stopped;		/* "stop" (or an action ending it) ran */
 	bool failed;		/* parse or run-time error: actions void */
+	char keep_flags[8];	/* for the implicit keep (RFC 5232 section 3) */
 	int line;		/* of the first error, 0 if unknown */
 	char error[256];
 	char path[1024];	/* the script that ran ("" in-process) */
@@ -181,6 +182,7 @@ struct sieve_merge {
 	bool implicit_keep;	/* RFC 5228 section 2.10.2 */
 	bool final;		/* a before-script stopped or discarded */
 	bool any;		/* some script ran */
+	char keep_flags[8];	/* of the last script that ran */
 };
 void sieve_merge_init(struct sieve_merge *mg);
 /* Returns -1 on memory exhaustion. */

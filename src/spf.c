@@ -54,6 +54,7 @@ struct eval {
 	char pname[256];		/* %{p}, computed once per domain */
 	char pdomain[256];		/* the <domain> pname was chosen for */
 	bool have_p;
+	bool insecure;			/* an answer used was not DNSSEC-secure */
 };
 
 /* Result of one term or one check_host() level. */
@@ -661,6 +662,16 @@ int spf_parse_record(const char *rec, size_t len, struct spf_record *r,
 
 /* ---- evaluation (RFC 7208 sections 4 and 5) ---- */
 
+/* Every lookup of the evaluation: the result is DNSSEC-secure only when
+ * all of them were. */
+static const struct dns_answer *lookup(struct eval *ev, const char *name, int type)
+{
+	const struct dns_answer *a = dns_lookup(ev->s->d, name, type);
+	if (a->sec != DNS_SEC_SECURE)
+		ev->insecure = true;
+	return a;
+}
+
 /* Count one DNS-querying term (section 4.6.4); -1 past the limit. */
 static int count_lookup(struct eval *ev)
 {
@@ -689,7 +700,7 @@ static int addr_match(struct eval *ev, const char *name, int cidr4, int cidr6,
 		      bool count, bool quiet, int *perm_r)
 {
 	int type = ev->env.af == 4 ? DNS_T_A : DNS_T_AAAA;
-	const struct dns_answer *a = dns_lookup(ev->s->d, name, type);
+	const struct dns_answer *a = lookup(ev, name, type);
 	int rc = 0;
 	if (a->status == DNS_TEMPFAIL) {
 		if (!quiet)
@@ -752,7 +763,7 @@ static int validated_name(struct eval *ev, const char *target, char *best,
 {
 	char rname[80];
 	reverse_name(ev, rname, sizeof(rname));
-	const struct dns_answer *a = dns_lookup(ev->s->d, rname, DNS_T_PTR);
+	const struct dns_answer *a = lookup(ev, rname, DNS_T_PTR);
 	int found = 0, rank = 0;
 	if (count && count_void(ev, a) < 0) {
 		dns_answer_free(a);
@@ -915,7 +926,7 @@ static int eval_term(struct eval *ev, const char *rec, const struct spf_term *t,
 		if (!ok)
 			return 0;
 		/* section 5.7: always an A query, whatever the client's family */
-		const struct dns_answer *a = dns_lookup(ev->s->d, name, DNS_T_A);
+		const struct dns_answer *a = lookup(ev, name, DNS_T_A);
 		rc = 0;
 		if (a->status == DNS_TEMPFAIL) {
 			set_problem(ev, "DNS %s for %s", a->why ? a->why : "failure", name);
@@ -935,7 +946,7 @@ static int eval_term(struct eval *ev, const char *rec, const struct spf_term *t,
 	case SPF_MX: {
 		if (!ok)
 			return 0;
-		const struct dns_answer *a = dns_lookup(ev->s->d, name, DNS_T_MX);
+		const struct dns_answer *a = lookup(ev, name, DNS_T_MX);
 		rc = 0;
 		if (a->status == DNS_TEMPFAIL) {
 			set_problem(ev, "DNS %s for %s MX", a->why ? a->why : "failure", name);
@@ -1001,7 +1012,7 @@ static void explain(struct eval *ev, const char *rec, const struct spf_record *r
 	if (spf_expand_macro(&ev->env, rec + r->exp, r->exp_len, SPF_MACRO_DOMAIN,
 			     name, sizeof(name), NULL, 0) < 0 || !query_name_ok(name))
 		return;
-	const struct dns_answer *a = dns_lookup(ev->s->d, name, DNS_T_TXT);
+	const struct dns_answer *a = lookup(ev, name, DNS_T_TXT);
 	if (a->status == DNS_OK && a->n == 1 && a->rr[0].type == DNS_T_TXT) {
 		const struct dns_rr *rr = &a->rr[0];
 		char out[sizeof(ev->res->explanation)];
@@ -1066,7 +1077,7 @@ static enum auth_code check_host(struct eval *ev, const char *domain, int depth,
 		set_problem(ev, "include/redirect nesting deeper than %d", SPF_MAX_DEPTH);
 		return AUTH_PERMERROR;
 	}
-	const struct dns_answer *a = dns_lookup(ev->s->d, domain, DNS_T_TXT);
+	const struct dns_answer *a = lookup(ev, domain, DNS_T_TXT);
 	if (a->status == DNS_TEMPFAIL) {
 		set_problem(ev, "DNS %s for %s TXT", a->why ? a->why : "failure", domain);
 		dns_answer_free(a);
@@ -1306,6 +1317,8 @@ void spf_check_host(struct spf *s, const struct spf_request *req,
 		return;
 	}
 	res->code = check_host(&ev, domain, 0, true);
+	if (dns_validating(s->d))
+		res->dnssec = ev.insecure ? DNS_VALIDATED_INSECURE : DNS_VALIDATED_SECURE;
 	result_reason(res);
 }
 
@@ -1538,9 +1551,14 @@ int spf_ar(const struct spf_result *res, char *buf, size_t size)
 		buf[0] = 0;
 	sb_str(&b, "spf=");
 	sb_str(&b, auth_code_name(res->code));
-	if (res->reason[0]) {
+	const char *sec = dns_validated_name(res->dnssec);
+	if (res->reason[0] || *sec) {
 		sb_str(&b, " (");
 		sb_ctext(&b, res->reason);
+		/* like DKIM's "2048-bit key; secure": was the record signed */
+		if (*sec)
+			sb_str(&b, res->reason[0] ? "; " : "");
+		sb_str(&b, sec);
 		sb_str(&b, ")");
 	}
 	/* RFC 8601 section 2.7.2: smtp.mailfrom is the domain checked */

@@ -32,6 +32,8 @@ struct spf_result {
 	char mechanism[96];	/* the mechanism that matched, "" for none */
 	int dns_lookups;	/* DNS-querying mechanisms/modifiers used */
 	int void_lookups;
+	int dnssec;		/* enum dns_validated: secure when every DNS
+				 * answer the result rests on was (dnssec = yes) */
 };
 
 struct spf_request {

@@ -562,6 +562,7 @@ char *verdict_json(const struct verdict *v)
 	j_kv(&b, "explanation", v->spf.explanation, true);
 	j_kv(&b, "problem", v->spf.problem, true);
 	j_num(&b, "dns_lookups", v->spf.dns_lookups);
+	j_kv(&b, "dnssec", dns_validated_name(v->spf.dnssec), true);
 	b_str(&b, "}");
 	/* dkim: one member per signature */
 	b_str(&b, ",\"dkim\":[");
@@ -576,6 +577,7 @@ char *verdict_json(const struct verdict *v)
 		j_kv(&b, "b", s->b, true);
 		j_num(&b, "bits", s->bits);
 		b_str(&b, s->secure ? ",\"secure\":true" : ",\"secure\":false");
+		j_kv(&b, "dnssec", dns_validated_name(s->dnssec), true);
 		b_str(&b, s->testing ? ",\"testing\":true" : ",\"testing\":false");
 		j_num(&b, "l", s->l);
 		j_kv(&b, "reason", s->reason, true);

@@ -7,7 +7,12 @@ Serves the zone "example." (below) over UDP and TCP on a free loopback
 port (or ADDRESS PORT), written to PORTFILE once listening; if that
 address cannot be bound, PORTFILE gets 0.  The zone is DNSSEC-signed
 (ECDSAP256SHA256) with a key made at start; the DNSKEY is written to
-ANCHORFILE as a trust anchor.  Special names:
+ANCHORFILE as a trust anchor.  A second zone, "example.net.", is served
+without signatures (no trust anchor covers it: validators call its
+answers insecure; not a name under test., which libunbound answers
+itself, RFC 6761).  Both carry SPF, DMARC and DKIM key records, for
+mail.example and example.net (key examples/demo/keys/example.com.pem,
+selector "demo"), for tests/e2e/dnssec_results.  Special names:
   bogus.example.    A with a corrupted RRSIG (validators must reject it)
   silent.example.   never answered (timeouts)
   fail.example.     SERVFAIL
@@ -47,10 +52,27 @@ bogus   A   192.0.2.66
 many    A   192.0.2.1
 many    A   192.0.2.2
 many    A   192.0.2.3
+mail    TXT "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.mail TXT "v=DMARC1; p=reject"
+demo._domainkey.mail TXT %(key)s
 """
 
+ZONE2 = """
+$ORIGIN example.net.
+$TTL 300
+@       SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 300
+@       NS  ns
+ns      A   127.0.0.1
+@       TXT "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc  TXT "v=DMARC1; p=quarantine"
+demo._domainkey TXT %(key)s
+"""
+DKIM_KEY = '"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzQbYvC6Mvn5KXytPQ2YSttzmMV6NIbRpuU4H72wyirSN87u8LxFQVhUSl82TM7GDPnCch6gsvP437hFGAuSdj9wYvn2GE8cHCpqtd3CEKnWWJceCX6b9J4w4Ucuni4Yg/DspOXxrH7Q54Sh7DcgaEr97fSbZjoS6q+JN3wrWI0zqfrAfQUCENWjOdRzg" "Uwm6PaV/efUNj1aW8dzU2K1xH+Pt6tF3t3I9kkWDaAhpfdFoylyUbDyPBwrg3XOKQJ3fbqaLhjf7ZBatoLMO8UMHXGY2DewDS2MFoLs15gFkRsA4MwZm1PxsOxngJE5GYKDf+z+2oL1HBsRJlOc9wu+ofQIDAQAB"'
+
 ORIGIN = dns.name.from_text("example.")
-zone = dns.zone.from_text(ZONE, origin=ORIGIN, relativize=False)
+zone = dns.zone.from_text(ZONE % {"key": DKIM_KEY}, origin=ORIGIN, relativize=False)
+ORIGIN2 = dns.name.from_text("example.net.")
+zone2 = dns.zone.from_text(ZONE2 % {"key": DKIM_KEY}, origin=ORIGIN2, relativize=False)
 key = ec.generate_private_key(ec.SECP256R1())
 dnskey = dns.dnssec.make_dnskey(key.public_key(), dns.dnssec.Algorithm.ECDSAP256SHA256, flags=257)
 keyset = dns.rrset.from_rdata(ORIGIN, 300, dnskey)
@@ -78,6 +100,8 @@ def answer(wire):
     if qname == dns.name.from_text("fail.example."):
         r.set_rcode(dns.rcode.SERVFAIL)
         return r
+    if qname.is_subdomain(ORIGIN2):
+        return answer_unsigned(r, qname, qtype)
     if not qname.is_subdomain(ORIGIN):
         r.set_rcode(dns.rcode.REFUSED)
         return r
@@ -103,6 +127,21 @@ def answer(wire):
     r.answer.append(rrset)
     if do:
         r.answer.append(sign(rrset))
+    return r
+
+
+def answer_unsigned(r, qname, qtype):
+    node = zone2.get_node(qname)
+    soa = zone2.find_rrset(ORIGIN2, dns.rdatatype.SOA)
+    rds = node.get_rdataset(dns.rdataclass.IN, qtype) if node is not None else None
+    if node is None:
+        r.set_rcode(dns.rcode.NXDOMAIN)
+    if rds is None:
+        r.authority.append(soa)
+        return r
+    rrset = dns.rrset.RRset(qname, dns.rdataclass.IN, rds.rdtype)
+    rrset.update(rds)
+    r.answer.append(rrset)
     return r
 
 

@@ -23,7 +23,29 @@ int main(void)
 	T_INT(c->dns_mode, CONF_DNS_FORWARD, "enum value");
 	conf_free(c);
 
+	/* '#' after a blank starts a comment everywhere (authdeliver.conf(5)) */
+	c = conf_parse_string("authserv_id = mx.example.org        # the name in A-R\n"
+			      "trusted_mtas = a.example b.example\t# our MTAs\n"
+			      "junk_folder = Spam#2\n"
+			      "sieve_user =    # none\n", "t", &err);
+	T_OK(c != NULL, "config with trailing comments parses");
+	T_STR(c ? c->authserv_id : "", "mx.example.org", "trailing comment dropped from a string");
+	T_INT(c ? c->trusted_mtas.n : 0, 2, "trailing comment dropped from a list");
+	T_STR(c ? c->junk_folder : "", "Spam#2", "'#' inside a word kept");
+	T_STR(c ? c->sieve_user : "x", "", "value of only a comment is empty");
+	conf_free(c);
+
+	/* safe defaults: XFORWARD from nobody, sockets 0660, no metrics */
+	c = conf_parse_string("", "empty", &err);
+	T_INT(c->xforward_trusted.n, 0, "xforward_trusted empty by default");
+	T_STR(c->lmtp_socket_mode, "0660", "lmtp_socket_mode 0660 by default");
+	T_STR(c->metrics_listen, "", "metrics_listen off by default");
+	conf_free(c);
+
 	static const struct { const char *text, *want; } bad[] = {
+		{ "metrics_listen = 0.0.0.0:9425\n", "f: metrics_listen: expected unix:/path or a loopback "
+		  "address with a port (127.0.0.1:9425, [::1]:9425)" },
+		{ "lmtp_socket_mode = rw\n", "f: lmtp_socket_mode: expected an octal mode such as 0660" },
 		{ "nosuchkey = 1\n", "f:1: nosuchkey: unknown key" },
 		{ "\n\nmessage_size_limit = abc\n", "f:3: message_size_limit: not a number" },
 		{ "maildir_fsync = maybe\n", "f:1: maildir_fsync: expected yes or no" },

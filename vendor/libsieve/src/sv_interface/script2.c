@@ -270,6 +270,22 @@ int sieve2_execute(sieve2_context_t *context, void *user_data)
         if (libsieve_eval(c, c->script.cmds, &errmsg) < 0)
             return SIEVE2_ERROR_EXEC;
 
+        /* authdeliver 0005: RFC 5232 section 3: the implicit keep uses
+         * the internal flags; tell the host what they are at the end
+         * (through its reserved header namespace, as patch 0003) */
+        if (c->slflags) {
+            stringlist_t *sl;
+            char *q = libsieve_strconcat("X-AuthDeliver-Keep-Flags/", NULL);
+            for (sl = c->slflags; sl != NULL; sl = sl->next) {
+                char *t = libsieve_strconcat(q, " ", sl->s, NULL);
+                libsieve_free(q);
+                q = t;
+            }
+            char **body = NULL;
+            libsieve_do_getheader(c, q, &body);
+            libsieve_free(q);
+        }
+
     } catch(SIEVE2_ERROR_INTERNAL) {
         return SIEVE2_ERROR_INTERNAL;
     } endtry;
@@ -298,7 +314,7 @@ char * sieve2_listextensions(sieve2_context_t *sieve2_context)
         ( c->support.vacation   ? "vacation "  : "" ),
         ( c->support.notify     ? "notify "    : "" ),
         /* authdeliver 0003/0004 */
-        "copy mailbox variables spamtest spamtestplus virustest ",
+        "copy mailbox variables spamtest spamtestplus virustest body date index ",
         ( c->support.vacation   ? "vacation-seconds " : "" ),
 	NULL );
 

@@ -1,0 +1,7 @@
+require ["imap4flags", "fileinto"];
+if header :contains "from" "friends.example" {
+    setflag "\\Flagged";
+    fileinto "flagged";
+}
+addflag "\\Seen";
+keep;

@@ -1,0 +1,6 @@
+require ["copy"];
+# rule:[forward copy]
+if true
+{
+	redirect :copy "backup@else.example";
+}

@@ -1,0 +1,6 @@
+require ["body","fileinto"];
+# rule:[unsubscribe links]
+if body :text :contains "unsubscribe"
+{
+	fileinto "Bulk";
+}

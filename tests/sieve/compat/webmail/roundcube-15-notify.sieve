@@ -1,0 +1,6 @@
+require ["enotify"];
+# rule:[notify me]
+if header :contains "from" "alice@friends.example"
+{
+	notify :message "Mail from Alice" "mailto:u-pager@d.example";
+}

@@ -1,0 +1,7 @@
+require ["envelope"];
+# rule:[drop prize]
+if envelope :domain :is "from" "prize.example"
+{
+	discard;
+	stop;
+}

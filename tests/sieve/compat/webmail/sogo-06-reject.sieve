@@ -1,0 +1,4 @@
+require ["reject"];
+if anyof (header :contains "subject" "WON") {
+    reject "No thanks.";
+}

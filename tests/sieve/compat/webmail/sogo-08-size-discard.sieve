@@ -1,0 +1,3 @@
+if anyof (size :over 1M) {
+    discard;
+}
