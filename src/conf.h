@@ -121,11 +121,23 @@ struct conf {
 	char *junk_folder;
 	long sieve_max_script_size;
 	long sieve_max_actions;
+	long sieve_max_body_size;	/* bytes of body the body test sees */
 	long sieve_timeout;		/* seconds per evaluation */
 	bool sieve_reject_to_folder;	/* reject -> file instead */
 	char *sendmail_path;		/* redirect, vacation */
 	long sieve_max_redirects;
 	char *vacation_db_dir;
+
+	/* DMARC aggregate reports (RFC 9990) */
+	char *dmarc_report_store;	/* "" off, sqlite:PATH, postgresql://... */
+	char *dmarc_report_spool;	/* records while the store is unreachable */
+	long dmarc_report_timeout;	/* ms: busy wait, connect, statement */
+	long dmarc_report_keep;		/* days of records and sent reports */
+	char *dmarc_report_org_name;	/* "" = hostname */
+	char *dmarc_report_from;	/* report mail From; "" = dmarc-reports@hostname */
+	char *dmarc_report_contact;	/* extra_contact_info */
+	long dmarc_report_max_uris;	/* rua URIs tried per report */
+	struct conf_list dmarc_report_exclude; /* policy domains never reported */
 };
 
 /* Scripts in sieve_before / sieve_after (more are a configuration error;

@@ -64,6 +64,11 @@ struct listener {
 };
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
+/* the metrics listener (master only; -1 without metrics_listen) and the
+ * scrape children alive: at most METRICS_SCRAPERS at once */
+static int metrics_fd = -1;
+static int nscrapers;
+#define METRICS_SCRAPERS 4
 static volatile sig_atomic_t child_stop;
 
 static void on_signal(int sig)
@@ -338,6 +343,8 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
 	set_handler(SIGTERM, on_child_term);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -468,6 +475,7 @@ int cmd_lmtp(int argc, char **argv)
 			return EX_OSERR;
 		}
 		log_info("metrics on %s", ml.name);
+		metrics_fd = ml.fd;
 	}
 	/* shared copy-on-write by every session process (crypto.h) */
 	if (c->verify)
@@ -482,6 +490,8 @@ int cmd_lmtp(int argc, char **argv)
 	struct kid *kids = NULL;
 	struct resolver rs = { 0, -1 };
 	long long rs_retry = 0;		/* restart after a crash, not before */
+	pid_t old_rs_pid[64];
+	size_t nold_rs = 0;
 	resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, NULL, 0);
 	unsigned gen = 0;		/* configuration generation */
 	struct pollfd *pfd = NULL;
@@ -500,13 +510,25 @@ int cmd_lmtp(int argc, char **argv)
 					rs_retry = mono_ms() + 1000;
 					continue;
 				}
+				bool old_rs = false;	/* a resolver let go at a reload */
+				for (size_t k = 0; k < nold_rs && !old_rs; k++)
+					if (old_rs_pid[k] == p) {
+						old_rs_pid[k] = old_rs_pid[--nold_rs];
+						old_rs = true;
+					}
+				if (old_rs)
+					continue;
+				bool session = false;
 				for (size_t k = 0; k < nkids; k++)
 					if (kids[k].pid == p) {
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
 						kids[k] = kids[--nkids];
+						session = true;
 						break;
 					}
+				if (!session && nscrapers > 0)
+					nscrapers--;	/* a scrape child */
 				if (WIFSIGNALED(st))
 					log_error("session process %ld killed by signal %d", (long)p, WTERMSIG(st));
 			}
@@ -528,6 +550,8 @@ int cmd_lmtp(int argc, char **argv)
 				log_info("configuration reloaded from %s (listen addresses need a restart)",
 					 nc->path);
 				/* the old resolver serves the old sessions until they end */
+				if (rs.pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
+					old_rs_pid[nold_rs++] = rs.pid;
 				resolver_release(&rs);
 				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids);
 			}
@@ -585,6 +609,10 @@ int cmd_lmtp(int argc, char **argv)
 		 * waits on a scraper), which reads the shared table */
 		if (ml.fd >= 0 && (pfd[mi].revents & POLLIN)) {
 			int fd = accept4(ml.fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0 && nscrapers >= METRICS_SCRAPERS) {
+				close(fd);	/* the scraper retries at its next interval */
+				fd = -1;
+			}
 			if (fd >= 0) {
 				pid_t pid = fork();
 				if (pid == 0) {
@@ -602,6 +630,8 @@ int cmd_lmtp(int argc, char **argv)
 				}
 				if (pid < 0)
 					log_warn("metrics: fork: %s", strerror(errno));
+				else
+					nscrapers++;
 				close(fd);
 			}
 		}
@@ -683,8 +713,6 @@ int cmd_lmtp(int argc, char **argv)
 							close(kids[k].ctl);
 					if (rs.ctl >= 0)
 						close(rs.ctl);
-					if (ml.fd >= 0)
-						close(ml.fd);
 					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone, dfd);
 				}
 				close(sv[1]);

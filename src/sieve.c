@@ -696,6 +696,113 @@ static char *decode_value(const char *name, const char *raw)
 	return out;
 }
 
+/* RFC 5173 body test: what of the body a transform sees, as a NULL-ended
+ * list of strings kept for the run.  "raw": the body bytes undecoded;
+ * "text": each leaf part of type text decoded (transfer encoding, charset to
+ * UTF-8); "content/T1,T2": each leaf part whose type is T ("a/b"), whose
+ * main type is T ("a"), or every part (""), decoded.  At most
+ * sieve_max_body_size bytes of the body were handed over (the request
+ * carries no more); a cut-off part counts with what arrived. */
+#define MAX_BODY_PARTS 64
+struct body_walk {
+	struct run *r;
+	const char *types;	/* NULL: text/ * */
+	char **list;
+	size_t n;
+	bool oom;
+};
+
+static bool type_wanted(GMimeContentType *ct, const char *types)
+{
+	const char *ty = g_mime_content_type_get_media_type(ct);
+	const char *sub = g_mime_content_type_get_media_subtype(ct);
+	if (!types)
+		return ty && !g_ascii_strcasecmp(ty, "text");
+	char *dup = strdup(types), *save = NULL;
+	bool hit = false;
+	for (char *t = strtok_r(dup, ",", &save); t && !hit; t = strtok_r(NULL, ",", &save)) {
+		char *slash = strchr(t, '/');
+		if (!*t)
+			hit = true;
+		else if (slash)
+			hit = ty && sub && !g_ascii_strncasecmp(ty, t, (size_t)(slash - t)) &&
+			      strlen(ty) == (size_t)(slash - t) && !g_ascii_strcasecmp(sub, slash + 1);
+		else
+			hit = ty && !g_ascii_strcasecmp(ty, t);
+	}
+	free(dup);
+	return hit || (types[0] == 0);
+}
+
+static void body_part(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	struct body_walk *w = data;
+	(void)parent;
+	if (w->oom || w->n >= MAX_BODY_PARTS || !GMIME_IS_PART(part))
+		return;
+	GMimeContentType *ct = g_mime_object_get_content_type(part);
+	if (!ct || !type_wanted(ct, w->types))
+		return;
+	GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(part));
+	if (!dw)
+		return;
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GMimeStream *fs = g_mime_stream_filter_new(mem);
+	const char *cs = g_mime_content_type_get_parameter(ct, "charset");
+	if (cs && g_ascii_strcasecmp(cs, "utf-8") && g_ascii_strcasecmp(cs, "us-ascii")) {
+		GMimeFilter *f = g_mime_filter_charset_new(cs, "UTF-8");
+		if (f) {
+			g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+			g_object_unref(f);
+		}
+	}
+	g_mime_data_wrapper_write_to_stream(dw, fs);
+	g_mime_stream_flush(fs);
+	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	char *text = ba ? strndup((const char *)ba->data, ba->len) : strdup("");
+	g_object_unref(fs);
+	g_object_unref(mem);
+	if (!text || !hold(w->r, text)) {
+		w->oom = true;
+		return;
+	}
+	w->list[w->n++] = text;
+}
+
+static char **body_parts(struct run *r, const char *what)
+{
+	const struct msg *m = r->env->m;
+	char **list = hold(r, calloc(MAX_BODY_PARTS + 1, sizeof(char *)));
+	if (!list)
+		return NULL;
+	size_t off = m->body_off <= m->len ? m->body_off : m->len;
+	size_t blen = m->len - off;
+	if (r->env->c->sieve_max_body_size >= 0 && blen > (size_t)r->env->c->sieve_max_body_size)
+		blen = (size_t)r->env->c->sieve_max_body_size;
+	if (!strcasecmp(what, "raw")) {
+		list[0] = hold(r, strndup(m->data + off, blen));
+		return list[0] ? list : NULL;
+	}
+	struct body_walk w = { r, NULL, list, 0, false };
+	if (!strncasecmp(what, "content/", 8))
+		w.types = what + 8;
+	g_mime_init();
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(m->data, off + blen);
+	GMimeParser *p = g_mime_parser_new_with_stream(st);
+	GMimeMessage *msg = g_mime_parser_construct_message(p, NULL);
+	if (msg) {
+		GMimeObject *top = g_mime_message_get_mime_part(msg);
+		if (top && GMIME_IS_PART(top))
+			body_part(NULL, top, &w);
+		else if (top && GMIME_IS_MULTIPART(top))
+			g_mime_multipart_foreach(GMIME_MULTIPART(top), body_part, &w);
+		g_object_unref(msg);
+	}
+	g_object_unref(p);
+	g_object_unref(st);
+	return w.oom ? NULL : list;
+}
+
 static int cb_getheader(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
@@ -703,6 +810,13 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	const char *name = sieve2_getvalue_string(s, "header");
 	if (!name)
 		name = "";
+	if (!strncasecmp(name, "X-AuthDeliver-Body/", 19)) {
+		char **list = body_parts(r, name + 19);
+		if (!list)
+			return SIEVE2_ERROR_NOMEM;
+		sieve2_setvalue_stringlist(s, "body", list);
+		return SIEVE2_OK;
+	}
 	if (!strncasecmp(name, "X-AuthDeliver-Keep-Flags/", 25)) {
 		char *one[2] = { (char *)name + 25, NULL };
 		r->res->keep_flags[0] = 0;
@@ -1685,11 +1799,17 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 	put_u32(b, (uint32_t)c->sieve_max_redirects);
 	put_u32(b, (uint32_t)c->sieve_max_script_size);
 	put_u32(b, (uint32_t)c->sieve_timeout);
+	put_u32(b, (uint32_t)c->sieve_max_body_size);
 	put_str(b, env->envelope_from);
 	put_str(b, env->envelope_to);
 	uint64_t size = m->len;
 	buf_put(b, &size, sizeof(size));
-	put_blob(b, m->data, m->body_off <= m->len ? m->body_off : m->len);
+	/* the header section and at most sieve_max_body_size bytes of the
+	 * body (for the body test, RFC 5173) */
+	size_t hl = m->body_off <= m->len ? m->body_off : m->len;
+	size_t bl = m->len - hl < (size_t)c->sieve_max_body_size ? m->len - hl
+								: (size_t)c->sieve_max_body_size;
+	put_blob(b, m->data, hl + bl);
 	put_u32(b, f != NULL);
 	if (f) {
 		put_str(b, f->spf);
@@ -1776,6 +1896,7 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	q->conf.sieve_max_redirects = (long)get_u32(&r);
 	q->conf.sieve_max_script_size = (long)get_u32(&r);
 	q->conf.sieve_timeout = (long)get_u32(&r);
+	q->conf.sieve_max_body_size = (long)get_u32(&r);
 	q->from = get_str(&r, &isnull);
 	q->to = get_str(&r, &isnull);
 	if (r.bad || r.len - r.off < sizeof(q->size))

@@ -124,7 +124,7 @@ static void test_callbacks(void)
 		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
 		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
 		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
-		{ "body extension not available", "require \"body\";", &none, "FAIL@1:unsupported feature: body" },
+		{ "include extension not available", "require \"include\";", &none, "FAIL@1:unsupported feature: include" },
 		{ "fileinto ../../etc refused",
 		  "require \"fileinto\";\nfileinto \"../../etc\";",
 		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
@@ -264,13 +264,62 @@ static void test_extensions(void)
 		  "if spamtest :percent :is \"73\" { fileinto \"p\"; }", "fileinto:p" },
 		{ "virustest 0 is 1 (clean)", "require [\"virustest\",\"fileinto\"];\n"
 		  "if virustest \"1\" { fileinto \"clean\"; }", "fileinto:clean" },
-		{ "still unsupported extension named", "require [\"variables\", \"body\"];", "FAIL@1:unsupported feature: body" },
+		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"enotify\"];", "FAIL@2:unsupported feature: editheader enotify" },
 		{ "linear :matches: no blow-up",
 		  "if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*z\" { discard; }", "" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		T_STR(run(t[i].script, &none, m), t[i].want, t[i].name);
 	msg_clear(m);
+	/* body (RFC 5173): decoded text parts, :raw, :content */
+	m = mkmsg("From: a@b.example\nTo: user+tag@d.example\nSubject: mixed\nMIME-Version: 1.0\n"
+		  "Content-Type: multipart/mixed; boundary=\"XX\"\n\n--XX\n"
+		  "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+		  "Gr=FC=DFe, please unsubscribe me\n--XX\n"
+		  "Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+		  "c2VjcmV0IHBheWxvYWQ=\n--XX--\n");
+	const struct { const char *name, *script, *want; } b[] = {
+		{ "body: decoded, charset converted", "require [\"body\",\"fileinto\"];\nif body :contains \"Grüße\" { fileinto \"t\"; }", "fileinto:t" },
+		{ "body :text skips non-text parts", "require [\"body\",\"fileinto\"];\nif body :text :contains \"secret\" { fileinto \"t\"; }", "" },
+		{ "body :raw is undecoded", "require [\"body\",\"fileinto\"];\nif body :raw :contains \"=FC=DF\" { fileinto \"r\"; }", "fileinto:r" },
+		{ "body :content main type, base64 decoded",
+		  "require [\"body\",\"fileinto\"];\nif body :content \"application\" :contains \"secret payload\" { fileinto \"a\"; }", "fileinto:a" },
+		{ "body :content type/subtype", "require [\"body\",\"fileinto\"];\nif body :content [\"image/png\", \"text/plain\"] :contains \"please\" { fileinto \"c\"; }", "fileinto:c" },
+		{ "body with match variables", "require [\"body\",\"fileinto\",\"variables\"];\nif body :matches \"*please *\" { fileinto \"m-${2}\"; }", "fileinto:m-unsubscribe me" },
+		{ "body not required", "if body :contains \"x\" { discard; }", "FAIL@1:body not required" },
+	};
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		T_STR(run(b[i].script, &none, m), b[i].want, b[i].name);
+	msg_clear(m);
+
+	/* date, currentdate, index (RFC 5260) */
+	m = mkmsg("Received: from a by b; Tue, 01 Dec 2026 14:00:05 +0000\n"
+		  "Received: from c by a; Tue, 1 Dec 2026 08:59:58 -0500 (EST)\n"
+		  "From: a@b.example\nTo: user+tag@d.example\nSubject: dates\n"
+		  "Date: Mon, 30 Nov 2026 23:30:00 -0800\n\nbody\n");
+	const struct { const char *name, *script, *want; } d[] = {
+		{ "date :originalzone date", "require [\"date\",\"fileinto\"];\nif date :originalzone \"date\" \"date\" \"2026-11-30\" { fileinto \"a\"; }", "fileinto:a" },
+		{ "date :zone moves the day", "require [\"date\",\"fileinto\"];\nif date :zone \"+0100\" \"date\" \"date\" \"2026-12-01\" { fileinto \"b\"; }", "fileinto:b" },
+		{ "date parts with variables", "require [\"date\",\"fileinto\",\"variables\"];\n"
+		  "if date :zone \"+0000\" :matches \"date\" \"time\" \"*\" { set \"t\" \"${1}\"; }\n"
+		  "if date :originalzone :matches \"date\" \"zone\" \"*\" { set \"z\" \"${1}\"; }\n"
+		  "if date :zone \"+0000\" :matches \"date\" \"weekday\" \"*\" { set \"w\" \"${1}\"; }\n"
+		  "fileinto \"${t}_${z}_${w}\";", "fileinto:07:30:00_-0800_2" },
+		{ "date :index 2 picks the second Received", "require [\"date\",\"index\",\"fileinto\"];\n"
+		  "if date :index 2 :zone \"+0000\" \"received\" \"time\" \"13:59:58\" { fileinto \"c\"; }", "fileinto:c" },
+		{ "date :index 1 :last is the last", "require [\"date\",\"index\",\"fileinto\"];\n"
+		  "if date :index 1 :last :zone \"+0000\" \"received\" \"hour\" \"13\" { fileinto \"d\"; }", "fileinto:d" },
+		{ "header :index", "require [\"index\",\"fileinto\"];\nif header :index 2 :contains \"received\" \"from c\" { fileinto \"e\"; }", "fileinto:e" },
+		{ "header :index beyond the fields", "require [\"index\",\"fileinto\"];\nif header :index 3 :contains \"received\" \"from\" { fileinto \"f\"; }", "" },
+		{ "currentdate", "require [\"date\",\"relational\",\"fileinto\"];\nif currentdate :value \"ge\" \"date\" \"2020-01-01\" { fileinto \"g\"; }", "fileinto:g" },
+		{ "unknown date-part refused", "require \"date\";\nif date \"date\" \"fortnight\" \"1\" { stop; }", "FAIL@2:unknown date-part" },
+		{ "bad :zone refused", "require \"date\";\nif currentdate :zone \"CET\" \"year\" \"2026\" { stop; }", "FAIL@2::zone must be +hhmm or -hhmm" },
+		{ ":index needs require index", "require \"date\";\nif date :index 1 \"date\" \"year\" \"2026\" { stop; }", "FAIL@2:index not required" },
+	};
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		T_STR(run(d[i].script, &none, m), d[i].want, d[i].name);
+	msg_clear(m);
+
 	/* vacation answers no list mail: another message */
 	m = mkmsg("From: a@b.example\nTo: user+tag@d.example\nSubject: hi\n\nbody\n");
 	T_STR(run("require \"vacation-seconds\";\nvacation :seconds 7200 \"away\";", &none, m),

@@ -69,6 +69,9 @@ struct support2 {
     enum boolean          spamtestplus;
     enum boolean          virustest;
     enum boolean          variables;
+    enum boolean          body;		/* authdeliver 0006 */
+    enum boolean          date;		/* authdeliver 0007 */
+    enum boolean          index;
 };
 
 struct actions2 {

@@ -51,6 +51,8 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 /* sv_parser */
 #include "parser.h"
 #include "variables.h"
+#include "date.h"
+#include <time.h>
 
 /* authdeliver 0004: ${...} in a string or string list at run time */
 #define X(s) libsieve_expand(context, (s))
@@ -286,6 +288,7 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
         }
         break;
     case SPAMTEST:	/* authdeliver 0003: a header test on the host's value */
+    case BODY:		/* authdeliver 0006: ... on the host's body parts */
     case HEADER:
         res = 0;
         TRACE_DEBUG("Doing a header comparison");
@@ -296,9 +299,19 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
             TRACE_DEBUG("Asking for header [%s]", sl->s);
             if (libsieve_do_getheader(context, sl->s, &val) != SIEVE2_OK)
                 continue;
+            /* authdeliver 0007: :index N [:last] picks one field */
+            size_t nval = 0, want = (size_t)-1;
+            while (val[nval] != NULL) nval++;
+            if (t->u.h.index > 0) {
+                if ((size_t)t->u.h.index > nval)
+                    continue;
+                want = t->u.h.last ? nval - (size_t)t->u.h.index : (size_t)t->u.h.index - 1;
+            }
             for (pl = XP(t->u.h.pl, t->u.h.comptag); pl != NULL && !res; pl = pl->next) {
                 int count = 0;
                 for (l = 0; val[l] != NULL && !res; l++) {
+                    if (want != (size_t)-1 && l != want)
+                        continue;
                     TRACE_DEBUG("test HEADER comparing [%s] with [%s]",
                         (char *)pl->p, val[l]);
                     if (libsieve_relational_count(t->u.h.comptag)) {
@@ -338,6 +351,56 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
     case NOT:
         res = !static_evaltest(context, t->u.t);
         break;
+    case DATE:
+    case CURRENTDATE:
+    {
+        /* authdeliver 0007: RFC 5260 sections 4 and 5 */
+        time_t when;
+        int zone, ozone = 0;
+        char value[64];
+        res = 0;
+        if (t->type == CURRENTDATE) {
+            when = time(NULL);
+            ozone = libsieve_local_zone(when);
+        } else {
+            char **val;
+            size_t n = 0, pick = 0;
+            if (libsieve_do_getheader(context, X(t->u.dt.header), &val) != SIEVE2_OK)
+                break;
+            while (val[n] != NULL) n++;
+            if (t->u.dt.index > 0) {
+                if ((size_t)t->u.dt.index > n)
+                    break;
+                pick = t->u.dt.last ? n - (size_t)t->u.dt.index : (size_t)t->u.dt.index - 1;
+            }
+            /* the value of a Received field: the date after the last ";" */
+            const char *v = val[pick];
+            const char *semi = strrchr(v, ';');
+            if (semi && !strncasecmp(X(t->u.dt.header), "received", 8))
+                v = semi + 1;
+            if (libsieve_date_parse(v, &when, &ozone) < 0)
+                break;
+        }
+        if (t->u.dt.originalzone)
+            zone = ozone;
+        else if (t->u.dt.zone) {
+            if (libsieve_zone_parse(X(t->u.dt.zone), &zone) < 0)
+                break;
+        } else
+            zone = libsieve_local_zone(when);
+        if (libsieve_date_part(when, zone, X(t->u.dt.part), value, sizeof(value)) < 0)
+            break;
+        for (pl = XP(t->u.dt.pl, t->u.dt.comptag); pl != NULL && !res; pl = pl->next) {
+            if (libsieve_relational_count(t->u.dt.comptag)) {
+                res |= t->u.dt.comp(pl->p, "1");
+            } else {
+                res |= t->u.dt.comp(pl->p, value);
+                if (res && CAPTURES(t->u.dt.comptag))
+                    libsieve_vars_set_matches(context);
+            }
+        }
+        break;
+    }
     case SIZE:
     {
         int sz;

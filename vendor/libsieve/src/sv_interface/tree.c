@@ -189,6 +189,7 @@ void libsieve_free_test(test_t *t)
     case HEADER:
     case STRINGT:
     case SPAMTEST:
+    case BODY:
 	libsieve_free_sl(t->u.h.sl);
 	libsieve_free_pl(t->u.h.pl, t->u.h.comptag);
 	break;
@@ -201,6 +202,14 @@ void libsieve_free_test(test_t *t)
 
     case NOT:
 	libsieve_free_test(t->u.t);
+	break;
+
+    case DATE:
+    case CURRENTDATE:
+	libsieve_free(t->u.dt.header);
+	libsieve_free(t->u.dt.part);
+	libsieve_free(t->u.dt.zone);
+	libsieve_free_pl(t->u.dt.pl, t->u.dt.comptag);
 	break;
     }
 

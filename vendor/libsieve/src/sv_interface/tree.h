@@ -73,7 +73,18 @@ struct Test {
 	    comparator_t *comp;
 	    stringlist_t *sl;
 	    patternlist_t *pl;
+	    int index, last;	/* authdeliver 0007: :index N [:last] */
 	} h;
+	struct { /* authdeliver 0007: date, currentdate (RFC 5260) */
+	    int comptag;
+	    comparator_t *comp;
+	    char *header;	/* NULL for currentdate */
+	    char *part;
+	    patternlist_t *pl;
+	    char *zone;		/* NULL: local time */
+	    int originalzone;
+	    int index, last;
+	} dt;
 	struct { /* hasflag test */
 	    int comptag;
 	    comparator_t *comp;

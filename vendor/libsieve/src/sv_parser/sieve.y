@@ -47,6 +47,7 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #include "script.h"
 #include "tree.h"
 #include "variables.h"
+#include "date.h"
 
 /* sv_util */
 #include "util.h"
@@ -78,6 +79,8 @@ extern int libsieve_sievelex(void);
     struct ntags *ntag;
     struct ftags *ftag;	/* authdeliver 0003: fileinto/redirect tags */
     struct stags *stag;	/* authdeliver 0004: set modifiers */
+    struct btags *btag;	/* authdeliver 0006: body tags */
+    struct dtags *dtag;	/* authdeliver 0007: date tags */
 }
 
 %token <nval> NUMBER
@@ -93,6 +96,8 @@ extern int libsieve_sievelex(void);
 %token METHOD ID OPTIONS LOW NORMAL HIGH MESSAGE
 %token COPY CREATE MAILBOXEXISTS SECONDS SPAMTEST VIRUSTEST PERCENT
 %token SET STRINGT LOWER UPPER LOWERFIRST UPPERFIRST QUOTEWILDCARD LENGTH
+%token BODY RAW CONTENT TEXTTAG
+%token DATE CURRENTDATE ZONE ORIGINALZONE INDEX LAST
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
@@ -107,6 +112,8 @@ extern int libsieve_sievelex(void);
 %type <sval> priority
 %type <ftag> ftags rtags
 %type <stag> stags
+%type <btag> btags
+%type <dtag> dtags
 
 %%
 
@@ -302,6 +309,56 @@ rtags: /* empty */		 { $$ = static_new_ftags(); }
 	| rtags COPY		 { $$ = $1; $$->copy = 1; }
 	;
 
+/* RFC 5173 section 4/5: match type, comparator, transform. */
+/* RFC 5260 sections 4, 5, 6 */
+dtags: /* empty */		 { $$ = static_new_dtags(); }
+	| dtags comptag		 { $$ = $1;
+				   if ($$->comptag != -1) {
+			libsieve_sieveerror("duplicate comparator type tag"); YYERROR; }
+				   else { $$->comptag = $2; } }
+	| dtags COMPARATOR STRING { $$ = $1;
+				   if ($$->comparator != NULL) {
+			libsieve_sieveerror("duplicate comparator tag"); YYERROR; }
+				   else { $$->comparator = $3; } }
+	| dtags ZONE STRING	 { $$ = $1;
+				   if ($$->zone || $$->originalzone) {
+			libsieve_sieveerror("duplicate :zone or :originalzone"); YYERROR; }
+				   $$->zone = $3; }
+	| dtags ORIGINALZONE	 { $$ = $1;
+				   if ($$->zone || $$->originalzone) {
+			libsieve_sieveerror("duplicate :zone or :originalzone"); YYERROR; }
+				   $$->originalzone = 1; }
+	| dtags INDEX NUMBER	 { $$ = $1;
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   if ($3 < 1) { libsieve_sieveerror(":index must be 1 or more"); YYERROR; }
+				   $$->index = $3; }
+	| dtags LAST		 { $$ = $1;
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   $$->last = 1; }
+	;
+
+btags: /* empty */		 { $$ = static_new_btags(); }
+	| btags comptag		 { $$ = $1;
+				   if ($$->comptag != -1) {
+			libsieve_sieveerror("duplicate comparator type tag"); YYERROR; }
+				   else { $$->comptag = $2; } }
+	| btags COMPARATOR STRING { $$ = $1;
+				   if ($$->comparator != NULL) {
+			libsieve_sieveerror("duplicate comparator tag"); YYERROR; }
+				   else { $$->comparator = $3; } }
+	| btags RAW		 { $$ = $1;
+				   if ($$->transform) { libsieve_sieveerror("duplicate body transform"); YYERROR; }
+				   $$->transform = RAW; }
+	| btags TEXTTAG		 { $$ = $1;
+				   if ($$->transform) { libsieve_sieveerror("duplicate body transform"); YYERROR; }
+				   $$->transform = TEXTTAG; }
+	| btags CONTENT stringlist { $$ = $1;
+				   if ($$->transform) { libsieve_sieveerror("duplicate body transform"); YYERROR; }
+				   $$->transform = CONTENT; $$->types = $3; }
+	;
+
 /* RFC 5229 section 4: modifiers, applied by precedence at run time. */
 stags: /* empty */		 { $$ = static_new_stags(); }
 	| stags LOWER		 { $$ = $1; $$->mods |= SV_MOD_LOWER; }
@@ -454,6 +511,47 @@ test: ANYOF testlist		 { $$ = libsieve_new_test(ANYOF); $$->u.tl = $2; }
 	| NOT test		 { $$ = libsieve_new_test(NOT); $$->u.t = $2; }
 	| SIZE sizetag NUMBER    { $$ = libsieve_new_test(SIZE); $$->u.sz.t = $2;
 		                   $$->u.sz.n = $3; }
+	| BODY btags stringlist	 { patternlist_t *pl;
+				   struct htags *h;
+				   if (!libsieve_parse_context->require.body) {
+				     libsieve_sieveerror("body not required");
+				     YYERROR;
+				   }
+				   h = static_new_htags();
+				   h->comptag = $2->comptag;
+				   h->comparator = $2->comparator;
+				   h = static_canon_htags(h);
+				   if (h->comptag == REGEX) {
+				     pl = static_verify_regexs($3, h->comparator);
+				     if (!pl) { YYERROR; }
+				   }
+				   else
+				     pl = (patternlist_t *) $3;
+				   /* the host answers the body parts as the values
+				    * of a reserved name (see patch 0003) */
+				   $$ = static_build_header(HEADER, h,
+					libsieve_new_sl(static_body_query($2), NULL), pl);
+				   libsieve_free($2);
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = BODY; }
+	| DATE dtags STRING STRING stringlist
+				 { if (!libsieve_parse_context->require.date) {
+				     libsieve_sieveerror("date not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_date(DATE, $2, $3, $4, $5);
+				   if ($$ == NULL) { YYERROR; } }
+	| CURRENTDATE dtags STRING stringlist
+				 { if (!libsieve_parse_context->require.date) {
+				     libsieve_sieveerror("date not required");
+				     YYERROR;
+				   }
+				   if ($2->originalzone || $2->index) {
+				     libsieve_sieveerror("currentdate takes no :originalzone or :index");
+				     YYERROR;
+				   }
+				   $$ = static_build_date(CURRENTDATE, $2, NULL, $3, $4);
+				   if ($$ == NULL) { YYERROR; } }
 	| MAILBOXEXISTS stringlist { if (!libsieve_parse_context->require.mailbox) {
 				     libsieve_sieveerror("mailbox not required");
 				     YYERROR;
@@ -536,6 +634,15 @@ htags: /* empty */		 { $$ = static_new_htags(); }
 			libsieve_sieveerror("duplicate comparator tag");
 					YYERROR; }
 				   else { $$->comparator = $3; } }
+	| htags INDEX NUMBER	 { $$ = $1;	/* authdeliver 0007: RFC 5260 section 6 */
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   if ($3 < 1) { libsieve_sieveerror(":index must be 1 or more"); YYERROR; }
+				   $$->index = $3; }
+	| htags LAST		 { $$ = $1;
+				   if (!libsieve_parse_context->require.index) {
+			libsieve_sieveerror("index not required"); YYERROR; }
+				   $$->last = 1; }
 	;
 
 addrparttag: ALL                 { $$ = ALL; }
@@ -663,6 +770,8 @@ static test_t *static_build_header(int t, struct htags *h,
 	ret->u.h.comp = libsieve_comparator_lookup(h->comparator, h->comptag);
 	ret->u.h.sl = sl;
 	ret->u.h.pl = pl;
+	ret->u.h.index = h->index;
+	ret->u.h.last = h->last;
 	static_free_htags(h);
 	if (ret->u.h.comp == NULL) {
 	    libsieve_free_test(ret);
@@ -736,6 +845,99 @@ static struct ftags *static_new_ftags(void)
     return r;
 }
 
+static struct dtags *static_new_dtags(void)
+{
+    struct dtags *r = (struct dtags *) libsieve_malloc(sizeof(struct dtags));
+
+    r->comptag = -1;
+    r->comparator = NULL;
+    r->zone = NULL;
+    r->originalzone = r->index = r->last = 0;
+    return r;
+}
+
+/* authdeliver 0007: RFC 5260 section 4/5 tests */
+static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
+                                 stringlist_t *keys)
+{
+    static const char *const parts[] = { "year", "month", "day", "date", "julian", "hour",
+        "minute", "second", "time", "iso8601", "std11", "zone", "weekday", NULL };
+    test_t *ret;
+    patternlist_t *pl;
+    int i, zone;
+
+    if (!strstr(part, "${")) {
+        for (i = 0; parts[i] && strcasecmp(parts[i], part); i++) ;
+        if (!parts[i]) {
+            libsieve_sieveerror("unknown date-part");
+            return NULL;
+        }
+    }
+    if (d->zone && !strstr(d->zone, "${") && libsieve_zone_parse(d->zone, &zone) < 0) {
+        libsieve_sieveerror(":zone must be +hhmm or -hhmm");
+        return NULL;
+    }
+    if (header && !static_verify_header(header))
+        return NULL;
+    if (d->comparator == NULL) { d->comparator = libsieve_strdup("i;ascii-casemap"); }
+    if (d->comptag == -1) { d->comptag = IS; }
+    if (d->comptag == REGEX) {
+        pl = static_verify_regexs(keys, d->comparator);
+        if (!pl)
+            return NULL;
+    } else {
+        pl = (patternlist_t *) keys;
+    }
+    ret = libsieve_new_test(t);
+    ret->u.dt.comptag = d->comptag;
+    ret->u.dt.comp = libsieve_comparator_lookup(d->comparator, d->comptag);
+    ret->u.dt.header = header;
+    ret->u.dt.part = part;
+    ret->u.dt.pl = pl;
+    ret->u.dt.zone = d->zone;
+    ret->u.dt.originalzone = d->originalzone;
+    ret->u.dt.index = d->index;
+    ret->u.dt.last = d->last;
+    libsieve_free(d->comparator);
+    libsieve_free(d);
+    if (ret->u.dt.comp == NULL) {
+        libsieve_free_test(ret);
+        return NULL;
+    }
+    return ret;
+}
+
+static struct btags *static_new_btags(void)
+{
+    struct btags *r = (struct btags *) libsieve_malloc(sizeof(struct btags));
+
+    r->comptag = -1;
+    r->comparator = NULL;
+    r->transform = 0;
+    r->types = NULL;
+    return r;
+}
+
+/* "X-AuthDeliver-Body/raw", ".../text" or ".../content/TYPE,TYPE" */
+static char *static_body_query(struct btags *b)
+{
+    char *q;
+    stringlist_t *sl;
+
+    if (b->transform == RAW)
+        return libsieve_strdup("X-AuthDeliver-Body/raw");
+    if (b->transform != CONTENT)
+        return libsieve_strdup("X-AuthDeliver-Body/text");
+    q = libsieve_strdup("X-AuthDeliver-Body/content/");
+    for (sl = b->types; sl != NULL; sl = sl->next) {
+        char *t = libsieve_strconcat(q, sl->s, sl->next ? "," : "", NULL);
+        libsieve_free(q);
+        q = t;
+    }
+    libsieve_free_sl(b->types);
+    return q;
+}
+
 static struct stags *static_new_stags(void)
 {
     struct stags *r = (struct stags *) libsieve_malloc(sizeof(struct stags));
@@ -794,6 +996,7 @@ static struct htags *static_new_htags(void)
 
     r->comptag = -1;
     r->comparator = NULL;
+    r->index = r->last = 0;
 
     return r;
 }
@@ -1060,6 +1263,12 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("date", req)) {
+	return c->require.date = 1;
+    } else if (!strcmp("index", req)) {
+	return c->require.index = 1;
+    } else if (!strcmp("body", req)) {
+	return c->require.body = 1;
     } else if (!strcmp("variables", req)) {
 	return c->require.variables = 1;
     } else if (!strcmp("comparator-i;octet", req)) {

@@ -21,10 +21,27 @@ struct ftags {
     stringlist_t *flags;
 };
 
+/* authdeliver 0006: body tags (RFC 5173) */
+struct btags {
+    int comptag;
+    char *comparator;
+    int transform;		/* 0 (:text), RAW, TEXTTAG, CONTENT */
+    stringlist_t *types;	/* :content */
+};
+
 /* authdeliver 0004: set modifiers (RFC 5229 section 4.1) */
 /* the SV_MOD_* bits are in variables.h */
 struct stags {
     int mods;
+};
+
+/* authdeliver 0007: date/currentdate tags (RFC 5260) */
+struct dtags {
+    int comptag;
+    char *comparator;
+    char *zone;
+    int originalzone;
+    int index, last;
 };
 
 struct hftags {
@@ -35,6 +52,7 @@ struct hftags {
 struct htags {
     char *comparator;
     int comptag;
+    int index, last;	/* authdeliver 0007: RFC 5260 section 6 */
 };
 
 struct aetags {
@@ -67,6 +85,11 @@ static struct hftags *static_new_hftags(void);
 static struct htags *static_new_htags(void);
 static struct ftags *static_new_ftags(void);	/* authdeliver 0003 */
 static struct stags *static_new_stags(void);	/* authdeliver 0004 */
+static struct btags *static_new_btags(void);	/* authdeliver 0006 */
+static struct dtags *static_new_dtags(void);	/* authdeliver 0007 */
+static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
+                                 stringlist_t *keys);
+static char *static_body_query(struct btags *b);
 static struct htags *static_canon_numeric(struct htags *h);
 static struct htags *static_canon_htags(struct htags *h);
 static void static_free_htags(struct htags *h);
