@@ -15,14 +15,17 @@ mail.example and example.net (key examples/demo/keys/example.com.pem,
 selector "demo"), for tests/e2e/dnssec_results.  Special names:
   bogus.example.    A with a corrupted RRSIG (validators must reject it)
   silent.example.   never answered (timeouts)
-  fail.example.     SERVFAIL
+  fail.example.     SERVFAIL (and every name below it)
   slow.example.     answered after 3 seconds (UDP; a test of stalls)
-With DNSD_QUERY_LOG set, each question is appended to that file as
-"name type" (lower case, no trailing dot): the upstream queries a test
-counts.
+Wildcard owners ("*.name") answer for names that do not exist (RFC 4592,
+simplified: the nearest "*" above the name).  With DNSD_ZONE_EXTRA set to a
+file, its records (relative to "example.") are added to the zone.  With
+DNSD_QUERY_LOG set, each question is appended to that file as "name type"
+(lower case, no trailing dot): the upstream queries a test counts.
 Negative answers carry the SOA but no NSEC (so only positive answers are
 checked for DNSSEC status).  Exits when stdin reaches EOF or on SIGTERM.
 """
+import os
 import socket
 import struct
 import sys
@@ -76,7 +79,9 @@ demo._domainkey TXT %(key)s
 DKIM_KEY = '"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzQbYvC6Mvn5KXytPQ2YSttzmMV6NIbRpuU4H72wyirSN87u8LxFQVhUSl82TM7GDPnCch6gsvP437hFGAuSdj9wYvn2GE8cHCpqtd3CEKnWWJceCX6b9J4w4Ucuni4Yg/DspOXxrH7Q54Sh7DcgaEr97fSbZjoS6q+JN3wrWI0zqfrAfQUCENWjOdRzg" "Uwm6PaV/efUNj1aW8dzU2K1xH+Pt6tF3t3I9kkWDaAhpfdFoylyUbDyPBwrg3XOKQJ3fbqaLhjf7ZBatoLMO8UMHXGY2DewDS2MFoLs15gFkRsA4MwZm1PxsOxngJE5GYKDf+z+2oL1HBsRJlOc9wu+ofQIDAQAB"'
 
 ORIGIN = dns.name.from_text("example.")
-zone = dns.zone.from_text(ZONE % {"key": DKIM_KEY}, origin=ORIGIN, relativize=False)
+_extra = os.environ.get("DNSD_ZONE_EXTRA")
+zone = dns.zone.from_text(ZONE % {"key": DKIM_KEY} + (open(_extra).read() if _extra else ""),
+                          origin=ORIGIN, relativize=False)
 ORIGIN2 = dns.name.from_text("example.net.")
 zone2 = dns.zone.from_text(ZONE2 % {"key": DKIM_KEY}, origin=ORIGIN2, relativize=False)
 key = ec.generate_private_key(ec.SECP256R1())
@@ -103,7 +108,7 @@ def answer(wire):
     do = q.ednsflags & dns.flags.DO
     if qname == dns.name.from_text("silent.example."):
         return None
-    if qname == dns.name.from_text("fail.example."):
+    if qname.is_subdomain(dns.name.from_text("fail.example.")):
         r.set_rcode(dns.rcode.SERVFAIL)
         return r
     if qname.is_subdomain(ORIGIN2):
@@ -117,6 +122,10 @@ def answer(wire):
             r.answer.append(sign(keyset))
         return r
     node = zone.get_node(qname)
+    for i in range(1, len(qname.labels) - 1):
+        if node is not None:
+            break
+        node = zone.get_node(dns.name.Name((b"*",) + qname.labels[i:]))
     soa = zone.find_rrset(ORIGIN, dns.rdatatype.SOA)
     if node is None:
         r.set_rcode(dns.rcode.NXDOMAIN)
