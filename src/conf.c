@@ -88,6 +88,7 @@ static const struct key keys[] = {
 	{ "dns_resolv_conf", K_STR, O(dns_resolv_conf), "/etc/resolv.conf", 0, 0, NULL },
 	{ "dns_zone_file", K_STR, O(dns_zone_file), "", 0, 0, NULL },
 	{ "dnssec", K_BOOL, O(dnssec), "no", 0, 0, NULL },
+	{ "dns_shared", K_BOOL, O(dns_shared), "yes", 0, 0, NULL },
 	{ "dnssec_trust_anchor", K_STR, O(dnssec_trust_anchor), "/usr/share/dns/root.key", 0, 0, NULL },
 	{ "dns_timeout", K_LONG, O(dns_timeout), "5000", 10, 120000, NULL },
 	{ "dns_max_records", K_LONG, O(dns_max_records), "100", 1, 10000, NULL },

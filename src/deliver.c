@@ -7,6 +7,7 @@
  * (except in all-or-nothing pipe mode, where the MTA retries them all).
  */
 #include "deliver.h"
+#include "dns_shared.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -191,9 +192,20 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	/* Verify once per message (verdict.h), before any recipient: the
 	 * verdict decides the headers, the dropped/renamed fields, the
 	 * folder before Sieve and the local DMARC action. */
+	if (ctx->dns && dns_client_lost(ctx->dns)) {
+		log_warn("dns: the shared resolver went away; this session resolves on its own");
+		dns_free(ctx->dns);
+		ctx->dns = NULL;
+		ctx->resolver_lost = true;
+	}
 	if (!ctx->dns && c->verify) {
 		const char *err = NULL;
-		ctx->dns = dns_new(c, ctx->dns_zone, &err);
+		if (ctx->resolver_fd > 0 && !ctx->resolver_lost) {
+			ctx->dns = dns_client_new(c, ctx->resolver_fd, ctx->dns_zone, &err);
+			if (ctx->dns)
+				ctx->resolver_fd = -1;	/* ctx->dns owns it */
+		} else
+			ctx->dns = dns_new(c, ctx->dns_zone, &err);
 		if (!ctx->dns)
 			log_warn("dns: %s; messages are stamped unverified", err ? err : "?");
 	}
@@ -451,4 +463,7 @@ void deliver_ctx_clear(struct deliver_ctx *ctx)
 	ctx->sink = NULL;
 	dns_free(ctx->dns);
 	ctx->dns = NULL;
+	if (ctx->resolver_fd > 0)
+		close(ctx->resolver_fd);
+	ctx->resolver_fd = -1;
 }

@@ -41,6 +41,11 @@ struct report_sink;
 struct deliver_ctx {
 	struct dns *dns;		/* created on first use */
 	const char *dns_zone;		/* --dns-zone override, or NULL */
+	int resolver_fd;		/* > 0: socket to the shared resolver
+					 * (resolver.h), owned by ctx->dns */
+	bool resolver_lost;		/* it went away: our own libunbound
+					 * context now; the process ends
+					 * after this session */
 	struct report_rec *report;	/* DMARC report record of the last message */
 	struct report_sink *sink;	/* the report store, opened on first use */
 };

@@ -16,9 +16,12 @@ selector "demo"), for tests/e2e/dnssec_results.  Special names:
   bogus.example.    A with a corrupted RRSIG (validators must reject it)
   silent.example.   never answered (timeouts)
   fail.example.     SERVFAIL (and every name below it)
+  slow.example.     answered after 3 seconds (UDP; a test of stalls)
 Wildcard owners ("*.name") answer for names that do not exist (RFC 4592,
 simplified: the nearest "*" above the name).  With DNSD_ZONE_EXTRA set to a
-file, its records (relative to "example.") are added to the zone.
+file, its records (relative to "example.") are added to the zone.  With
+DNSD_QUERY_LOG set, each question is appended to that file as "name type"
+(lower case, no trailing dot): the upstream queries a test counts.
 Negative answers carry the SOA but no NSEC (so only positive answers are
 checked for DNSSEC status).  Exits when stdin reaches EOF or on SIGTERM.
 """
@@ -26,6 +29,7 @@ import os
 import socket
 import struct
 import sys
+import os
 import threading
 import time
 
@@ -57,6 +61,7 @@ many    A   192.0.2.1
 many    A   192.0.2.2
 many    A   192.0.2.3
 mail    TXT "v=spf1 ip4:192.0.2.0/24 -all"
+slow    TXT "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc.mail TXT "v=DMARC1; p=reject"
 demo._domainkey.mail TXT %(key)s
 """
@@ -155,16 +160,39 @@ def answer_unsigned(r, qname, qtype):
     return r
 
 
+QLOG = os.environ.get("DNSD_QUERY_LOG")
+qlock = threading.Lock()
+SLOW = dns.name.from_text("slow.example.")
+
+
+def log_query(wire):
+    if not QLOG:
+        return
+    try:
+        q = dns.message.from_wire(wire).question[0]
+    except Exception:
+        return
+    with qlock, open(QLOG, "a") as f:
+        f.write("%s %s\n" % (q.name.to_text(omit_final_dot=True).lower(),
+                             dns.rdatatype.to_text(q.rdtype)))
+
+
 def serve_udp(s):
     while True:
         wire, peer = s.recvfrom(4096)
+        log_query(wire)
         try:
             r = answer(wire)
         except Exception as e:  # malformed query: ignore it
             print("dnsd:", e, file=sys.stderr)
             continue
-        if r is not None:
-            s.sendto(r.to_wire(max_size=4096), peer)
+        if r is None:
+            continue
+        out = r.to_wire(max_size=4096)
+        if r.question and r.question[0].name == SLOW:
+            threading.Timer(3.0, s.sendto, (out, peer)).start()
+        else:
+            s.sendto(out, peer)
 
 
 def serve_tcp(s):
@@ -176,8 +204,11 @@ def serve_tcp(s):
             wire = b""
             while len(wire) < n:
                 wire += c.recv(n - len(wire))
+            log_query(wire)
             r = answer(wire)
             if r is not None:
+                if r.question and r.question[0].name == SLOW:
+                    time.sleep(3.0)
                 out = r.to_wire()
                 c.sendall(struct.pack("!H", len(out)) + out)
         except Exception as e:
