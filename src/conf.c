@@ -141,7 +141,7 @@ static const struct key keys[] = {
 	{ "vacation_db_dir", K_STR, O(vacation_db_dir), "", 0, 0, NULL },
 
 	{ "dmarc_report_store", K_STR, O(dmarc_report_store), "", 0, 0, NULL },
-	{ "dmarc_report_spool", K_STR, O(dmarc_report_spool), "/var/spool/authdeliver/dmarc-report.spool", 0, 0, NULL },
+	{ "dmarc_report_spool", K_STR, O(dmarc_report_spool), "/var/lib/authdeliver/dmarc-report.spool", 0, 0, NULL },
 	{ "dmarc_report_timeout", K_LONG, O(dmarc_report_timeout), "2000", 10, 600000, NULL },
 	{ "dmarc_report_keep", K_LONG, O(dmarc_report_keep), "14", 1, 3650, NULL },
 	{ "dmarc_report_org_name", K_STR, O(dmarc_report_org_name), "", 0, 0, NULL },
