@@ -7,6 +7,7 @@
  * (except in all-or-nothing pipe mode, where the MTA retries them all).
  */
 #include "deliver.h"
+#include "dns_shared.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -26,6 +27,8 @@
 #include "maildir.h"
 #include "metrics.h"
 #include "msg.h"
+#include "report_rec.h"
+#include "report_store.h"
 #include "sieve.h"
 #include "verdict.h"
 
@@ -145,6 +148,34 @@ static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
 	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
+/* The DMARC aggregate-report record of this message, once per message
+ * (not per recipient), kept in ctx until deliver_ctx_flush().  Counted
+ * only when no recipient of this transaction is left to a retry (which
+ * would count the message again); envelope_to is the first recipient's
+ * domain. */
+static void report_note(struct deliver_ctx *ctx, const struct conf *c,
+			const struct verdict *vd, const struct client *cl,
+			const struct deliver_env *env)
+{
+	if (!c->dmarc_report_store || !*c->dmarc_report_store || !env->nrcpt)
+		return;
+	for (size_t i = 0; i < env->nrcpt; i++)
+		if (status_of(env->rcpt[i].st)->code / 100 == 4)
+			return;
+	struct report_rec *r = malloc(sizeof *r);
+	const char *why = NULL;
+	if (r && report_rec_build(r, c, verdict_dmarc(vd), verdict_spf(vd), verdict_dkim(vd),
+				  cl->ip, env->mail_from, env->rcpt[0].address, time(NULL),
+				  &why) == 0) {
+		deliver_ctx_flush(ctx);		/* a record not yet flushed goes first */
+		ctx->report = r;
+		return;
+	}
+	if (r && why && c->log_debug)
+		log_debug("dmarc report: not recorded: %s", why);
+	free(r);
+}
+
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		     struct deliver_env *env, bool all_or_nothing)
 {
@@ -158,9 +189,20 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	/* Verify once per message (verdict.h), before any recipient: the
 	 * verdict decides the headers, the dropped/renamed fields, the
 	 * folder before Sieve and the local DMARC action. */
+	if (ctx->dns && dns_client_lost(ctx->dns)) {
+		log_warn("dns: the shared resolver went away; this session resolves on its own");
+		dns_free(ctx->dns);
+		ctx->dns = NULL;
+		ctx->resolver_lost = true;
+	}
 	if (!ctx->dns && c->verify) {
 		const char *err = NULL;
-		ctx->dns = dns_new(c, ctx->dns_zone, &err);
+		if (ctx->resolver_fd > 0 && !ctx->resolver_lost) {
+			ctx->dns = dns_client_new(c, ctx->resolver_fd, ctx->dns_zone, &err);
+			if (ctx->dns)
+				ctx->resolver_fd = -1;	/* ctx->dns owns it */
+		} else
+			ctx->dns = dns_new(c, ctx->dns_zone, &err);
 		if (!ctx->dns)
 			log_warn("dns: %s; messages are stamped unverified", err ? err : "?");
 	}
@@ -399,12 +441,26 @@ log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_one(env, &env->rcpt[i], queue_id, msgid, m->len, auth_log);
 	metrics_delivery_seconds(elapsed(&env->start));
+	if (vd)
+		report_note(ctx, c, vd, &cl, env);
 	free(msgid);
 	verdict_free(vd);
 }
 
+void deliver_ctx_flush(struct deliver_ctx *ctx)
+{
+	report_sink_put(&ctx->sink, conf, ctx->report);
+	ctx->report = NULL;
+}
+
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
+	deliver_ctx_flush(ctx);
+	report_sink_free(ctx->sink);
+	ctx->sink = NULL;
 	dns_free(ctx->dns);
 	ctx->dns = NULL;
+	if (ctx->resolver_fd > 0)
+		close(ctx->resolver_fd);
+	ctx->resolver_fd = -1;
 }
