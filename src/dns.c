@@ -107,7 +107,6 @@ struct dns {
 	size_t nsims;
 };
 
-
 /* ---- answers ---- */
 
 static struct ans bad_name = { -1, { DNS_BADNAME, DNS_SEC_INSECURE, 0, NULL, "invalid domain name", false } };
@@ -549,9 +548,6 @@ static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigne
 	e->hash = h;
 	e->d = d;
 	e->state = E_PENDING;
-	e->started = mono_ms();
-	e->hnext = d->tab[h & (DNS_HASH_SIZE - 1)];
-	d->tab[h & (DNS_HASH_SIZE - 1)] = e;
 	e->started = mono_ms();
 	e->hnext = d->tab[h & d->hmask];
 	d->tab[h & d->hmask] = e;
