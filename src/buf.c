@@ -58,6 +58,7 @@ int buf_reserve(struct buf *b, size_t n)
 	}
 	b->p = np;
 	b->cap = cap;
+	b->p[b->len] = 0;	/* NUL-terminated from the first allocation on */
 	return 0;
 }
 
