@@ -10,7 +10,9 @@
  * It never re-serializes the message (only CRLF pairs become LF), never
  * follows a symlink below the Maildir root (openat + O_NOFOLLOW walk),
  * never overwrites a file (O_EXCL, link()), and never chowns: everything
- * is created with the caller's effective uid/gid.
+ * is created with the caller's effective uid/gid.  Files a killed delivery
+ * left in tmp/ are removed when that Maildir is next written, once they
+ * are older than 36 hours (tmp_sweep).
  */
 #include "maildir.h"
 
@@ -789,6 +791,40 @@ static int path_join(char *out, size_t outlen, const char *a, const char *b,
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
+/* The Maildir convention (qmail's maildir(5), Dovecot): a file in tmp/
+ * not touched for 36 hours was left by a killed delivery; whoever next
+ * writes to that Maildir removes it.  tmp/ is normally empty or nearly, so
+ * the scan costs one getdents per delivery.  Only regular files are
+ * removed (never followed: AT_SYMLINK_NOFOLLOW). */
+#define MAILDIR_TMP_STALE (36 * 3600)
+
+static void tmp_sweep(int tmpfd, const char *dir)
+{
+	int fd = dup(tmpfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	time_t now = time(NULL);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(tmpfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		time_t t = st.st_mtime > st.st_atime ? st.st_mtime : st.st_atime;
+		if (now - t > MAILDIR_TMP_STALE && unlinkat(tmpfd, de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	if (n)
+		log_info("maildir: removed %d file%s left in %s/tmp/ for more than 36 hours",
+			 n, n == 1 ? "" : "s", dir);
+}
+
 int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		  const char *folder, const char *flags,
 		  const struct maildir_src *src, const char **error_r,
@@ -831,6 +867,7 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
 	}
 	close(dstfd);
+	tmp_sweep(tmpfd, tx->dir);
 	for (int i = 0; i < MAILDIR_NAME_TRIES; i++) {
 		unique_base(base, sizeof(base));
 		snprintf(tx->name, sizeof(tx->name), "%s,S=%zu,W=%zu", base,

@@ -74,7 +74,8 @@ def read_bytes(path):
 class Server:
     """authdeliver lmtp with a config under TMP."""
 
-    def __init__(self, name="srv", extra="", users=None, zone=None, listen=None):
+    def __init__(self, name="srv", extra="", users=None, zone=None, listen=None, env=None):
+        self.env = env
         self.dir = os.path.join(TMP, name)
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
@@ -102,7 +103,7 @@ class Server:
 
     def start(self):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([BIN, "lmtp", "-c", self.conf],
+        self.proc = subprocess.Popen([BIN, "lmtp", "-c", self.conf], env=self.env,
                                      stdout=self.logf, stderr=self.logf)
         for _ in range(200):
             try:
