@@ -21,6 +21,8 @@
  */
 #include "arc.h"
 
+#include "buf.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,19 +119,12 @@ static void fail(struct arc_result *r, const char *fmt, ...)
 
 /* ---- parsing the instance number -------------------------------------- */
 
-static size_t skip_fws(const char *s, size_t i, size_t len)
-{
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-			   s[i] == '\n'))
-		i++;
-	return i;
-}
 
 /* RFC 5322 CFWS: FWS and (possibly nested) comments, depth bounded. */
 static size_t skip_cfws(const char *s, size_t i, size_t len)
 {
 	for (;;) {
-		i = skip_fws(s, i, len);
+		i = scan_lws(s, len, i);
 		if (i >= len || s[i] != '(')
 			return i;
 		int depth = 0;
@@ -173,10 +168,10 @@ static int aar_instance(const char *v, size_t len, size_t *rest_r)
 	size_t i = skip_cfws(v, 0, len);
 	if (i >= len || v[i] != 'i')
 		return 0;
-	i = skip_fws(v, i + 1, len);
+	i = scan_lws(v, len, i + 1);
 	if (i >= len || v[i] != '=')
 		return 0;
-	i = skip_fws(v, i + 1, len);
+	i = scan_lws(v, len, i + 1);
 	size_t s = i;
 	while (i < len && isdigit((unsigned char)v[i]))
 		i++;
@@ -414,14 +409,11 @@ static const char *check_tags(const struct tagval_list *l, const char *const *re
 	return NULL;
 }
 
-/* d= must be a domain name, s= a selector: keyrec_name checks both. */
-static int copy_tag(const struct tagval_tag *t, char *buf, size_t size)
+/* d= must be a domain name, s= a selector: keyrec_name checks both
+ * (tag_nonempty: present, non-empty, fits). */
+static int tag_nonempty(const struct tagval_list *l, const char *name, char *buf, size_t size)
 {
-	if (!t || t->value_len == 0 || t->value_len >= size)
-		return -1;
-	memcpy(buf, t->value, t->value_len);
-	buf[t->value_len] = 0;
-	return 0;
+	return tagval_get_copy(l, name, buf, size) == 0 && buf[0] ? 0 : -1;
 }
 
 /* Fetch and parse the key for d=/s=, once per name and arc_verify() call
@@ -433,8 +425,8 @@ static const struct keyrec *get_key(struct arc_ctx *x, const struct tagval_list 
 				    size_t whysize)
 {
 	char d[256], s[128], name[512];
-	if (copy_tag(tagval_get(l, "d"), d, sizeof(d)) < 0 ||
-	    copy_tag(tagval_get(l, "s"), s, sizeof(s)) < 0 ||
+	if (tag_nonempty(l, "d", d, sizeof(d)) < 0 ||
+	    tag_nonempty(l, "s", s, sizeof(s)) < 0 ||
 	    keyrec_name(name, sizeof(name), s, d) < 0) {
 		snprintf(whybuf, whysize, "bad d= or s=");
 		return NULL;
@@ -793,7 +785,7 @@ static int fill_sets(struct arc_ctx *x, struct arc_result *r)
 	for (int i = 1; i <= x->n; i++) {
 		struct arc_set *s = &r->sets[i - 1];
 		s->i = i;
-		copy_tag(tagval_get(&x->inst[i].as, "d"), s->sealer,
+		tag_nonempty(&x->inst[i].as, "d", s->sealer,
 			 sizeof(s->sealer));
 		s->aar = aar_text(x->m, x->inst[i].idx[ARC_AAR]);
 		if (!s->aar)
@@ -816,8 +808,8 @@ void arc_prefetch(struct dns *d, const struct msg *m, const struct conf *c)
 		if (parse_tags(c, &l, v, len, &err) < 0)
 			continue;
 		char dn[256], sn[128], name[512];
-		if (copy_tag(tagval_get(&l, "d"), dn, sizeof(dn)) == 0 &&
-		    copy_tag(tagval_get(&l, "s"), sn, sizeof(sn)) == 0 &&
+		if (tag_nonempty(&l, "d", dn, sizeof(dn)) == 0 &&
+		    tag_nonempty(&l, "s", sn, sizeof(sn)) == 0 &&
 		    keyrec_name(name, sizeof(name), sn, dn) == 0) {
 			dns_prefetch(d, name, DNS_T_TXT);
 			budget--;
@@ -893,15 +885,6 @@ void arc_result_clear(struct arc_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* A-R comment text: no parentheses or backslashes (RFC 5322 ccontent). */
-static void comment_safe(char *dst, size_t size, const char *src)
-{
-	size_t o = 0;
-	for (; *src && o + 1 < size; src++)
-		dst[o++] = (*src == '(' || *src == ')' || *src == '\\' ||
-			    (unsigned char)*src < 0x20) ? ' ' : *src;
-	dst[o] = 0;
-}
 
 int arc_ar(const struct arc_result *r, const char *remote_ip, char *buf,
 	   size_t size)
@@ -915,7 +898,7 @@ int arc_ar(const struct arc_result *r, const char *remote_ip, char *buf,
 				 r->oldest_pass);
 	} else if (r->code == AUTH_FAIL && r->reason[0]) {
 		char safe[sizeof(r->reason)];
-		comment_safe(safe, sizeof(safe), r->reason);
+		esc_comment(safe, sizeof(safe), r->reason);
 		snprintf(comment, sizeof(comment), " (%s)", safe);
 	}
 	char ip[80] = "";

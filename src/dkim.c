@@ -13,6 +13,8 @@
  */
 #include "dkim.h"
 
+#include "buf.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,12 +60,12 @@ static void set(struct dkim_sig_result *r, enum auth_code code,
 	va_end(ap);
 }
 
-/* Copy a tag value (FWS removed) into a fixed field; false if too long. */
-static bool copy_tag(const struct tagval_tag *t, char *dst, size_t size)
+
+/* A tag's value (FWS removed) into a fixed field; false if absent or too
+ * long. */
+static bool tagval_ok(const struct tagval_list *l, const char *name, char *dst, size_t size)
 {
-	if (!t)
-		return false;
-	return tagval_copy_nows(t, dst, size) >= 0;
+	return tagval_get_copy(l, name, dst, size) == 0;
 }
 
 static int hexval(int c)
@@ -165,9 +167,9 @@ static int qitem(const char *s, size_t n, void *ctx)
 static void fill_ids(const struct sig *s, struct dkim_sig_result *r)
 {
 	const struct tagval_tag *t;
-	copy_tag(tagval_get(&s->tags, "d"), r->d, sizeof(r->d));
-	copy_tag(tagval_get(&s->tags, "s"), r->s, sizeof(r->s));
-	copy_tag(tagval_get(&s->tags, "a"), r->a, sizeof(r->a));
+	tagval_ok(&s->tags, "d", r->d, sizeof(r->d));
+	tagval_ok(&s->tags, "s", r->s, sizeof(r->s));
+	tagval_ok(&s->tags, "a", r->a, sizeof(r->a));
 	if ((t = tagval_get(&s->tags, "b"))) {
 		size_t o = 0;
 		for (size_t i = 0; i < t->value_len && o < 8; i++)
@@ -240,17 +242,17 @@ static bool sig_parse(const struct conf *c, const struct msg *m,
 			return false;
 		}
 	}
-	if (!copy_tag(tagval_get(&s->tags, "d"), r->d, sizeof(r->d)) || !r->d[0]) {
+	if (!tagval_ok(&s->tags, "d", r->d, sizeof(r->d)) || !r->d[0]) {
 		set(r, AUTH_PERMERROR, "bad d=");
 		return false;
 	}
-	if (!copy_tag(tagval_get(&s->tags, "s"), r->s, sizeof(r->s)) || !r->s[0]) {
+	if (!tagval_ok(&s->tags, "s", r->s, sizeof(r->s)) || !r->s[0]) {
 		set(r, AUTH_PERMERROR, "bad s=");
 		return false;
 	}
 	/* i= defaults to "@d"; its domain must be d or below (§3.5) */
 	if ((t = tagval_get(&s->tags, "i"))) {
-		if (!copy_tag(t, r->i, sizeof(r->i)) || qp_decode(r->i) < 0) {
+		if (tagval_copy_nows(t, r->i, sizeof(r->i)) < 0 || qp_decode(r->i) < 0) {
 			set(r, AUTH_PERMERROR, "bad i=");
 			return false;
 		}
@@ -509,8 +511,8 @@ void dkim_prefetch(struct dns *d, const struct msg *m, const struct conf *c)
 				 (size_t)c->tag_list_max_length, &err) < 0)
 			continue;
 		char sel[128], dom[256], name[600];
-		if (copy_tag(tagval_get(&l, "s"), sel, sizeof(sel)) &&
-		    copy_tag(tagval_get(&l, "d"), dom, sizeof(dom)) &&
+		if (tagval_ok(&l, "s", sel, sizeof(sel)) &&
+		    tagval_ok(&l, "d", dom, sizeof(dom)) &&
 		    keyrec_name(name, sizeof(name), sel, dom) == 0)
 			dns_prefetch(d, name, DNS_T_TXT);
 		tagval_clear(&l);
@@ -677,24 +679,11 @@ static int put(char *buf, size_t size, size_t *o, const char *fmt, ...)
 	return 0;
 }
 
-/* A comment may not hold unbalanced parentheses or a backslash; keep it
- * printable. */
-static void comment_safe(char *dst, size_t size, const char *src)
-{
-	size_t o = 0;
-	for (; *src && o + 1 < size; src++) {
-		unsigned char ch = (unsigned char)*src;
-		dst[o++] = (ch < ' ' || ch >= 127 || ch == '(' || ch == ')' ||
-			    ch == '\\') ? '_' : (char)ch;
-	}
-	dst[o] = 0;
-}
-
 int dkim_ar(const struct dkim_sig_result *r, char *buf, size_t size)
 {
 	size_t o = 0;
 	char reason[sizeof(r->reason)];
-	comment_safe(reason, sizeof(reason), r->reason);
+	esc_comment(reason, sizeof(reason), r->reason);
 	if (size == 0 || put(buf, size, &o, "dkim=%s", auth_code_name(r->code)) < 0)
 		return -1;
 	/* comment: key size, DNSSEC, testing, reason (OpenDKIM style) */

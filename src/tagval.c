@@ -12,27 +12,13 @@
  */
 #include "tagval.h"
 
+#include "buf.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Skip FWS: WSP, and CRLF only when followed by WSP (RFC 5322 §3.2.2).
- * A TXT record may carry a bare WSP run; a CRLF not followed by WSP is not
- * FWS and stops the skip. */
-static size_t skip_fws(const char *s, size_t len, size_t p)
-{
-	for (;;) {
-		if (p < len && (s[p] == ' ' || s[p] == '\t')) {
-			p++;
-		} else if (p + 2 < len && s[p] == '\r' && s[p + 1] == '\n' &&
-			   (s[p + 2] == ' ' || s[p + 2] == '\t')) {
-			p += 3;
-		} else {
-			return p;
-		}
-	}
-}
 
 /* A header value ends in CRLF: that final line end is not part of the
  * list. */
@@ -65,7 +51,7 @@ int tagval_parse(struct tagval_list *l, const char *s, size_t len,
 	len = trim_final_crlf(s, len);
 	size_t cap = 0, p = 0;
 	for (;;) {
-		p = skip_fws(s, len, p);
+		p = scan_fws(s, len, p);
 		if (p == len)
 			return 0;	/* empty list, or the optional final ";" */
 		if (s[p] == ';') {
@@ -84,14 +70,14 @@ int tagval_parse(struct tagval_list *l, const char *s, size_t len,
 		while (p < len && (isalnum((unsigned char)s[p]) || s[p] == '_'))
 			p++;
 		size_t ne = p;
-		p = skip_fws(s, len, p);
+		p = scan_fws(s, len, p);
 		if (p == len || s[p] != '=') {
 			*error_r = "tag without \"=\"";
 			goto fail;
 		}
 		p++;
 		size_t raw = p;
-		p = skip_fws(s, len, p);
+		p = scan_fws(s, len, p);
 		size_t vs = p, ve = p;
 		/* tag-value: tvals separated by FWS */
 		while (p < len && s[p] != ';') {
@@ -100,7 +86,7 @@ int tagval_parse(struct tagval_list *l, const char *s, size_t len,
 				ve = p;
 				continue;
 			}
-			size_t q = skip_fws(s, len, p);
+			size_t q = scan_fws(s, len, p);
 			if (q == p) {
 				*error_r = "bad character in tag value";
 				goto fail;
@@ -191,6 +177,14 @@ long tagval_copy_nows(const struct tagval_tag *t, char *buf, size_t size)
 		return -1;
 	buf[o] = 0;
 	return (long)o;
+}
+
+int tagval_get_copy(const struct tagval_list *l, const char *name, char *buf, size_t size)
+{
+	const struct tagval_tag *t = tagval_get(l, name);
+	if (size)
+		buf[0] = 0;
+	return t && tagval_copy_nows(t, buf, size) >= 0 ? 0 : -1;
 }
 
 static bool is_fws_byte(char c)

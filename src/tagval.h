@@ -47,6 +47,9 @@ bool tagval_is_ci(const struct tagval_tag *t, const char *s);
 /* Copy the value into buf without any FWS (for b=, bh=, p=, h=), NUL-
  * terminated.  Returns the length, or -1 when it does not fit. */
 long tagval_copy_nows(const struct tagval_tag *t, char *buf, size_t size);
+/* The value of tag name (FWS removed) into buf: 0 when the tag is present
+ * and fits, else -1 (absent, or too long).  An empty value is 0 with "". */
+int tagval_get_copy(const struct tagval_list *l, const char *name, char *buf, size_t size);
 
 /* Split a colon-separated list value (h=, s=, key h=) into items with FWS
  * around each item trimmed.  Calls fn(item, len, ctx) for each item,
