@@ -361,23 +361,17 @@ static int parse_alg(const struct conf *c, const struct tagval_tag *a,
 		*why = "no algorithm a=";
 		return -1;
 	}
-	if (tagval_is(a, "rsa-sha256")) {
-		sa->type = CRYPTO_KEY_RSA;
-		sa->md = CRYPTO_SHA256;
-	} else if (tagval_is(a, "ed25519-sha256")) {
-		sa->type = CRYPTO_KEY_ED25519;	/* RFC 8463 */
-		sa->md = CRYPTO_SHA256;
-	} else if (tagval_is(a, "rsa-sha1")) {
-		if (!c || !c->dkim_rsa_sha1) {
-			*why = "rsa-sha1 not accepted (RFC 8301)";
-			return -1;
-		}
-		sa->type = CRYPTO_KEY_RSA;
-		sa->md = CRYPTO_SHA1;
-	} else {
+	const struct crypto_sigalg *alg = crypto_sigalg_find(a->value, a->value_len);
+	if (!alg) {
 		*why = "unknown algorithm";
 		return -1;
 	}
+	if (alg->md == CRYPTO_SHA1 && (!c || !c->dkim_rsa_sha1)) {
+		*why = "rsa-sha1 not accepted (RFC 8301)";
+		return -1;
+	}
+	sa->type = alg->type;
+	sa->md = alg->md;
 	return 0;
 }
 
@@ -483,32 +477,24 @@ static void field_bytes(const struct msg *m, size_t h, const char **p,
 	*len = m->hdrs[h].len;
 }
 
-/* AMS h= selection (RFC 6376 section 5.4.2): each listed name takes the
- * next instance from the bottom that was not used yet; a name with no
- * instance left contributes nothing. */
+/* AMS h= selection: RFC 6376 section 5.4.2, canon_hsel (shared with
+ * DKIM). */
 struct hsel {
 	const struct msg *m;
 	struct crypto_hash *hash;
 	enum canon_alg alg;
-	unsigned char *used;	/* per header */
+	struct canon_hsel sel;
 };
 
 static int hsel_item(const char *item, size_t len, void *ctx)
 {
 	struct hsel *s = ctx;
-	if (len == 0)
-		return 0;	/* "to::date": an empty entry selects nothing */
-	const struct msg *m = s->m;
-	for (size_t h = m->nhdrs; h-- > 0;) {
-		if (s->used[h] || m->hdrs[h].name_len != len ||
-		    strncasecmp(m->data + m->hdrs[h].off, item, len))
-			continue;
-		s->used[h] = 1;
+	size_t h = canon_hsel_next(&s->sel, item, len);
+	if (h != MSG_NOT_FOUND) {
 		const char *p;
 		size_t n;
-		field_bytes(m, h, &p, &n);
+		field_bytes(s->m, h, &p, &n);
 		canon_header(s->alg, p, n, crypto_hash_sink, s->hash);
-		return 0;
 	}
 	return 0;
 }
@@ -652,20 +638,18 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 	}
 	/* header hash */
 	struct crypto_hash *hh = crypto_hash_new(sa.md);
-	unsigned char *used = calloc(x->m->nhdrs + 1, 1);
-	if (!hh || !used) {
+	struct hsel s = { x->m, hh, ch, { 0 } };
+	if (!hh || canon_hsel_init(&s.sel, x->m, MSG_NOT_FOUND) < 0) {
 		crypto_hash_free(hh);
-		free(used);
 		snprintf(why, whysize, "out of memory");
 		return 0;
 	}
-	struct hsel s = { x->m, hh, ch, used };
 	size_t hmax = x->c && x->c->dkim_max_header_list > 0 ?
 		(size_t)x->c->dkim_max_header_list : ARC_MAX_H;
 	int rc = tagval_split(ht->value, ht->value_len, ':', hmax, hsel_item, &s);
 	if (rc < 0) {
 		crypto_hash_free(hh);
-		free(used);
+		canon_hsel_clear(&s.sel);
 		snprintf(why, whysize, "too many h= entries");
 		return 0;
 	}
@@ -677,7 +661,7 @@ static int verify_ams(struct arc_ctx *x, int i, char *why, size_t whysize)
 	unsigned char dg[CRYPTO_MAX_MD];
 	size_t dlen = crypto_hash_final(hh, dg);
 	crypto_hash_free(hh);
-	free(used);
+	canon_hsel_clear(&s.sel);
 
 	const struct keyrec *k = get_key(x, l, &sa, why, whysize);
 	if (!k)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -186,27 +187,53 @@ void buf_ar_value(struct buf *b, const char *src)
 	buf_add(b, "\"", 1);
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4:
+ * no overlongs, no surrogates, at most U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	size_t n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 void buf_json_str(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_add(b, "\"", 1);
-	const char *run = s;
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f)
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *run = p;
+	while (*p) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			p++;
 			continue;
-		buf_add(b, run, (size_t)(s - run));
-		run = s + 1;
+		}
+		size_t u = c >= 0x80 ? utf8_len(p) : 0;
+		if (u) {
+			p += u;	/* well-formed UTF-8 stands as it is */
+			continue;
+		}
+		buf_add(b, run, (size_t)(p - run));
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			buf_add(b, e, 2);
-		} else {
+		} else if (c < 0x80) {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			buf_add(b, e, 6);
+		} else {
+			buf_add(b, "\\ufffd", 6);	/* not UTF-8: the replacement character */
 		}
+		run = ++p;
 	}
-	if (run)
-		buf_add(b, run, (size_t)(s - run));
+	buf_add(b, run, (size_t)(p - run));
 	buf_add(b, "\"", 1);
 }
 
@@ -255,6 +282,24 @@ int write_full(int fd, const void *p, size_t n)
 	const char *c = p;
 	while (n) {
 		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int send_full(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == ENOTSOCK)
+			return write_full(fd, c, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;

@@ -58,7 +58,8 @@ size_t esc_comment(char *dst, size_t size, const char *src);
  * '"' and '\' escaped; controls and 8-bit bytes become '_'. */
 void buf_ar_value(struct buf *b, const char *src);
 /* RFC 8259 section 7: a JSON string with its quotes; '"' '\' escaped,
- * controls and DEL as \u00XX; other bytes as they are. */
+ * controls and DEL as \u00XX, well-formed UTF-8 as it is, any other byte
+ * as \ufffd (RFC 8259 section 8.1: JSON text is UTF-8). */
 void buf_json_str(struct buf *b, const char *s);
 
 /* ---- scanning ---- */
@@ -83,6 +84,9 @@ size_t scan_token(const char *s, size_t len, size_t i, const char *stop);
 
 /* write() all of p, retrying EINTR and short writes; 0 or -1 (errno). */
 int write_full(int fd, const void *p, size_t n);
+/* The same on a socket without SIGPIPE when the peer has gone (EPIPE
+ * instead; MSG_NOSIGNAL), and write() on anything else. */
+int send_full(int fd, const void *p, size_t n);
 /* Read fd to EOF into b (appending).  0 at EOF; -1 with errno on a read
  * error, ENOMEM, or EFBIG when more than b->max arrived. */
 int read_full(int fd, struct buf *b);

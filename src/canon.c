@@ -9,6 +9,7 @@
  * LFs into CRLF).
  */
 #include "canon.h"
+#include "msg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -431,4 +432,33 @@ void canon_bodyset_free(struct canon_bodyset *s)
 		crypto_hash_free(s->e[i].h);
 	}
 	free(s);
+}
+
+int canon_hsel_init(struct canon_hsel *s, const struct msg *m, size_t skip)
+{
+	s->m = m;
+	s->skip = skip;
+	s->used = calloc(m->nhdrs ? m->nhdrs : 1, 1);
+	return s->used ? 0 : -1;
+}
+
+size_t canon_hsel_next(struct canon_hsel *s, const char *name, size_t len)
+{
+	const struct msg *m = s->m;
+	if (len == 0)
+		return MSG_NOT_FOUND;	/* "to::date": an empty entry selects nothing */
+	for (size_t h = m->nhdrs; h-- > 0;) {
+		if (h == s->skip || s->used[h] || m->hdrs[h].name_len != len ||
+		    strncasecmp(m->data + m->hdrs[h].off, name, len))
+			continue;
+		s->used[h] = 1;
+		return h;
+	}
+	return MSG_NOT_FOUND;
+}
+
+void canon_hsel_clear(struct canon_hsel *s)
+{
+	free(s->used);
+	s->used = NULL;
 }

@@ -72,4 +72,22 @@ const unsigned char *canon_bodyset_digest(const struct canon_bodyset *s,
 					  unsigned long long *canon_len_r);
 void canon_bodyset_free(struct canon_bodyset *s);
 
+/* RFC 6376 section 5.4.2 header selection, the one routine DKIM and ARC
+ * use: each name listed in h= takes the next field of that name from the
+ * bottom up that no earlier entry took; an entry with none left selects
+ * nothing (so oversigning signs absence).  skip is a field never selected
+ * (the DKIM signature itself), or (size_t)-1. */
+struct msg;
+struct canon_hsel {
+	const struct msg *m;
+	size_t skip;
+	unsigned char *used;	/* per header field */
+};
+/* 0, or -1 out of memory. */
+int canon_hsel_init(struct canon_hsel *s, const struct msg *m, size_t skip);
+/* Index of the field the next h= entry name (len bytes) selects, or
+ * (size_t)-1 for none. */
+size_t canon_hsel_next(struct canon_hsel *s, const char *name, size_t len);
+void canon_hsel_clear(struct canon_hsel *s);
+
 #endif

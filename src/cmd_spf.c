@@ -16,6 +16,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "conf.h"
 #include "dns.h"
@@ -31,25 +32,12 @@ static const char *json_sep = "\n";	/* "\n" pretty, " " one line */
 
 static void json_str(const char *key, const char *v, int last)
 {
-	/* escape into a buffer, one fputs (no per-character stdio calls) */
-	char buf[4096];
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)v; *p && n + 8 < sizeof(buf); p++) {
-		if (*p == '"' || *p == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)*p;
-		} else if (*p == '\r' || *p == '\n' || *p == '\t') {
-			buf[n++] = '\\';
-			buf[n++] = *p == '\r' ? 'r' : *p == '\n' ? 'n' : 't';
-		} else if (*p < 0x20 || *p >= 0x7f) {
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\u%04x", *p);
-		} else {
-			buf[n++] = (char)*p;
-		}
-	}
-	buf[n] = 0;
-	printf("%s\"%s\": \"%s\"%s%s", *json_sep == '\n' ? "  " : "", key, buf,
+	struct buf b;
+	buf_init(&b, 0);
+	buf_json_str(&b, v);
+	printf("%s\"%s\": %s%s%s", *json_sep == '\n' ? "  " : "", key, b.p ? b.p : "\"\"",
 	       last ? "" : ",", last ? "" : json_sep);
+	buf_clear(&b);
 }
 
 /* The header without its folding (CRLF before WSP) and final CRLF. */

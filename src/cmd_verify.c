@@ -27,9 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <gmime/gmime.h>
+#include <unistd.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
@@ -39,43 +42,6 @@
 #include "msg.h"
 #include "spf.h"
 #include "verdict.h"
-
-/* Read all of fp, at most limit bytes; NULL and *too_big when over. */
-static char *read_all(FILE *fp, size_t limit, size_t *len_r, int *too_big)
-{
-	size_t cap = 65536, n = 0;
-	char *b = malloc(cap);
-	*too_big = 0;
-	if (!b)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			if (cap > limit) {
-				*too_big = 1;
-				free(b);
-				return NULL;
-			}
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				free(b);
-				return NULL;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		size_t r = fread(b + n, 1, cap - n, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(fp) || n > limit) {
-		*too_big = n > limit;
-		free(b);
-		return NULL;
-	}
-	*len_r = n;
-	return b;
-}
 
 struct out {
 	char *p;
@@ -240,23 +206,26 @@ int cmd_verify(int argc, char **argv)
 	}
 	const struct conf *c = cmd_load_conf(cfile);
 	const char *path = optind < argc ? argv[optind] : "-";
-	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!fp) {
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0) {
 		fprintf(stderr, "authdeliver verify: %s: %s\n", path, strerror(errno));
 		return EX_NOINPUT;
 	}
-	size_t rawlen = 0, len = 0;
-	int too_big;
-	char *raw = read_all(fp, (size_t)c->message_size_limit, &rawlen, &too_big);
-	if (fp != stdin)
-		fclose(fp);
-	if (!raw) {
+	struct buf in;
+	buf_init(&in, (size_t)c->message_size_limit);
+	int rrc = read_full(fd, &in);
+	int rerr = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rrc < 0) {
 		fprintf(stderr, "authdeliver verify: %s: %s\n", path,
-			too_big ? "message larger than message_size_limit" : "read error");
+			in.over ? "message larger than message_size_limit" : strerror(rerr));
+		buf_clear(&in);
 		return EX_DATAERR;
 	}
-	char *data = msg_lf_to_crlf(raw, rawlen, &len);
-	free(raw);
+	size_t len = 0;
+	char *data = msg_lf_to_crlf(in.p ? in.p : "", in.len, &len);
+	buf_clear(&in);
 	if (!data) {
 		fprintf(stderr, "authdeliver verify: out of memory\n");
 		return EX_DATAERR;

@@ -396,3 +396,16 @@ void crypto_preload(void)
 		}
 	}
 }
+
+const struct crypto_sigalg *crypto_sigalg_find(const char *name, size_t len)
+{
+	static const struct crypto_sigalg algs[] = {
+		{ "rsa-sha256", CRYPTO_KEY_RSA, CRYPTO_SHA256 },
+		{ "ed25519-sha256", CRYPTO_KEY_ED25519, CRYPTO_SHA256 },	/* RFC 8463 */
+		{ "rsa-sha1", CRYPTO_KEY_RSA, CRYPTO_SHA1 },
+	};
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strlen(algs[i].name) == len && !memcmp(algs[i].name, name, len))
+			return &algs[i];
+	return NULL;
+}

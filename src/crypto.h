@@ -20,6 +20,18 @@ enum crypto_key_type { CRYPTO_KEY_RSA = 0, CRYPTO_KEY_ED25519 = 1 };
 
 /* Digest size in bytes (20, 32). */
 size_t crypto_md_size(enum crypto_md md);
+
+/* The one table of DKIM/ARC signing algorithms (RFC 6376 section 3.3,
+ * RFC 8463 section 3).  rsa-sha1 is in it: RFC 8301 section 3.1 says not
+ * to accept it, which the callers decide (conf dkim_rsa_sha1). */
+struct crypto_sigalg {
+	const char *name;	/* the a= value */
+	enum crypto_key_type type;
+	enum crypto_md md;
+};
+/* The algorithm named by the len bytes at name (exact, case-sensitive as
+ * RFC 6376 section 3.2 tags), or NULL when unknown. */
+const struct crypto_sigalg *crypto_sigalg_find(const char *name, size_t len);
 /* "sha1", "sha256" */
 const char *crypto_md_name(enum crypto_md md);
 

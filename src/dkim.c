@@ -209,22 +209,16 @@ static bool sig_parse(const struct conf *c, const struct msg *m,
 		return false;
 	}
 	t = tagval_get(&s->tags, "a");
-	if (tagval_is(t, "rsa-sha256")) {
-		s->ktype = CRYPTO_KEY_RSA;
-		s->md = CRYPTO_SHA256;
-	} else if (tagval_is(t, "ed25519-sha256")) {
-		s->ktype = CRYPTO_KEY_ED25519;	/* RFC 8463 §3 */
-		s->md = CRYPTO_SHA256;
-	} else if (tagval_is(t, "rsa-sha1")) {
-		s->ktype = CRYPTO_KEY_RSA;
-		s->md = CRYPTO_SHA1;
-		/* RFC 8301 §3.1: rsa-sha1 MUST NOT be considered valid */
-		if (!c->dkim_rsa_sha1) {
-			set(r, AUTH_FAIL, "rsa-sha1 not accepted (RFC 8301)");
-			return false;
-		}
-	} else {
+	const struct crypto_sigalg *alg = crypto_sigalg_find(t->value, t->value_len);
+	if (!alg) {
 		set(r, AUTH_PERMERROR, "unknown algorithm a=%s", r->a[0] ? r->a : "?");
+		return false;
+	}
+	s->ktype = alg->type;
+	s->md = alg->md;
+	/* RFC 8301 §3.1: rsa-sha1 MUST NOT be considered valid */
+	if (alg->md == CRYPTO_SHA1 && !c->dkim_rsa_sha1) {
+		set(r, AUTH_FAIL, "rsa-sha1 not accepted (RFC 8301)");
 		return false;
 	}
 	s->hcanon = s->bcanon = CANON_SIMPLE;
@@ -344,16 +338,11 @@ static int header_hash(const struct conf *c, const struct msg *m,
 	if (max > (size_t)c->dkim_max_header_list)
 		max = (size_t)c->dkim_max_header_list;	/* split reports it */
 	struct hlist_ctx hl = { 0 };
-	/* distinct names with the next index to search below */
-	const char **dn = NULL;
-	size_t *dl = NULL, *cursor = NULL, nd = 0;
+	struct canon_hsel sel = { 0 };
 	int rc = -1;
 	hl.names = calloc(max, sizeof(*hl.names));
 	hl.lens = calloc(max, sizeof(*hl.lens));
-	dn = calloc(max, sizeof(*dn));
-	dl = calloc(max, sizeof(*dl));
-	cursor = calloc(max, sizeof(*cursor));
-	if (!hl.names || !hl.lens || !dn || !dl || !cursor) {
+	if (!hl.names || !hl.lens || canon_hsel_init(&sel, m, s->hdr) < 0) {
 		set(r, AUTH_TEMPERROR, "out of memory");
 		goto out;
 	}
@@ -373,33 +362,10 @@ static int header_hash(const struct conf *c, const struct msg *m,
 		goto out;
 	}
 	for (size_t k = 0; k < hl.n; k++) {
-		size_t j;
-		for (j = 0; j < nd; j++)
-			if (dl[j] == hl.lens[k] &&
-			    !strncasecmp(dn[j], hl.names[k], dl[j]))
-				break;
-		if (j == nd) {
-			dn[nd] = hl.names[k];
-			dl[nd] = hl.lens[k];
-			cursor[nd] = m->nhdrs;	/* search from the bottom */
-			nd++;
-		}
-		size_t i = cursor[j];
-		while (i > 0) {
-			i--;
-			if (i == s->hdr)
-				continue;	/* not the signature itself */
-			if (m->hdrs[i].name_len == hl.lens[k] &&
-			    !strncasecmp(m->data + m->hdrs[i].off, hl.names[k],
-					 hl.lens[k])) {
-				canon_header(s->hcanon, m->data + m->hdrs[i].off,
-					     m->hdrs[i].len, crypto_hash_sink, h);
-				cursor[j] = i;
-				goto next;
-			}
-		}
-		cursor[j] = 0;	/* none left: absence is signed */
-next:		;
+		size_t i = canon_hsel_next(&sel, hl.names[k], hl.lens[k]);
+		if (i != MSG_NOT_FOUND)
+			canon_header(s->hcanon, m->data + m->hdrs[i].off, m->hdrs[i].len,
+				     crypto_hash_sink, h);
 	}
 	canon_header_sig(s->hcanon, m->data + m->hdrs[s->hdr].off,
 			 m->hdrs[s->hdr].len, s->b->raw, s->b->raw_len,
@@ -409,9 +375,7 @@ next:		;
 out:
 	free(hl.names);
 	free(hl.lens);
-	free(dn);
-	free(dl);
-	free(cursor);
+	canon_hsel_clear(&sel);
 	return rc;
 }
 

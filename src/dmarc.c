@@ -13,6 +13,8 @@
  */
 #include "dmarc.h"
 
+#include "buf.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1117,28 +1119,19 @@ int dmarc_ar(const struct dmarc_result *r, char *buf, size_t size)
 
 size_t dmarc_json_str(char *buf, size_t size, size_t len, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	if (!size)
 		return 0;
-	char tmp[8];
-#define PUT(str) do { const char *q_ = (str); \
-	while (*q_ && len + 1 < size) buf[len++] = *q_++; } while (0)
-	PUT("\"");
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			tmp[0] = '\\'; tmp[1] = (char)c; tmp[2] = 0;
-		} else if (c < 0x20 || c == 0x7f) {
-			tmp[0] = '\\'; tmp[1] = 'u'; tmp[2] = '0'; tmp[3] = '0';
-			tmp[4] = hex[c >> 4]; tmp[5] = hex[c & 15]; tmp[6] = 0;
-		} else {
-			tmp[0] = (char)c; tmp[1] = 0;
-		}
-		PUT(tmp);
-	}
-	PUT("\"");
-#undef PUT
+	struct buf b;
+	buf_init(&b, 0);
+	buf_json_str(&b, s);	/* the one JSON escaper (buf.h) */
+	size_t n = b.p ? b.len : 0;
+	if (len + n + 1 > size)
+		n = len < size - 1 ? size - 1 - len : 0;	/* truncated, as before */
+	if (n)
+		memcpy(buf + len, b.p, n);
+	len += n;
 	buf[len] = '\0';
+	buf_clear(&b);
 	return len;
 }
 
