@@ -8,8 +8,16 @@
 #   make fuzz         build the libFuzzer targets and run each FUZZ_TIME seconds
 #   make bench        benchmarks (scripts, not timed tests)
 #   make demo         LMTP server in the foreground with the demo config
+#   make analyze      scan-build (clang static analyzer) and cppcheck
+#
+# WERROR=1 adds -Werror (make check and CI set it; a packager's plain
+# `make` does not, so a newer compiler's new warning cannot break it).
 
 -include config.mk
+
+WERROR ?= 0
+# expanded where used, so that the target-specific WERROR of check applies
+CFLAGS += $(if $(filter 1,$(WERROR)),-Werror)
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -56,15 +64,18 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(B)/libauthdeliver.a $(B)
 	@$(if $(V),,echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(B)/libsieve.a $(LDFLAGS) $(LIBS)
 
+check: export WERROR = 1
 check: check-plain check-fuzz check-asan
 
 # each fuzz target briefly, on its seeds and kept regression inputs
 check-fuzz: config.mk
 	$(MAKE) fuzz FUZZ_TIME=10
 
+check-plain: export WERROR = 1
 check-plain: all
 	tests/run $(B)
 
+check-asan: export WERROR = 1
 check-asan:
 	$(MAKE) SAN=1 all
 	tests/run build-asan
@@ -89,6 +100,18 @@ build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a $(B)/libsieve.a
 fuzz: $(FUZZ)
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ)
 
+# Static analysis: the clang analyzer over a separate build (build-analyze/,
+# reports in build-analyze/scan/) and cppcheck over src/.  Both must be
+# clean: a report that is a false positive is suppressed inline where it
+# is, with the reason (cppcheck-suppress / an assert the analyzer sees).
+analyze: config.mk
+	rm -rf build-analyze
+	scan-build --status-bugs -o build-analyze/scan \
+		$(MAKE) B=build-analyze build-analyze/authdeliver
+	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 \
+		--enable=warning,portability --suppress=missingIncludeSystem \
+		-D_GNU_SOURCE -Isrc src/*.c
+
 bench: all
 	bench/run $(B)
 
@@ -103,6 +126,6 @@ install: all
 	install -D -m 644 sieve/default.sieve $(DESTDIR)$(PREFIX)/share/authdeliver/default.sieve
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-analyze
 
-.PHONY: all check check-plain check-asan check-fuzz fuzz bench demo install clean
+.PHONY: all check check-plain check-asan check-fuzz fuzz analyze bench demo install clean
