@@ -34,6 +34,7 @@
 
 struct report_store {
 	sqlite3 *db;
+	long timeout_ms;
 	PGconn *pg;
 	char err[512];
 	struct {
@@ -338,6 +339,20 @@ fail:
 /* ------------------------------------------------------------------ */
 /* open / close                                                       */
 
+/* SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms; a writer of one
+ * record holds the lock for tens of microseconds, so with many session
+ * processes writing, short sleeps keep the wait near the real lock time. */
+static int busy_cb(void *arg, int n)
+{
+	const struct report_store *s = arg;
+	long slept_us = (long)n * 100;
+	if (slept_us / 1000 >= s->timeout_ms)
+		return 0;
+	struct timespec ts = { 0, 100 * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 struct report_store *report_store_open(const char *uri, long timeout_ms, const char **err_r)
 {
 	static char err[600];
@@ -360,7 +375,8 @@ struct report_store *report_store_open(const char *uri, long timeout_ms, const c
 				 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 			goto fail;
 		}
-		sqlite3_busy_timeout(s->db, (int)timeout_ms);
+		s->timeout_ms = timeout_ms;
+		sqlite3_busy_handler(s->db, busy_cb, s);
 		/* WAL: readers never block the writer; NORMAL: a commit is
 		 * durable at the next checkpoint, enough for report data */
 		if (exec0(s, "PRAGMA journal_mode=WAL") < 0 ||
