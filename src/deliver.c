@@ -456,10 +456,16 @@ void deliver_ctx_flush(struct deliver_ctx *ctx)
 	ctx->report = NULL;
 }
 
+void deliver_ctx_idle(struct deliver_ctx *ctx)
+{
+	deliver_ctx_flush(ctx);
+	report_sink_flush(ctx->sink, conf);
+}
+
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
 	deliver_ctx_flush(ctx);
-	report_sink_free(ctx->sink);
+	report_sink_free(ctx->sink, conf);
 	ctx->sink = NULL;
 	dns_free(ctx->dns);
 	ctx->dns = NULL;

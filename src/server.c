@@ -356,6 +356,7 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 		metrics_session(1);
 		lmtp_session(fd, &peer, &ctx, &child_stop);
 		close(fd);
+		deliver_ctx_idle(&ctx);	/* DMARC report records held by the sink */
 		/* a process whose shared resolver went away is not reused:
 		 * its successor gets a socket to the new one */
 		if (child_stop || uses >= conf->lmtp_max_use || ctx.resolver_lost ||
