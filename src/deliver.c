@@ -137,17 +137,14 @@ static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char 
 	va_end(ap);
 }
 
-static void log_rcpt(const struct deliver_env *env, const struct deliver_rcpt *r,
-		     const char *queue_id, const char *msgid, size_t size,
-		     const char *auth)
+static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
+		    const char *queue_id, const char *msgid, size_t size, const char *auth)
 {
-	const struct status *s = status_of(r->st);
-	log_info("%s: to=<%s>, from=<%s>, message-id=<%s>, size=%zu, delay=%.3f, "
-		 "folder=%s, %s%sresult=%s, status=%d %s %s",
-		 queue_id && *queue_id ? queue_id : (env->session ? env->session : "-"),
-		 r->address, env->mail_from, msgid, size, elapsed(&env->start),
-		 *r->folder ? r->folder : "-", auth ? auth : "", auth && *auth ? ", " : "",
-		 s->word, s->code, s->enh, r->text);
+	log_rcpt(&(struct log_rcpt){
+		.queue_id = queue_id && *queue_id ? queue_id : env->session,
+		.to = r->address, .from = env->mail_from, .msgid = msgid, .size = size,
+		.delay = elapsed(&env->start), .folder = r->folder, .auth = auth,
+		.st = r->st, .text = r->text });
 	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
@@ -442,7 +439,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	free(rp);
 log:
 	for (size_t i = 0; i < env->nrcpt; i++)
-		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
+		log_one(env, &env->rcpt[i], queue_id, msgid, m->len, auth_log);
 	metrics_delivery_seconds(elapsed(&env->start));
 	if (vd)
 		report_note(ctx, c, vd, &cl, env);

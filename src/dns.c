@@ -21,6 +21,7 @@
  * per-message deadline (dns_set_deadline); both give DNS_TEMPFAIL.
  * Never returns data from a bogus DNSSEC answer.
  */
+#include "buf.h"
 #include "dns.h"
 #include "conf.h"
 #include "log.h"
@@ -105,13 +106,6 @@ struct dns {
 	struct sim *sims;
 	size_t nsims;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- answers ---- */
 
@@ -470,7 +464,7 @@ static void ent_finish(struct ent *e, struct ans *x, unsigned ttl)
 	e->state = E_DONE;
 	e->ans = x;
 	e->once = x->a.status == DNS_TEMPFAIL || ttl == 0;
-	e->expires = now_ms() + (long long)ttl * 1000;
+	e->expires = mono_ms() + (long long)ttl * 1000;
 }
 
 static void ub_done(void *arg, int err, struct ub_result *r);
@@ -538,7 +532,7 @@ static void ub_done(void *arg, int err, struct ub_result *r)
 static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigned h)
 {
 	struct ent *e = ent_find(d, lname, type, h);
-	if (e && e->state == E_DONE && !e->once && e->expires <= now_ms()) {
+	if (e && e->state == E_DONE && !e->once && e->expires <= mono_ms()) {
 		ent_remove(d, e);
 		e = NULL;
 	}
@@ -554,7 +548,7 @@ static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigne
 	e->hash = h;
 	e->d = d;
 	e->state = E_PENDING;
-	e->started = now_ms();
+	e->started = mono_ms();
 	e->hnext = d->tab[h & d->hmask];
 	d->tab[h & d->hmask] = e;
 	lru_front(d, e);
@@ -572,7 +566,7 @@ void dns_prefetch(struct dns *d, const char *name, int type)
 	char lname[256];
 	if (!d || !dns_name_valid(name) || norm_name(name, lname) < 0)
 		return;
-	if (d->deadline && now_ms() >= d->deadline)
+	if (d->deadline && mono_ms() >= d->deadline)
 		return;
 	ent_start(d, lname, type, name_hash(lname, type));
 }
@@ -584,7 +578,7 @@ static void client_read(struct dns *d);
 static void ent_wait(struct dns *d, struct ent *e)
 {
 	while (e->state == E_PENDING) {
-		long long now = now_ms(), lim = e->started + d->timeout;
+		long long now = mono_ms(), lim = e->started + d->timeout;
 		const char *why = "timeout";
 		if (d->deadline && d->deadline < lim) {
 			lim = d->deadline;
@@ -631,7 +625,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	struct ent *e = ent_find(d, lname, type, h);
 	/* Warm path: one hash probe, one clock read, one increment.  Only
 	 * valid names are ever cached, so validation can wait for a miss. */
-	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
+	if (e && e->state == E_DONE && !e->once && e->expires > mono_ms()) {
 		if (d->lru_head != e) {
 			lru_unlink(d, e);
 			lru_front(d, e);
@@ -643,7 +637,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	}
 	if (!e && !dns_name_valid(name))
 		return &bad_name.a;
-	if (!e && d->deadline && now_ms() >= d->deadline) {
+	if (!e && d->deadline && mono_ms() >= d->deadline) {
 		d->deadline_hit = true;
 		return &past_deadline.a;
 	}
@@ -662,7 +656,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 void dns_set_deadline(struct dns *d, long ms)
 {
 	if (d) {
-		d->deadline = ms > 0 ? now_ms() + ms : 0;
+		d->deadline = ms > 0 ? mono_ms() + ms : 0;
 		if (ms > 0)
 			d->deadline_hit = false;
 	}
@@ -1466,7 +1460,7 @@ void dns_process(struct dns *d, bool readable)
 	int urc = readable ? ub_process(d->ub) : 0;
 	if (urc)
 		log_warn("dns: libunbound: %s", ub_strerror(urc));
-	long long now = now_ms();
+	long long now = mono_ms();
 	for (struct ent *e = d->pend_head, *next; e; e = next) {
 		next = e->pnext;
 		if (now >= e->started + d->timeout) {
@@ -1480,7 +1474,7 @@ void dns_process(struct dns *d, bool readable)
 
 long dns_next_timeout(const struct dns *d)
 {
-	long long next = -1, now = now_ms();
+	long long next = -1, now = mono_ms();
 	for (const struct ent *e = d->pend_head; e; e = e->pnext)
 		if (next < 0 || e->started + d->timeout < next)
 			next = e->started + d->timeout;
@@ -1502,7 +1496,7 @@ const struct dns_answer *dns_lookup_nowait(struct dns *d, const char *name, int 
 		return &no_memory.a;
 	if (e->state == E_PENDING)
 		return NULL;
-	long long left = e->expires - now_ms();
+	long long left = e->expires - mono_ms();
 	*ttl_r = e->once || left <= 0 ? 0 : (unsigned)((left + 999) / 1000);
 	struct ans *x = e->ans;
 	if (x->refs > 0)

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
@@ -284,13 +285,6 @@ static void resolver_up(struct resolver *rs, const struct conf *c, const char *d
 	else
 		log_info("dns resolver process %ld: one cache for all sessions", (long)rs->pid);
 	free(all);
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Send connection fd (accepted on listener li) over the control socket. */
