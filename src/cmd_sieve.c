@@ -175,9 +175,9 @@ static int run_one(const struct sieve_env *env, const char *path, enum sieve_kin
 		return 0;	/* a missing before/after script is skipped */
 	}
 	struct sieve_result res = { 0 };
+	snprintf(res.path, sizeof(res.path), "%s", path);	/* include :personal */
 	sieve_run_script(env, text, len, &res);
 	free(text);
-	snprintf(res.path, sizeof(res.path), "%s", path);
 	int rc = sieve_merge_add(mg, env->c, kind, &res, plan);
 	sieve_result_clear(&res);
 	return rc;

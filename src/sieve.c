@@ -803,6 +803,56 @@ static char **body_parts(struct run *r, const char *what)
 	return w.oom ? NULL : list;
 }
 
+static char *read_script(const char *path, size_t max, size_t *len_r, const char **why);
+static const char *script_problem(const char *script, size_t len, size_t max);
+static const char *precheck(const char *s, size_t len, int *line_r);
+
+/* RFC 6609 include: the text of "personal/NAME" (NAME.sieve next to the
+ * running script) or "global/NAME" (sieve_global_dir/NAME.sieve), read
+ * here in the worker with the mailbox owner's rights and checked like any
+ * script (size, NUL bytes, the crash pre-check).  NULL when it is missing
+ * (libsieve then fails the script unless :optional) or refused (the
+ * script fails with the reason). */
+static char *include_text(struct run *r, const char *what)
+{
+	const struct conf *c = r->env->c;
+	char dir[1024], path[2048];
+	const char *name;
+	if (!strncmp(what, "personal/", 9)) {
+		name = what + 9;
+		const char *slash = strrchr(r->res->path, '/');
+		if (!*r->res->path)
+			return NULL;	/* an in-memory script has no place */
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - r->res->path), r->res->path);
+	} else if (!strncmp(what, "global/", 7)) {
+		name = what + 7;
+		if (!c->sieve_global_dir || !*c->sieve_global_dir)
+			return NULL;
+		snprintf(dir, sizeof(dir), "%s", c->sieve_global_dir);
+	} else {
+		return NULL;
+	}
+	if (!*name || strchr(name, '/') || name[0] == '.' ||
+	    snprintf(path, sizeof(path), "%s/%s.sieve", dir, name) >= (int)sizeof(path))
+		return NULL;
+	size_t len = 0;
+	const char *why = NULL;
+	char *text = read_script(path, (size_t)c->sieve_max_script_size, &len, &why);
+	if (!text)
+		return NULL;
+	int line = 0;
+	if ((why = script_problem(text, len, (size_t)c->sieve_max_script_size)) ||
+	    (why = precheck(text, len, &line))) {
+		result_fail(r->res, line, "included script %s: %s", path, why);
+		free(text);
+		return NULL;
+	}
+	return hold(r, text);
+}
+
 static int cb_getheader(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
@@ -810,6 +860,14 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	const char *name = sieve2_getvalue_string(s, "header");
 	if (!name)
 		name = "";
+	if (!strncasecmp(name, "X-AuthDeliver-Include/", 22)) {
+		char **list = hold(r, calloc(2, sizeof(char *)));
+		if (!list)
+			return SIEVE2_ERROR_NOMEM;
+		list[0] = include_text(r, name + 22);
+		sieve2_setvalue_stringlist(s, "body", list);
+		return SIEVE2_OK;
+	}
 	if (!strncasecmp(name, "X-AuthDeliver-Body/", 19)) {
 		char **list = body_parts(r, name + 19);
 		if (!list)
@@ -1800,6 +1858,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 	put_u32(b, (uint32_t)c->sieve_max_script_size);
 	put_u32(b, (uint32_t)c->sieve_timeout);
 	put_u32(b, (uint32_t)c->sieve_max_body_size);
+	put_str(b, c->sieve_global_dir);
 	put_str(b, env->envelope_from);
 	put_str(b, env->envelope_to);
 	uint64_t size = m->len;
@@ -1837,7 +1896,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 /* The strings of one decoded request; freed by request_clear. */
 struct request {
 	struct conf conf;
-	char *junk, *delim, *from, *to, *maildir, *facts_s[7], *paths[4];
+	char *junk, *delim, *from, *to, *maildir, *gdir, *facts_s[7], *paths[4];
 	unsigned char *marks;
 	size_t npaths;
 	struct sieve_facts facts;
@@ -1853,6 +1912,7 @@ static void request_clear(struct request *q)
 	free(q->from);
 	free(q->to);
 	free(q->maildir);
+	free(q->gdir);
 	for (size_t i = 0; i < 7; i++)
 		free(q->facts_s[i]);
 	for (size_t i = 0; i < q->npaths; i++)
@@ -1897,6 +1957,8 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	q->conf.sieve_max_script_size = (long)get_u32(&r);
 	q->conf.sieve_timeout = (long)get_u32(&r);
 	q->conf.sieve_max_body_size = (long)get_u32(&r);
+	q->gdir = get_str(&r, &isnull);
+	q->conf.sieve_global_dir = q->gdir ? q->gdir : "";
 	q->from = get_str(&r, &isnull);
 	q->to = get_str(&r, &isnull);
 	if (r.bad || r.len - r.off < sizeof(q->size))

@@ -258,6 +258,14 @@ void libsieve_free_tree(commandlist_t *cl)
 	case DISCARD:
 	    break;
 
+	case INCLUDE:
+	    libsieve_free(cl->u.inc.name);
+	    break;
+
+	case GLOBAL:
+	    libsieve_free_sl(cl->u.sl);
+	    break;
+
 	case SET:
 	    libsieve_free(cl->u.set.name);
 	    libsieve_free(cl->u.set.value);

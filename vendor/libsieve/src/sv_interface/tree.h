@@ -134,6 +134,10 @@ struct Commandlist {
 	    char *handle;
 	    int seconds;	/* authdeliver 0003: RFC 6131, -1 unset */
 	} v;
+	struct { /* authdeliver 0008: include (RFC 6609) */
+	    char *name;
+	    int flags;	/* 1 :global, 2 :once, 4 :optional */
+	} inc;
 	struct { /* authdeliver 0004: set (RFC 5229) */
 	    char *name;
 	    char *value;

@@ -98,6 +98,8 @@ extern int libsieve_sievelex(void);
 %token SET STRINGT LOWER UPPER LOWERFIRST UPPERFIRST QUOTEWILDCARD LENGTH
 %token BODY RAW CONTENT TEXTTAG
 %token DATE CURRENTDATE ZONE ORIGINALZONE INDEX LAST
+%token INCLUDE RETURN GLOBAL PERSONAL GLOBALTAG ONCE OPTIONAL
+%type <nval> itags
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
@@ -229,6 +231,33 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 				     YYERROR; /* va should call sieveerror() */
 				   }
 				   $$->u.str = $3; }
+        | INCLUDE itags STRING	 { if (!libsieve_parse_context->require.include) {
+				     libsieve_sieveerror("include not required");
+	                             YYERROR;
+                                   }
+				   if (strchr($3, '/') || !strcmp($3, ".") || !strcmp($3, "..") || !*$3) {
+				     libsieve_sieveerror("include: script name must not contain \"/\"");
+	                             YYERROR;
+				   }
+				   $$ = libsieve_new_command(INCLUDE);
+				   $$->u.inc.name = $3;
+				   $$->u.inc.flags = $2; }
+        | RETURN		 { if (!libsieve_parse_context->require.include) {
+				     libsieve_sieveerror("include not required");
+	                             YYERROR;
+                                   }
+				   $$ = libsieve_new_command(RETURN); }
+        | GLOBAL stringlist	 { if (!libsieve_parse_context->require.include
+				       || !libsieve_parse_context->require.variables) {
+				     libsieve_sieveerror("global needs include and variables");
+	                             YYERROR;
+                                   }
+				   if (!static_verify_stringlist($2, libsieve_variable_name_ok)) {
+				     libsieve_sieveerror("global: invalid variable name");
+	                             YYERROR;
+				   }
+				   $$ = libsieve_new_command(GLOBAL);
+				   $$->u.sl = $2; }
         | SET stags STRING STRING { if (!libsieve_parse_context->require.variables) {
 				     libsieve_sieveerror("variables not required");
 	                             YYERROR;
@@ -294,6 +323,17 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 				 } else {
 				     $$ = static_build_validnotif(VALIDNOTIF, $2);
 				 } }
+	;
+
+/* RFC 6609 section 3.2: bit 1 :global (else :personal), 2 :once,
+ * 4 :optional, 8 a location was given */
+itags: /* empty */		 { $$ = 0; }
+	| itags PERSONAL	 { if ($1 & 8) { libsieve_sieveerror("duplicate :personal/:global"); YYERROR; }
+				   $$ = $1 | 8; }
+	| itags GLOBALTAG	 { if ($1 & 8) { libsieve_sieveerror("duplicate :personal/:global"); YYERROR; }
+				   $$ = $1 | 8 | 1; }
+	| itags ONCE		 { $$ = $1 | 2; }
+	| itags OPTIONAL	 { $$ = $1 | 4; }
 	;
 
 ftags: /* empty */		 { $$ = static_new_ftags(); }
@@ -1263,6 +1303,8 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("include", req)) {
+	return c->require.include = 1;
     } else if (!strcmp("date", req)) {
 	return c->require.date = 1;
     } else if (!strcmp("index", req)) {
