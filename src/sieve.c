@@ -85,7 +85,7 @@ static const char end_text[] = "\r\nif header :is \"" END_MARK "\" \"\" { }\r\n"
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libsieve_\n";
+	return "leak:libsieve_\nleak:vendor/libsieve/\n";
 }
 
 /* ---- small helpers ---- */
