@@ -292,7 +292,7 @@ int cmd_sieve_test(int argc, char **argv)
 			verdict_run(v, c, d, &m, &cl, time(NULL));
 		sieve_facts_from_verdict(v, &facts);
 	}
-	struct sieve_env env = { c, &mb, &m, &facts, from, user, 0, maildir };
+	struct sieve_env env = { c, &mb, &m, &facts, from, user, 0, maildir, NULL };
 	struct sieve_plan plan;
 	struct sieve_merge mg;
 	sieve_plan_init(&plan);

@@ -73,6 +73,7 @@ struct support2 {
     enum boolean          date;		/* authdeliver 0007 */
     enum boolean          index;
     enum boolean          include;	/* authdeliver 0008 */
+    enum boolean          duplicate;	/* authdeliver 0009 */
 };
 
 struct actions2 {

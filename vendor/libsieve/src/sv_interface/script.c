@@ -351,6 +351,31 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
     case NOT:
         res = !static_evaltest(context, t->u.t);
         break;
+    case DUPLICATE:
+    {
+        /* authdeliver 0009: RFC 7352 section 3: the host checks the
+         * tracking record and keeps a mark to record after delivery */
+        char **val = NULL;
+        const char *id = NULL;
+        char secs[16];
+        res = 0;
+        if (t->u.dup.uniqueid) {
+            id = X(t->u.dup.uniqueid);
+        } else {
+            const char *h = t->u.dup.header ? X(t->u.dup.header) : "Message-ID";
+            if (libsieve_do_getheader(context, h, &val) == SIEVE2_OK && val[0])
+                id = val[0];
+        }
+        if (!id)
+            break;	/* no identifier: not a duplicate */
+        snprintf(secs, sizeof(secs), "%d", t->u.dup.seconds);
+        char *q = libsieve_strconcat("X-AuthDeliver-Duplicate/", secs, t->u.dup.last ? "/last/" : "/first/",
+                                     t->u.dup.handle ? X(t->u.dup.handle) : "", "\n", id, NULL);
+        char **ans = NULL;
+        res = libsieve_do_getheader(context, q, &ans) == SIEVE2_OK;
+        libsieve_free(q);
+        break;
+    }
     case DATE:
     case CURRENTDATE:
     {

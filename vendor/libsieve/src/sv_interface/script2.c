@@ -316,7 +316,7 @@ char * sieve2_listextensions(sieve2_context_t *sieve2_context)
         ( c->support.vacation   ? "vacation "  : "" ),
         ( c->support.notify     ? "notify "    : "" ),
         /* authdeliver 0003/0004 */
-        "copy mailbox variables spamtest spamtestplus virustest body date index include ",
+        "copy mailbox variables spamtest spamtestplus virustest body date index include duplicate ",
         ( c->support.vacation   ? "vacation-seconds " : "" ),
 	NULL );
 

@@ -75,6 +75,10 @@ struct Test {
 	    patternlist_t *pl;
 	    int index, last;	/* authdeliver 0007: :index N [:last] */
 	} h;
+	struct { /* authdeliver 0009: duplicate (RFC 7352) */
+	    char *handle, *header, *uniqueid;
+	    int seconds, last;
+	} dup;
 	struct { /* authdeliver 0007: date, currentdate (RFC 5260) */
 	    int comptag;
 	    comparator_t *comp;
