@@ -14,6 +14,7 @@ int cmd_spf(int argc, char **argv);		/* cmd_spf.c */
 int cmd_dns(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);		/* cmd_report.c */
 int cmd_stats(int argc, char **argv);		/* cmd_stats.c */
 
 /* Shared option handling: load -c FILE (or the built-in defaults) and

@@ -139,6 +139,16 @@ static const struct key keys[] = {
 	{ "sendmail_path", K_STR, O(sendmail_path), "/usr/sbin/sendmail", 0, 0, NULL },
 	{ "sieve_max_redirects", K_LONG, O(sieve_max_redirects), "4", 0, 100, NULL },
 	{ "vacation_db_dir", K_STR, O(vacation_db_dir), "", 0, 0, NULL },
+
+	{ "dmarc_report_store", K_STR, O(dmarc_report_store), "", 0, 0, NULL },
+	{ "dmarc_report_spool", K_STR, O(dmarc_report_spool), "/var/spool/authdeliver/dmarc-report.spool", 0, 0, NULL },
+	{ "dmarc_report_timeout", K_LONG, O(dmarc_report_timeout), "2000", 10, 600000, NULL },
+	{ "dmarc_report_keep", K_LONG, O(dmarc_report_keep), "14", 1, 3650, NULL },
+	{ "dmarc_report_org_name", K_STR, O(dmarc_report_org_name), "", 0, 0, NULL },
+	{ "dmarc_report_from", K_STR, O(dmarc_report_from), "", 0, 0, NULL },
+	{ "dmarc_report_contact", K_STR, O(dmarc_report_contact), "", 0, 0, NULL },
+	{ "dmarc_report_max_uris", K_LONG, O(dmarc_report_max_uris), "4", 1, 32, NULL },
+	{ "dmarc_report_exclude", K_LIST, O(dmarc_report_exclude), "", 0, 0, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -127,6 +127,17 @@ struct conf {
 	char *sendmail_path;		/* redirect, vacation */
 	long sieve_max_redirects;
 	char *vacation_db_dir;
+
+	/* DMARC aggregate reports (RFC 9990) */
+	char *dmarc_report_store;	/* "" off, sqlite:PATH, postgresql://... */
+	char *dmarc_report_spool;	/* records while the store is unreachable */
+	long dmarc_report_timeout;	/* ms: busy wait, connect, statement */
+	long dmarc_report_keep;		/* days of records and sent reports */
+	char *dmarc_report_org_name;	/* "" = hostname */
+	char *dmarc_report_from;	/* report mail From; "" = dmarc-reports@hostname */
+	char *dmarc_report_contact;	/* extra_contact_info */
+	long dmarc_report_max_uris;	/* rua URIs tried per report */
+	struct conf_list dmarc_report_exclude; /* policy domains never reported */
 };
 
 /* Scripts in sieve_before / sieve_after (more are a configuration error;

@@ -26,6 +26,8 @@
 #include "maildir.h"
 #include "metrics.h"
 #include "msg.h"
+#include "report_rec.h"
+#include "report_store.h"
 #include "sieve.h"
 #include "verdict.h"
 
@@ -146,6 +148,34 @@ static void log_rcpt(const struct deliver_env *env, const struct deliver_rcpt *r
 		 *r->folder ? r->folder : "-", auth ? auth : "", auth && *auth ? ", " : "",
 		 s->word, s->code, s->enh, r->text);
 	metrics_rcpt(r->st, r->folder, conf->junk_folder);
+}
+
+/* The DMARC aggregate-report record of this message, once per message
+ * (not per recipient), kept in ctx until deliver_ctx_flush().  Counted
+ * only when no recipient of this transaction is left to a retry (which
+ * would count the message again); envelope_to is the first recipient's
+ * domain. */
+static void report_note(struct deliver_ctx *ctx, const struct conf *c,
+			const struct verdict *vd, const struct client *cl,
+			const struct deliver_env *env)
+{
+	if (!c->dmarc_report_store || !*c->dmarc_report_store || !env->nrcpt)
+		return;
+	for (size_t i = 0; i < env->nrcpt; i++)
+		if (status_of(env->rcpt[i].st)->code / 100 == 4)
+			return;
+	struct report_rec *r = malloc(sizeof *r);
+	const char *why = NULL;
+	if (r && report_rec_build(r, c, verdict_dmarc(vd), verdict_spf(vd), verdict_dkim(vd),
+				  cl->ip, env->mail_from, env->rcpt[0].address, time(NULL),
+				  &why) == 0) {
+		deliver_ctx_flush(ctx);		/* a record not yet flushed goes first */
+		ctx->report = r;
+		return;
+	}
+	if (r && why && c->log_debug)
+		log_debug("dmarc report: not recorded: %s", why);
+	free(r);
 }
 
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
@@ -402,12 +432,23 @@ log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
 	metrics_delivery_seconds(elapsed(&env->start));
+	if (vd)
+		report_note(ctx, c, vd, &cl, env);
 	free(msgid);
 	verdict_free(vd);
 }
 
+void deliver_ctx_flush(struct deliver_ctx *ctx)
+{
+	report_sink_put(&ctx->sink, conf, ctx->report);
+	ctx->report = NULL;
+}
+
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
+	deliver_ctx_flush(ctx);
+	report_sink_free(ctx->sink);
+	ctx->sink = NULL;
 	dns_free(ctx->dns);
 	ctx->dns = NULL;
 }

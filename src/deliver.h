@@ -36,9 +36,13 @@ struct deliver_env {
 };
 
 /* Per-process state that lives across messages (DNS cache). */
+struct report_rec;
+struct report_sink;
 struct deliver_ctx {
 	struct dns *dns;		/* created on first use */
 	const char *dns_zone;		/* --dns-zone override, or NULL */
+	struct report_rec *report;	/* DMARC report record of the last message */
+	struct report_sink *sink;	/* the report store, opened on first use */
 };
 
 /* all_or_nothing: pipe mode with several recipients; stage every copy in
@@ -46,6 +50,9 @@ struct deliver_ctx {
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		     struct deliver_env *env, bool all_or_nothing);
 void deliver_ctx_clear(struct deliver_ctx *ctx);
+/* Store the last message's DMARC report record (report_store.h); called
+ * after the replies went out, so the store never delays them. */
+void deliver_ctx_flush(struct deliver_ctx *ctx);
 
 /* Switch the effective uid/gid to the mailbox owner (when running as
  * root); deliver_unbecome() switches back.  -1 with errno on failure. */

@@ -216,7 +216,7 @@ int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *r)
 			continue;
 		}
 		const char *eq = memchr(p, '=', (size_t)(te - p));
-		char name[16], val[512];
+		char name[16], val[DMARC_RUA_MAX];
 		const char *ne = eq ? eq : te;
 		while (ne > p && (ne[-1] == ' ' || ne[-1] == '\t'))
 			ne--;
@@ -236,10 +236,15 @@ int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *r)
 				   ve[-1] == '\r' || ve[-1] == '\n'))
 			ve--;
 		size_t vl = (size_t)(ve - vs);
-		if (vl >= sizeof val)
+		bool cut = vl >= sizeof val;
+		if (cut)
 			vl = sizeof val - 1;
 		memcpy(val, vs, vl);
 		val[vl] = '\0';
+		if (cut) {	/* never keep a partial URI (a wrong address) */
+			char *comma = strrchr(val, ',');
+			*(comma ? comma : val) = '\0';
+		}
 		p = te + (te < end);
 
 		if (first) {
@@ -283,7 +288,7 @@ int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *r)
 			ok = r->aspf_strict || !strcasecmp(val, "r");
 			break;
 		case 8:
-			snprintf(r->rua, sizeof r->rua, "%.255s", val);
+			snprintf(r->rua, sizeof r->rua, "%s", val);
 			ok = r->rua_ok = uri_list_ok(val);
 			break;
 		case 9:
@@ -906,6 +911,12 @@ static void eval_one(struct dmarc *dm, const char *author,
 	r->rec_sp = as_none ? DMARC_P_UNSET : R->sp;
 	r->rec_np = as_none ? DMARC_P_UNSET : R->np;
 	r->testing = R->testing;
+	r->have_record = true;
+	r->adkim_strict = R->adkim_strict;
+	r->aspf_strict = R->aspf_strict;
+	r->psl = psl;
+	snprintf(r->fo, sizeof r->fo, "%s", R->fo);
+	snprintf(r->rua, sizeof r->rua, "%s", R->rua);
 
 	/* which tag applies */
 	enum dmarc_policy pol = r->rec_p;

@@ -26,6 +26,8 @@ struct arc_result;
 /* Author Domains looked at in one From (the rest: anomaly). */
 #define DMARC_MAX_AUTHORS 8
 #define DMARC_DOMAIN_MAX 256
+/* rua kept for aggregate reports; a longer list loses its last URIs */
+#define DMARC_RUA_MAX 1024
 
 enum dmarc_policy { DMARC_P_UNSET = 0, DMARC_P_NONE, DMARC_P_QUARANTINE,
 		    DMARC_P_REJECT };
@@ -44,7 +46,7 @@ struct dmarc_record {
 	bool adkim_strict, aspf_strict;
 	bool rua_ok;			/* rua has a syntactically valid URI */
 	int pct;			/* RFC 7489 only: -1 absent or invalid */
-	char rua[256], ruf[256], fo[16];
+	char rua[DMARC_RUA_MAX], ruf[256], fo[16];
 	char bad[64];			/* names of tags with invalid values */
 };
 
@@ -99,6 +101,13 @@ struct dmarc_result {
 	char reason[256];
 	int dnssec;			/* enum dns_validated of the policy
 					 * record's answer (dnssec = yes) */
+	/* The record as published, for aggregate reports (RFC 9990
+	 * 3.1.1.5); have_record is false when no usable record was found. */
+	bool have_record;
+	bool adkim_strict, aspf_strict;
+	bool psl;			/* discovered by the PSL, not the tree walk */
+	char fo[16];
+	char rua[DMARC_RUA_MAX];	/* whole URIs only */
 };
 
 struct dmarc;

@@ -595,6 +595,8 @@ static void cmd_data(struct session *s, const char *arg)
 		const struct status *st = status_of(r->st);
 		REPLY(s, "%d %s <%s> %s", st->code, st->enh, r->address, r->text);
 	}
+	io_flush(&s->io);		/* the replies first: the report store waits */
+	deliver_ctx_flush(s->ctx);
 	s->ntx++;
 	snprintf(s->id + strcspn(s->id, "."), sizeof(s->id) - strcspn(s->id, "."), ".%u", s->ntx);
 	tx_reset(s);

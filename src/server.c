@@ -62,6 +62,11 @@ struct listener {
 };
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
+/* the metrics listener (master only; -1 without metrics_listen) and the
+ * scrape children alive: at most METRICS_SCRAPERS at once */
+static int metrics_fd = -1;
+static int nscrapers;
+#define METRICS_SCRAPERS 4
 static volatile sig_atomic_t child_stop;
 
 static void on_signal(int sig)
@@ -307,6 +312,8 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
 	set_handler(SIGTERM, on_child_term);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -434,6 +441,7 @@ int cmd_lmtp(int argc, char **argv)
 			return EX_OSERR;
 		}
 		log_info("metrics on %s", ml.name);
+		metrics_fd = ml.fd;
 	}
 	/* shared copy-on-write by every session process (crypto.h) */
 	if (c->verify)
@@ -455,13 +463,17 @@ int cmd_lmtp(int argc, char **argv)
 			int st;
 			pid_t p;
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+				bool session = false;
 				for (size_t k = 0; k < nkids; k++)
 					if (kids[k].pid == p) {
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
 						kids[k] = kids[--nkids];
+						session = true;
 						break;
 					}
+				if (!session && nscrapers > 0)
+					nscrapers--;	/* a scrape child */
 				if (WIFSIGNALED(st))
 					log_error("session process %ld killed by signal %d", (long)p, WTERMSIG(st));
 			}
@@ -530,6 +542,10 @@ int cmd_lmtp(int argc, char **argv)
 		 * waits on a scraper), which reads the shared table */
 		if (ml.fd >= 0 && (pfd[mi].revents & POLLIN)) {
 			int fd = accept4(ml.fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0 && nscrapers >= METRICS_SCRAPERS) {
+				close(fd);	/* the scraper retries at its next interval */
+				fd = -1;
+			}
 			if (fd >= 0) {
 				pid_t pid = fork();
 				if (pid == 0) {
@@ -545,6 +561,8 @@ int cmd_lmtp(int argc, char **argv)
 				}
 				if (pid < 0)
 					log_warn("metrics: fork: %s", strerror(errno));
+				else
+					nscrapers++;
 				close(fd);
 			}
 		}
