@@ -1,13 +1,16 @@
 /* cmd_report.c - `authdeliver report`: DMARC aggregate reports (RFC 9990).
  *
  *   authdeliver report list [-c FILE]
+ *   authdeliver report verify [-c FILE] POLICY-DOMAIN ADDRESS...
  *   authdeliver report send [-c FILE] [--day YYYY-MM-DD] [--domain D]
  *                           [--dry-run] [--out DIR] [--now EPOCH]
  *
  * list: policy domains and UTC days with records, and the reports made
- * with the state of each destination.  send: see report_send() in
- * report_mail.c.  Both load the spool into the store first.  Exit 0, 75
- * when the store cannot be reached or a destination failed temporarily,
+ * with the state of each destination.  verify: would a report for the
+ * policy domain go to each address (RFC 9990 section 4)?  send: below.
+ * list and send load the spool into the store first.  Exit 0, 75 when the
+ * store cannot be reached or a destination failed temporarily (verify: a
+ * DNS temporary error), 69 when verify found an address not authorized,
  * 78 for a configuration problem, 64 for usage errors.
  */
 #include <errno.h>
@@ -46,6 +49,7 @@ struct report_send_opts {
 static void usage(void)
 {
 	fprintf(stderr, "usage: authdeliver report list [-c FILE]\n"
+		"       authdeliver report verify [-c FILE] POLICY-DOMAIN ADDRESS...\n"
 		"       authdeliver report send [-c FILE] [--day YYYY-MM-DD] [--domain D]"
 		" [--dry-run] [--out DIR]\n");
 }
@@ -526,6 +530,43 @@ static int report_send(struct report_store *st, const struct conf *c,
 	return rc;
 }
 
+/* RFC 9990 section 4 for each address, printed */
+static int report_verify(const struct conf *c, const char *domain, char **addrs, int n)
+{
+	const char *err = NULL;
+	struct dns *d = dns_new(c, NULL, &err);
+	if (!d) {
+		fprintf(stderr, "authdeliver: report verify: dns: %s\n", err ? err : "?");
+		return EX_TEMPFAIL;
+	}
+	struct dmarc *dm = dmarc_new(c, d);
+	int rc = EX_OK;
+	for (int i = 0; i < n; i++) {
+		char a[1][REPORT_ADDR_MAX], uri[REPORT_ADDR_MAX + 8], dest[8][REPORT_ADDR_MAX], why[600];
+		snprintf(uri, sizeof uri, "%s%s", strncasecmp(addrs[i], "mailto:", 7) ? "mailto:" : "",
+			 addrs[i]);
+		if (report_rua_parse(uri, 1, a) != 1) {
+			printf("%s skip: not a usable mailto: address\n", addrs[i]);
+			rc = rc == EX_OK ? EX_UNAVAILABLE : rc;
+			continue;
+		}
+		size_t nd = 0;
+		enum report_dest v = report_dest_verify(dm, d, domain, a[0], dest, 8, &nd, why, sizeof why);
+		printf("%s %s: %s", a[0], v == REPORT_DEST_OK ? "ok" : v == REPORT_DEST_TEMP ? "temp" : "skip",
+		       why);
+		for (size_t k = 0; k < nd; k++)
+			printf("%s%s", k ? ", " : " -> ", dest[k]);
+		printf("\n");
+		if (v == REPORT_DEST_TEMP)
+			rc = EX_TEMPFAIL;
+		else if (v == REPORT_DEST_SKIP && rc == EX_OK)
+			rc = EX_UNAVAILABLE;
+	}
+	dmarc_free(dm);
+	dns_free(d);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char *file = NULL;
@@ -543,8 +584,8 @@ int cmd_report(int argc, char **argv)
 		return EX_USAGE;
 	}
 	const char *sub = argv[1];
-	bool send = !strcmp(sub, "send");
-	if (!send && strcmp(sub, "list")) {
+	bool send = !strcmp(sub, "send"), verify = !strcmp(sub, "verify");
+	if (!send && !verify && strcmp(sub, "list")) {
 		usage();
 		return EX_USAGE;
 	}
@@ -567,12 +608,15 @@ int cmd_report(int argc, char **argv)
 		default: usage(); return EX_USAGE;
 		}
 	}
-	if (optind < argc || (!send && (o.day >= 0 || o.domain || o.dry_run || o.out_dir))) {
+	if ((verify ? argc - optind < 2 : optind < argc) ||
+	    (!send && (o.day >= 0 || o.domain || o.dry_run || o.out_dir))) {
 		usage();
 		return EX_USAGE;
 	}
 	const struct conf *c = cmd_load_conf(file);
 	log_set_stderr(1);
+	if (verify)
+		return report_verify(c, argv[optind], argv + optind + 1, argc - optind - 1);
 	if (!c->dmarc_report_store || !*c->dmarc_report_store) {
 		fprintf(stderr, "authdeliver: report: dmarc_report_store is not set in %s\n", c->path);
 		return EX_CONFIG;

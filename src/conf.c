@@ -88,6 +88,7 @@ static const struct key keys[] = {
 	{ "dns_resolv_conf", K_STR, O(dns_resolv_conf), "/etc/resolv.conf", 0, 0, NULL },
 	{ "dns_zone_file", K_STR, O(dns_zone_file), "", 0, 0, NULL },
 	{ "dnssec", K_BOOL, O(dnssec), "no", 0, 0, NULL },
+	{ "dns_shared", K_BOOL, O(dns_shared), "yes", 0, 0, NULL },
 	{ "dnssec_trust_anchor", K_STR, O(dnssec_trust_anchor), "/usr/share/dns/root.key", 0, 0, NULL },
 	{ "dns_timeout", K_LONG, O(dns_timeout), "5000", 10, 120000, NULL },
 	{ "dns_max_records", K_LONG, O(dns_max_records), "100", 1, 10000, NULL },
@@ -141,7 +142,7 @@ static const struct key keys[] = {
 	{ "vacation_db_dir", K_STR, O(vacation_db_dir), "", 0, 0, NULL },
 
 	{ "dmarc_report_store", K_STR, O(dmarc_report_store), "", 0, 0, NULL },
-	{ "dmarc_report_spool", K_STR, O(dmarc_report_spool), "/var/spool/authdeliver/dmarc-report.spool", 0, 0, NULL },
+	{ "dmarc_report_spool", K_STR, O(dmarc_report_spool), "/var/lib/authdeliver/dmarc-report.spool", 0, 0, NULL },
 	{ "dmarc_report_timeout", K_LONG, O(dmarc_report_timeout), "2000", 10, 600000, NULL },
 	{ "dmarc_report_keep", K_LONG, O(dmarc_report_keep), "14", 1, 3650, NULL },
 	{ "dmarc_report_org_name", K_STR, O(dmarc_report_org_name), "", 0, 0, NULL },

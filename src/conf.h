@@ -70,6 +70,7 @@ struct conf {
 	char *dns_resolv_conf;
 	char *dns_zone_file;		/* offline: answer only from this */
 	bool dnssec;
+	bool dns_shared;		/* lmtp: one resolver process, one cache */
 	char *dnssec_trust_anchor;
 	long dns_timeout;		/* per query, milliseconds */
 	long dns_max_records;		/* answer RRs looked at */

@@ -7,6 +7,7 @@
  * (except in all-or-nothing pipe mode, where the MTA retries them all).
  */
 #include "deliver.h"
+#include "dns_shared.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -136,17 +137,14 @@ static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char 
 	va_end(ap);
 }
 
-static void log_rcpt(const struct deliver_env *env, const struct deliver_rcpt *r,
-		     const char *queue_id, const char *msgid, size_t size,
-		     const char *auth)
+static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
+		    const char *queue_id, const char *msgid, size_t size, const char *auth)
 {
-	const struct status *s = status_of(r->st);
-	log_info("%s: to=<%s>, from=<%s>, message-id=<%s>, size=%zu, delay=%.3f, "
-		 "folder=%s, %s%sresult=%s, status=%d %s %s",
-		 queue_id && *queue_id ? queue_id : (env->session ? env->session : "-"),
-		 r->address, env->mail_from, msgid, size, elapsed(&env->start),
-		 *r->folder ? r->folder : "-", auth ? auth : "", auth && *auth ? ", " : "",
-		 s->word, s->code, s->enh, r->text);
+	log_rcpt(&(struct log_rcpt){
+		.queue_id = queue_id && *queue_id ? queue_id : env->session,
+		.to = r->address, .from = env->mail_from, .msgid = msgid, .size = size,
+		.delay = elapsed(&env->start), .folder = r->folder, .auth = auth,
+		.st = r->st, .text = r->text });
 	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
@@ -191,9 +189,20 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	/* Verify once per message (verdict.h), before any recipient: the
 	 * verdict decides the headers, the dropped/renamed fields, the
 	 * folder before Sieve and the local DMARC action. */
+	if (ctx->dns && dns_client_lost(ctx->dns)) {
+		log_warn("dns: the shared resolver went away; this session resolves on its own");
+		dns_free(ctx->dns);
+		ctx->dns = NULL;
+		ctx->resolver_lost = true;
+	}
 	if (!ctx->dns && c->verify) {
 		const char *err = NULL;
-		ctx->dns = dns_new(c, ctx->dns_zone, &err);
+		if (ctx->resolver_fd > 0 && !ctx->resolver_lost) {
+			ctx->dns = dns_client_new(c, ctx->resolver_fd, ctx->dns_zone, &err);
+			if (ctx->dns)
+				ctx->resolver_fd = -1;	/* ctx->dns owns it */
+		} else
+			ctx->dns = dns_new(c, ctx->dns_zone, &err);
 		if (!ctx->dns)
 			log_warn("dns: %s; messages are stamped unverified", err ? err : "?");
 	}
@@ -430,7 +439,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	free(rp);
 log:
 	for (size_t i = 0; i < env->nrcpt; i++)
-		log_rcpt(env, &env->rcpt[i], queue_id, msgid ? msgid : "-", m->len, auth_log);
+		log_one(env, &env->rcpt[i], queue_id, msgid, m->len, auth_log);
 	metrics_delivery_seconds(elapsed(&env->start));
 	if (vd)
 		report_note(ctx, c, vd, &cl, env);
@@ -444,11 +453,20 @@ void deliver_ctx_flush(struct deliver_ctx *ctx)
 	ctx->report = NULL;
 }
 
+void deliver_ctx_idle(struct deliver_ctx *ctx)
+{
+	deliver_ctx_flush(ctx);
+	report_sink_flush(ctx->sink, conf);
+}
+
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
 	deliver_ctx_flush(ctx);
-	report_sink_free(ctx->sink);
+	report_sink_free(ctx->sink, conf);
 	ctx->sink = NULL;
 	dns_free(ctx->dns);
 	ctx->dns = NULL;
+	if (ctx->resolver_fd > 0)
+		close(ctx->resolver_fd);
+	ctx->resolver_fd = -1;
 }

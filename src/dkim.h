@@ -36,7 +36,9 @@ struct dkim_result {
 /* Queue the key lookups of every signature (dns_prefetch), so that they run
  * in parallel with SPF. */
 void dkim_prefetch(struct dns *d, const struct msg *m, const struct conf *c);
-/* now: the clock for t=/x= checks.  Returns 0; res_r owns memory. */
+/* now: the clock for t=/x= checks.  Returns 0 with one result per
+ * signature (res_r owns memory), or -1 when out of memory with res_r
+ * empty: the caller reports dkim=temperror, never dkim=none. */
 int dkim_verify(const struct conf *c, struct dns *d, const struct msg *m,
 		time_t now, struct dkim_result *res_r);
 void dkim_result_clear(struct dkim_result *);

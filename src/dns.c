@@ -21,10 +21,12 @@
  * per-message deadline (dns_set_deadline); both give DNS_TEMPFAIL.
  * Never returns data from a bogus DNSSEC answer.
  */
+#include "buf.h"
 #include "dns.h"
 #include "conf.h"
 #include "log.h"
 #include "metrics.h"
+#include "dns_shared.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -35,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +45,8 @@
 
 #define DNS_CACHE_MAX	8192		/* answers kept per process */
 #define DNS_HASH_SIZE	16384		/* buckets, power of two */
+#define DNS_CLIENT_CACHE_MAX 1024	/* a session's copy over the shared resolver */
+#define DNS_CLIENT_HASH_SIZE 2048
 #define DNS_CNAME_MAX	8		/* offline CNAME hops */
 #define DNS_ZONE_MAX	(64L << 20)	/* zone file size */
 #define DNS_LINE_TOKENS	4096		/* tokens in one zone entry */
@@ -61,6 +66,7 @@ enum { SIM_NONE, SIM_TIMEOUT, SIM_SERVFAIL };
 struct ent {
 	struct ent *hnext;		/* hash chain */
 	struct ent *prev, *next;	/* LRU list, most recent first */
+	struct ent *pprev, *pnext;	/* pending list, while E_PENDING */
 	unsigned hash;
 	int type;
 	int state;
@@ -88,19 +94,18 @@ struct dns {
 	long long deadline;		/* monotonic ms, 0: none */
 	bool deadline_hit;		/* a lookup was cut by the deadline */
 	unsigned neg_ttl;		/* offline negative answers */
-	struct ent *tab[DNS_HASH_SIZE];
+	int fd;				/* shared resolver socket, or -1 */
+	bool broken;			/* that socket failed */
+	uint32_t seq;			/* last request id sent */
+	size_t cache_max;
+	unsigned hmask;
+	struct ent **tab;
 	struct ent *lru_head, *lru_tail;
+	struct ent *pend_head;		/* queries in flight */
 	size_t nent;
 	struct sim *sims;
 	size_t nsims;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- answers ---- */
 
@@ -398,15 +403,25 @@ static void lru_front(struct dns *d, struct ent *e)
 		d->lru_tail = e;
 }
 
+static void pend_unlink(struct dns *d, struct ent *e)
+{
+	if (e->state != E_PENDING)
+		return;
+	if (e->pprev) e->pprev->pnext = e->pnext; else if (d->pend_head == e) d->pend_head = e->pnext;
+	if (e->pnext) e->pnext->pprev = e->pprev;
+	e->pprev = e->pnext = NULL;
+}
+
 static void ent_remove(struct dns *d, struct ent *e)
 {
-	struct ent **pp = &d->tab[e->hash & (DNS_HASH_SIZE - 1)];
+	struct ent **pp = &d->tab[e->hash & d->hmask];
 	while (*pp && *pp != e)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = e->hnext;
 	lru_unlink(d, e);
-	if (e->async_id)
+	pend_unlink(d, e);
+	if (e->async_id && d->ub)
 		ub_cancel(d->ub, e->async_id);
 	ans_unref(e->ans);
 	d->nent--;
@@ -415,7 +430,7 @@ static void ent_remove(struct dns *d, struct ent *e)
 
 static struct ent *ent_find(struct dns *d, const char *name, int type, unsigned h)
 {
-	for (struct ent *e = d->tab[h & (DNS_HASH_SIZE - 1)]; e; e = e->hnext)
+	for (struct ent *e = d->tab[h & d->hmask]; e; e = e->hnext)
 		if (e->hash == h && e->type == type && !strcmp(e->name, name))
 			return e;
 	return NULL;
@@ -425,7 +440,7 @@ static struct ent *ent_find(struct dns *d, const char *name, int type, unsigned 
 static void cache_evict(struct dns *d)
 {
 	struct ent *e = d->lru_tail;
-	while (d->nent >= DNS_CACHE_MAX && e) {
+	while (d->nent >= d->cache_max && e) {
 		struct ent *prev = e->prev;
 		if (e->state == E_DONE)
 			ent_remove(d, e);
@@ -444,20 +459,26 @@ static const struct sim *sim_find(const struct dns *d, const char *name, int typ
 
 static void ent_finish(struct ent *e, struct ans *x, unsigned ttl)
 {
+	pend_unlink(e->d, e);
 	e->async_id = 0;
 	e->state = E_DONE;
 	e->ans = x;
 	e->once = x->a.status == DNS_TEMPFAIL || ttl == 0;
-	e->expires = now_ms() + (long long)ttl * 1000;
+	e->expires = mono_ms() + (long long)ttl * 1000;
 }
 
 static void ub_done(void *arg, int err, struct ub_result *r);
+static void client_send(struct dns *d, struct ent *e);
 
 /* Send the query for e (name may differ from e->name when following an
  * offline CNAME chain), or simulate a failure from the zone file. */
 static void ent_query(struct dns *d, struct ent *e, const char *qname)
 {
 	char lname[256];
+	if (d->fd >= 0) {
+		client_send(d, e);
+		return;
+	}
 	if (d->offline && norm_name(qname, lname) == 0) {
 		const struct sim *s = sim_find(d, lname, e->type);
 		if (s && s->kind == SIM_SERVFAIL) {
@@ -511,13 +532,13 @@ static void ub_done(void *arg, int err, struct ub_result *r)
 static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigned h)
 {
 	struct ent *e = ent_find(d, lname, type, h);
-	if (e && e->state == E_DONE && !e->once && e->expires <= now_ms()) {
+	if (e && e->state == E_DONE && !e->once && e->expires <= mono_ms()) {
 		ent_remove(d, e);
 		e = NULL;
 	}
 	if (e)
 		return e;
-	if (d->nent >= DNS_CACHE_MAX)
+	if (d->nent >= d->cache_max)
 		cache_evict(d);
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -527,10 +548,14 @@ static struct ent *ent_start(struct dns *d, const char *lname, int type, unsigne
 	e->hash = h;
 	e->d = d;
 	e->state = E_PENDING;
-	e->started = now_ms();
-	e->hnext = d->tab[h & (DNS_HASH_SIZE - 1)];
-	d->tab[h & (DNS_HASH_SIZE - 1)] = e;
+	e->started = mono_ms();
+	e->hnext = d->tab[h & d->hmask];
+	d->tab[h & d->hmask] = e;
 	lru_front(d, e);
+	e->pnext = d->pend_head;
+	if (d->pend_head)
+		d->pend_head->pprev = e;
+	d->pend_head = e;
 	d->nent++;
 	ent_query(d, e, lname);
 	return e;
@@ -541,24 +566,26 @@ void dns_prefetch(struct dns *d, const char *name, int type)
 	char lname[256];
 	if (!d || !dns_name_valid(name) || norm_name(name, lname) < 0)
 		return;
-	if (d->deadline && now_ms() >= d->deadline)
+	if (d->deadline && mono_ms() >= d->deadline)
 		return;
 	ent_start(d, lname, type, name_hash(lname, type));
 }
 
-/* Wait for e with poll() on libunbound's pipe, up to its timeout or the
+static void client_read(struct dns *d);
+
+/* Wait for e with poll() on libunbound's pipe (or the shared resolver's socket), up to its timeout or the
  * message deadline. */
 static void ent_wait(struct dns *d, struct ent *e)
 {
 	while (e->state == E_PENDING) {
-		long long now = now_ms(), lim = e->started + d->timeout;
+		long long now = mono_ms(), lim = e->started + d->timeout;
 		const char *why = "timeout";
 		if (d->deadline && d->deadline < lim) {
 			lim = d->deadline;
 			why = "deadline";
 		}
 		if (now >= lim) {
-			if (e->async_id)
+			if (e->async_id && d->ub)
 				ub_cancel(d->ub, e->async_id);
 			if (lim == d->deadline)
 				d->deadline_hit = true;
@@ -566,10 +593,12 @@ static void ent_wait(struct dns *d, struct ent *e)
 			ent_finish(e, ans_simple(DNS_TEMPFAIL, why), 0);
 			break;
 		}
-		struct pollfd p = { .fd = ub_fd(d->ub), .events = POLLIN };
+		struct pollfd p = { .fd = d->fd >= 0 ? d->fd : ub_fd(d->ub), .events = POLLIN };
 		long long left = lim - now;
 		int rc = poll(&p, 1, left > 60000 ? 60000 : (int)left);
-		if (rc > 0) {
+		if (rc > 0 && d->fd >= 0) {
+			client_read(d);
+		} else if (rc > 0) {
 			int urc = ub_process(d->ub);
 			if (urc && e->state == E_PENDING) {
 				if (e->async_id)
@@ -577,7 +606,7 @@ static void ent_wait(struct dns *d, struct ent *e)
 				ent_finish(e, ans_simple(DNS_TEMPFAIL, ub_strerror(urc)), 0);
 			}
 		} else if (rc < 0 && errno != EINTR) {
-			if (e->async_id)
+			if (e->async_id && d->ub)
 				ub_cancel(d->ub, e->async_id);
 			ent_finish(e, ans_simple(DNS_TEMPFAIL, "poll failed"), 0);
 		}
@@ -596,7 +625,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	struct ent *e = ent_find(d, lname, type, h);
 	/* Warm path: one hash probe, one clock read, one increment.  Only
 	 * valid names are ever cached, so validation can wait for a miss. */
-	if (e && e->state == E_DONE && !e->once && e->expires > now_ms()) {
+	if (e && e->state == E_DONE && !e->once && e->expires > mono_ms()) {
 		if (d->lru_head != e) {
 			lru_unlink(d, e);
 			lru_front(d, e);
@@ -608,7 +637,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	}
 	if (!e && !dns_name_valid(name))
 		return &bad_name.a;
-	if (!e && d->deadline && now_ms() >= d->deadline) {
+	if (!e && d->deadline && mono_ms() >= d->deadline) {
 		d->deadline_hit = true;
 		return &past_deadline.a;
 	}
@@ -627,7 +656,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 void dns_set_deadline(struct dns *d, long ms)
 {
 	if (d) {
-		d->deadline = ms > 0 ? now_ms() + ms : 0;
+		d->deadline = ms > 0 ? mono_ms() + ms : 0;
 		if (ms > 0)
 			d->deadline_hit = false;
 	}
@@ -1069,6 +1098,14 @@ struct dns *dns_new(const struct conf *c, const char *zone_file, const char **er
 		*error_r = "out of memory";
 		return NULL;
 	}
+	d->fd = -1;
+	d->cache_max = DNS_CACHE_MAX;
+	d->hmask = DNS_HASH_SIZE - 1;
+	if (!(d->tab = calloc(DNS_HASH_SIZE, sizeof(*d->tab)))) {
+		free(d);
+		*error_r = "out of memory";
+		return NULL;
+	}
 	d->timeout = c ? c->dns_timeout : 5000;
 	d->max_records = c ? (size_t)c->dns_max_records : 100;
 	d->neg_ttl = 3600;
@@ -1150,6 +1187,321 @@ void dns_free(struct dns *d)
 		ent_remove(d, d->lru_head);
 	if (d->ub)
 		ub_ctx_delete(d->ub);
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d->tab);
 	free(d->sims);
 	free(d);
+}
+
+/* ---- the shared resolver's wire form (dns_shared.h) ----
+ *
+ * One SOCK_SEQPACKET message per question or answer, all integers in host
+ * order (both ends are this program on this host):
+ *   question: u32 id, u16 type, name (no NUL)
+ *   answer:   u32 id, u16 type, u8 namelen, name, u8 status, u8 sec,
+ *             u8 truncated, u8 whylen, why, u32 ttl, u16 n,
+ *             n x (u16 type, u16 pref, u32 len, data)
+ * A DNS message is at most 64 KiB (RFC 1035 §4.2.2 over TCP), and an
+ * answer here is never longer than the data it was built from plus 8 bytes
+ * a record, so DNS_SHARED_MSG_MAX bounds every answer. */
+
+static void put(unsigned char **p, const void *v, size_t n)
+{
+	memcpy(*p, v, n);
+	*p += n;
+}
+
+size_t dns_shared_encode(uint32_t id, const char *name, int type,
+			 const struct dns_answer *a, unsigned ttl,
+			 unsigned char *buf, size_t cap)
+{
+	size_t nl = strlen(name), wl = a->why ? strlen(a->why) : 0;
+	if (nl > 255)
+		return 0;
+	if (wl > 255)
+		wl = 255;
+	size_t need = 4 + 2 + 1 + nl + 4 + wl + 4 + 2;
+	for (size_t i = 0; i < a->n; i++)
+		need += 8 + a->rr[i].len;
+	if (need > cap)
+		return 0;
+	unsigned char *p = buf;
+	uint16_t t = (uint16_t)type, n = (uint16_t)a->n;
+	uint32_t tl = ttl;
+	unsigned char b[4] = { (unsigned char)nl, (unsigned char)a->status,
+			       (unsigned char)a->sec, (unsigned char)a->truncated };
+	put(&p, &id, 4);
+	put(&p, &t, 2);
+	put(&p, b, 1);
+	put(&p, name, nl);
+	put(&p, b + 1, 3);
+	b[0] = (unsigned char)wl;
+	put(&p, b, 1);
+	put(&p, a->why ? a->why : "", wl);
+	put(&p, &tl, 4);
+	put(&p, &n, 2);
+	for (size_t i = 0; i < a->n; i++) {
+		uint16_t rt = a->rr[i].type, pf = a->rr[i].pref;
+		uint32_t l = (uint32_t)a->rr[i].len;
+		put(&p, &rt, 2);
+		put(&p, &pf, 2);
+		put(&p, &l, 4);
+		put(&p, a->rr[i].data, l);
+	}
+	return (size_t)(p - buf);
+}
+
+/* The why texts are static storage (dns.h): an answer's text from the
+ * resolver is mapped to one of ours, or kept in a small table. */
+static const char *why_intern(const char *w, size_t n)
+{
+	static const char *const known[] = { "timeout", "deadline", "SERVFAIL", "REFUSED",
+		"DNSSEC bogus", "CNAME chain too long", "bad rcode", "malformed answer",
+		"out of memory", "invalid domain name", "resolver unavailable",
+		"resolver busy", "answer too large", NULL };
+	static char kept[32][64];
+	static size_t nkept;
+	for (size_t i = 0; known[i]; i++)
+		if (strlen(known[i]) == n && !memcmp(known[i], w, n))
+			return known[i];
+	for (size_t i = 0; i < nkept; i++)
+		if (strlen(kept[i]) == n && !memcmp(kept[i], w, n))
+			return kept[i];
+	if (nkept == 32 || n >= sizeof(kept[0]))
+		return "resolver error";
+	memcpy(kept[nkept], w, n);
+	kept[nkept][n] = 0;
+	return kept[nkept++];
+}
+
+static bool get(const unsigned char **p, const unsigned char *end, void *v, size_t n)
+{
+	if ((size_t)(end - *p) < n)
+		return false;
+	memcpy(v, *p, n);
+	*p += n;
+	return true;
+}
+
+/* Decode an answer: NULL when malformed; *name_r gets the question. */
+static struct ans *shared_decode(const unsigned char *buf, size_t len, uint32_t *id_r,
+				 char name_r[256], int *type_r, unsigned *ttl_r)
+{
+	const unsigned char *p = buf, *end = buf + len;
+	uint16_t t, n;
+	uint32_t ttl;
+	unsigned char nl, b[3], wl;
+	char why[256];
+	if (!get(&p, end, id_r, 4) || !get(&p, end, &t, 2) || !get(&p, end, &nl, 1) ||
+	    !get(&p, end, name_r, nl) || !get(&p, end, b, 3) || !get(&p, end, &wl, 1) ||
+	    !get(&p, end, why, wl) || !get(&p, end, &ttl, 4) || !get(&p, end, &n, 2))
+		return NULL;
+	name_r[nl] = 0;
+	*type_r = t;
+	*ttl_r = ttl;
+	if (b[0] > DNS_BADNAME || b[1] > DNS_SEC_BOGUS)
+		return NULL;
+	/* every record's data is followed by the NUL dns.h promises */
+	size_t bytes = (size_t)(end - p) + n;
+	struct ans *x = malloc(sizeof(*x) + n * sizeof(struct dns_rr) + bytes);
+	if (!x)
+		return &no_memory;
+	memset(x, 0, sizeof(*x));
+	x->refs = 1;
+	x->a.status = (enum dns_status)b[0];
+	x->a.sec = (enum dns_sec)b[1];
+	x->a.truncated = b[2] != 0;
+	x->a.why = wl ? why_intern(why, wl) : NULL;
+	x->a.n = n;
+	x->a.rr = n ? (struct dns_rr *)(x + 1) : NULL;
+	char *data = (char *)((struct dns_rr *)(x + 1) + n);
+	for (size_t i = 0; i < n; i++) {
+		uint16_t rt, pf;
+		uint32_t l;
+		if (!get(&p, end, &rt, 2) || !get(&p, end, &pf, 2) || !get(&p, end, &l, 4) ||
+		    (size_t)(end - p) < l) {
+			free(x);
+			return NULL;
+		}
+		x->a.rr[i] = (struct dns_rr){ rt, pf, l, data };
+		memcpy(data, p, l);
+		data[l] = 0;
+		data += l + 1;
+		p += l;
+	}
+	if (p != end || (x->a.status == DNS_OK) != (n > 0)) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static void client_fail(struct dns *d)
+{
+	d->broken = true;
+	while (d->pend_head)
+		ent_finish(d->pend_head, ans_simple(DNS_TEMPFAIL, "resolver unavailable"), 0);
+}
+
+static void client_send(struct dns *d, struct ent *e)
+{
+	unsigned char q[4 + 2 + 256];
+	uint32_t id = ++d->seq ? d->seq : ++d->seq;	/* 0 means "none" */
+	uint16_t t = (uint16_t)e->type;
+	size_t nl = strlen(e->name);
+	memcpy(q, &id, 4);
+	memcpy(q + 4, &t, 2);
+	memcpy(q + 6, e->name, nl);
+	if (d->broken) {
+		ent_finish(e, ans_simple(DNS_TEMPFAIL, "resolver unavailable"), 0);
+		return;
+	}
+	ssize_t w;
+	while ((w = send(d->fd, q, 6 + nl, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	if (w != (ssize_t)(6 + nl)) {
+		ent_finish(e, ans_simple(DNS_TEMPFAIL, "resolver unavailable"), 0);
+		client_fail(d);
+		return;
+	}
+	e->async_id = (int)id;
+}
+
+/* Take every answer waiting on the socket; each finishes its entry if
+ * that entry still waits for exactly this question (a late answer to a
+ * question given up at its timeout is dropped). */
+static void client_read(struct dns *d)
+{
+	static unsigned char buf[DNS_SHARED_MSG_MAX];
+	for (;;) {
+		ssize_t r = recv(d->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r <= 0) {
+			log_warn("dns: the shared resolver went away; lookups tempfail until this process is replaced");
+			client_fail(d);
+			return;
+		}
+		if ((size_t)r > sizeof(buf))
+			continue;	/* cannot happen: the resolver's cap is ours */
+		uint32_t id;
+		char name[256];
+		int type;
+		unsigned ttl;
+		struct ans *x = shared_decode(buf, (size_t)r, &id, name, &type, &ttl);
+		if (!x) {
+			log_warn("dns: malformed answer from the shared resolver");
+			continue;
+		}
+		struct ent *e = ent_find(d, name, type, name_hash(name, type));
+		if (e && e->state == E_PENDING && (uint32_t)e->async_id == id)
+			ent_finish(e, x, ttl);
+		else
+			ans_unref(x);
+	}
+}
+
+struct dns *dns_client_new(const struct conf *c, int fd, const char *zone_file,
+			   const char **error_r)
+{
+	struct dns *d = calloc(1, sizeof(*d));
+	if (d)
+		d->tab = calloc(DNS_CLIENT_HASH_SIZE, sizeof(*d->tab));
+	if (!d || !d->tab) {
+		free(d);
+		*error_r = "out of memory";
+		return NULL;
+	}
+	d->fd = fd;
+	d->cache_max = DNS_CLIENT_CACHE_MAX;
+	d->hmask = DNS_CLIENT_HASH_SIZE - 1;
+	/* a little longer than the resolver's own timeout, so that its
+	 * "timeout" answer (not cached) arrives before we give up */
+	d->timeout = (c ? c->dns_timeout : 5000) + 250;
+	d->max_records = c ? (size_t)c->dns_max_records : 100;
+	if (!zone_file || !*zone_file)
+		zone_file = c && c->dns_zone_file && *c->dns_zone_file ? c->dns_zone_file : NULL;
+	d->offline = zone_file != NULL;
+	d->validating = !d->offline && c && c->dnssec;
+	return d;
+}
+
+bool dns_broken(const struct dns *d)
+{
+	return d && d->broken;
+}
+
+bool dns_client_lost(struct dns *d)
+{
+	if (!d || d->fd < 0)
+		return false;
+	if (!d->broken) {
+		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			client_fail(d);
+	}
+	return d->broken;
+}
+
+/* ---- the resolver's side ---- */
+
+int dns_fd(const struct dns *d)
+{
+	return d->ub ? ub_fd(d->ub) : -1;
+}
+
+void dns_process(struct dns *d, bool readable)
+{
+	if (!d->ub)
+		return;
+	int urc = readable ? ub_process(d->ub) : 0;
+	if (urc)
+		log_warn("dns: libunbound: %s", ub_strerror(urc));
+	long long now = mono_ms();
+	for (struct ent *e = d->pend_head, *next; e; e = next) {
+		next = e->pnext;
+		if (now >= e->started + d->timeout) {
+			metrics_dns(METRICS_DNS_TIMEOUT);
+			if (e->async_id)
+				ub_cancel(d->ub, e->async_id);
+			ent_finish(e, ans_simple(DNS_TEMPFAIL, "timeout"), 0);
+		}
+	}
+}
+
+long dns_next_timeout(const struct dns *d)
+{
+	long long next = -1, now = mono_ms();
+	for (const struct ent *e = d->pend_head; e; e = e->pnext)
+		if (next < 0 || e->started + d->timeout < next)
+			next = e->started + d->timeout;
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (long)(next - now);
+}
+
+const struct dns_answer *dns_lookup_nowait(struct dns *d, const char *name, int type,
+					   unsigned *ttl_r)
+{
+	char lname[256];
+	*ttl_r = 0;
+	if (norm_name(name, lname) < 0 || !dns_name_valid(name))
+		return &bad_name.a;
+	unsigned h = name_hash(lname, type);
+	struct ent *e = ent_start(d, lname, type, h);
+	if (!e)
+		return &no_memory.a;
+	if (e->state == E_PENDING)
+		return NULL;
+	long long left = e->expires - mono_ms();
+	*ttl_r = e->once || left <= 0 ? 0 : (unsigned)((left + 999) / 1000);
+	struct ans *x = e->ans;
+	if (x->refs > 0)
+		x->refs++;
+	if (e->once)
+		ent_remove(d, e);
+	return &x->a;
 }

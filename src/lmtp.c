@@ -8,6 +8,7 @@
  * recipient before deliver_message() has the file fsync'd in new/.
  */
 #include "lmtp.h"
+#include "lmtp_private.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "conf.h"
 #include "deliver.h"
@@ -33,10 +35,9 @@
 
 struct io {
 	int fd;
-	char *in;
-	size_t in_start, in_end, in_cap;
-	char *out;
-	size_t out_len, out_cap;
+	struct buf in;		/* unread bytes are in.p[in_start .. in.len) */
+	size_t in_start;
+	struct buf out;		/* replies not yet written */
 	bool eof, failed;
 };
 
@@ -44,20 +45,11 @@ enum io_rc { IO_LINE = 1, IO_EOF = 0, IO_TIMEOUT = -1, IO_ERROR = -2, IO_STOP = 
 
 static int io_flush(struct io *io)
 {
-	size_t off = 0;
-	while (off < io->out_len) {
-		ssize_t n = write(io->fd, io->out + off, io->out_len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			io->failed = true;
-			io->out_len = 0;
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	io->out_len = 0;
-	return 0;
+	int rc = io->out.len ? write_full(io->fd, io->out.p, io->out.len) : 0;
+	if (rc < 0)
+		io->failed = true;
+	buf_reset(&io->out);
+	return rc;
 }
 
 static void io_printf(struct io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -74,22 +66,10 @@ static void io_printf(struct io *io, const char *fmt, ...)
 		n = (int)sizeof(line) - 3;	/* reply lines are bounded; truncate */
 	line[n++] = '\r';
 	line[n++] = '\n';
-	if (io->out_len + (size_t)n > io->out_cap) {
-		size_t cap = io->out_cap ? io->out_cap * 2 : 4096;
-		while (cap < io->out_len + (size_t)n)
-			cap *= 2;
-		char *nb = realloc(io->out, cap);
-		if (!nb) {
-			io->failed = true;
-			return;
-		}
-		io->out = nb;
-		io->out_cap = cap;
-	}
-	memcpy(io->out + io->out_len, line, (size_t)n);
-	io->out_len += (size_t)n;
+	if (buf_add(&io->out, line, (size_t)n) < 0)
+		io->failed = true;
 	/* do not let a flood of pipelined commands grow our output buffer */
-	if (io->out_len > 65536)
+	if (io->out.len > 65536)
 		io_flush(io);
 }
 
@@ -100,12 +80,10 @@ static void io_printf(struct io *io, const char *fmt, ...)
 static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop,
 		      bool interruptible, const char **line_r, size_t *len_r, bool *partial)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_s;
+	long long deadline = mono_ms() + timeout_s * 1000LL;
 	for (;;) {
-		char *s = io->in + io->in_start;
-		size_t avail = io->in_end - io->in_start;
+		char *s = io->in.p ? io->in.p + io->in_start : NULL;
+		size_t avail = io->in.len - io->in_start;
 		char *nl = avail ? memchr(s, '\n', avail) : NULL;
 		if (nl || avail >= IO_CHUNK || (io->eof && avail)) {
 			size_t l = nl ? (size_t)(nl - s) + 1 : (avail >= IO_CHUNK ? IO_CHUNK : avail);
@@ -117,27 +95,19 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		}
 		if (io->eof)
 			return IO_EOF;
-		if (io->out_len && io_flush(io) < 0)
+		if (io->out.len && io_flush(io) < 0)
 			return IO_ERROR;
 		if (interruptible && stop && *stop)
 			return IO_STOP;
 		/* compact and make room */
 		if (io->in_start) {
-			memmove(io->in, io->in + io->in_start, avail);
-			io->in_end = avail;
+			memmove(io->in.p, io->in.p + io->in_start, avail);
+			io->in.len = avail;
 			io->in_start = 0;
 		}
-		if (io->in_cap - io->in_end < IO_CHUNK) {
-			size_t cap = io->in_cap ? io->in_cap * 2 : 2 * IO_CHUNK;
-			char *nb = realloc(io->in, cap);
-			if (!nb)
-				return IO_ERROR;
-			io->in = nb;
-			io->in_cap = cap;
-		}
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long ms = (deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+		if (buf_reserve(&io->in, IO_CHUNK) < 0)
+			return IO_ERROR;
+		long long ms = deadline - mono_ms();
 		if (ms <= 0)
 			return IO_TIMEOUT;
 		struct pollfd pfd = { io->fd, POLLIN, 0 };
@@ -149,7 +119,7 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		}
 		if (pr == 0)
 			continue;
-		ssize_t n = read(io->fd, io->in + io->in_end, io->in_cap - io->in_end - 1);
+		ssize_t n = read(io->fd, io->in.p + io->in.len, io->in.cap - io->in.len - 1);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -157,36 +127,34 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		}
 		if (n == 0)
 			io->eof = true;
-		io->in_end += (size_t)n;
+		io->in.len += (size_t)n;
+		io->in.p[io->in.len] = 0;
 	}
 }
 
 /* ---- DATA decoding ---- */
 
-static int data_append(struct lmtp_data *d, const char *p, size_t n)
+/* Past max_size the buffer refuses (too big): keep reading to stay in
+ * sync, store nothing. */
+static void data_append(struct lmtp_data *d, const char *p, size_t n)
 {
-	if (d->too_big || d->nomem)
-		return 0;
-	if (d->len + n > d->max_size) {
-		d->too_big = true;	/* keep reading to stay in sync, store nothing */
-		return 0;
-	}
-	if (d->len + n + 1 > d->cap) {
-		size_t cap = d->cap ? d->cap : 65536;
-		while (cap < d->len + n + 1)
-			cap *= 2;
-		char *nb = realloc(d->buf, cap);
-		if (!nb) {
-			d->nomem = true;
-			return 0;
-		}
-		d->buf = nb;
-		d->cap = cap;
-	}
-	memcpy(d->buf + d->len, p, n);
-	d->len += n;
-	d->buf[d->len] = 0;
-	return 0;
+	buf_add(&d->buf, p, n);
+}
+
+void lmtp_data_init(struct lmtp_data *d, size_t max_size, size_t max_line)
+{
+	memset(d, 0, sizeof(*d));
+	buf_init(&d->buf, max_size);
+	d->max_line = max_line;
+}
+
+enum status_err lmtp_data_status(const struct lmtp_data *d)
+{
+	if (d->buf.over || d->line_too_long)
+		return SE_TOO_BIG;
+	if (d->buf.nomem)
+		return SE_NOMEM;
+	return SE_OK;
 }
 
 int lmtp_data_line(struct lmtp_data *d, const char *line, size_t len)
@@ -202,16 +170,32 @@ int lmtp_data_line(struct lmtp_data *d, const char *line, size_t len)
 			len--;
 		}
 	}
+	/* A chunk of a long line may end between its CR and its LF (the
+	 * read stopped there): that CR was held back, and is either the
+	 * line end (this chunk starts with the LF) or a bare CR byte. */
+	bool held = d->held_cr;
+	d->held_cr = false;
 	size_t body = len;
 	if (complete) {
 		body = len - 1;
 		if (body && line[body - 1] == '\r')
 			body--;
+		else if (!body && held)
+			held = false;	/* CR | LF: one CRLF line end */
+	} else if (len && line[len - 1] == '\r') {
+		body--;
+		d->held_cr = true;
 	}
+	if (held)
+		body++;		/* count the bare CR in the line length */
 	/* line length counts the whole line across chunks */
 	d->cur_line = d->in_line ? d->cur_line + body : body;
 	if (d->cur_line > d->max_line)
 		d->line_too_long = true;
+	if (held) {
+		data_append(d, "\r", 1);
+		body--;
+	}
 	data_append(d, line, body);
 	if (complete)
 		data_append(d, "\r\n", 2);	/* bare LF becomes CRLF */
@@ -221,22 +205,25 @@ int lmtp_data_line(struct lmtp_data *d, const char *line, size_t len)
 
 /* ---- parsing helpers ---- */
 
-int lmtp_parse_path(const char *arg, const char *prefix, char **addr_r, const char **params_r)
+enum status_err lmtp_parse_path(const char *arg, const char *prefix, char **addr_r,
+				const char **params_r)
 {
+	/* every return path sets both out-parameters */
+	*addr_r = NULL;
+	*params_r = "";
 	size_t pl = strlen(prefix);
 	if (strncasecmp(arg, prefix, pl))
-		return -1;
+		return SE_MALFORMED;
 	arg += pl;
-	while (*arg == ' ')
-		arg++;	/* tolerated, as Postfix does */
+	arg += scan_wsp(arg, strlen(arg), 0);	/* tolerated, as Postfix does */
 	if (*arg != '<')
-		return -1;
+		return SE_MALFORMED;
 	const char *s = arg + 1;
 	/* skip a source route "@a,@b:" (RFC 5321 section 4.1.2, obsolete) */
 	if (*s == '@') {
 		const char *colon = strchr(s, ':');
 		if (!colon)
-			return -1;
+			return SE_MALFORMED;
 		s = colon + 1;
 	}
 	const char *e = s;
@@ -251,18 +238,17 @@ int lmtp_parse_path(const char *arg, const char *prefix, char **addr_r, const ch
 		else if (*e == '>' && !quoted)
 			break;
 		else if ((unsigned char)*e < 0x20 || *e == 0x7f)
-			return -1;
+			return SE_MALFORMED;
 	}
 	if (*e != '>' || e - s > 512)
-		return -1;
-	*addr_r = strndup(s, (size_t)(e - s));
-	if (!*addr_r)
-		return -1;
+		return SE_MALFORMED;
+	char *addr = strndup(s, (size_t)(e - s));
+	if (!addr)
+		return SE_NOMEM;
 	e++;
-	while (*e == ' ')
-		e++;
-	*params_r = e;
-	return 0;
+	*addr_r = addr;
+	*params_r = e + scan_wsp(e, strlen(e), 0);
+	return SE_OK;
 }
 
 /* RFC 1891 xtext decoding of XFORWARD values, into dst (bounded). */
@@ -289,6 +275,7 @@ struct session {
 	struct io io;
 	const struct lmtp_peer *peer;
 	struct deliver_ctx *ctx;
+	lmtp_deliver_fn *deliver;	/* deliver_message, or a test's stub */
 	volatile sig_atomic_t *stop;
 	bool lhlo;
 	bool quit;
@@ -314,6 +301,37 @@ static void tx_reset(struct session *s)
 }
 
 #define REPLY(s, ...) io_printf(&(s)->io, __VA_ARGS__)
+
+/* A command that failed with an intake error: the code from status.c
+ * (out of memory 451 4.3.0); malformed arguments are 501 5.5.4 (RFC 5321
+ * section 4.2.3, syntax error in parameters). */
+static void reply_err(struct session *s, enum status_err se, const char *syntax)
+{
+	if (se == SE_MALFORMED && syntax) {
+		REPLY(s, "501 5.5.4 %s", syntax);
+		return;
+	}
+	const struct status *st = status_of(status_from_err(se));
+	REPLY(s, "%d %s %s", st->code, st->enh,
+	      se == SE_NOMEM ? "Out of memory" : status_err_text(se));
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One log line for a recipient that never reached delivery (log.h). */
+static void log_tx_rcpt(struct session *s, const char *qid, const char *to,
+			enum status_kind st, const char *why)
+{
+	log_rcpt(&(struct log_rcpt){
+		.queue_id = qid, .to = to, .from = s->mail_from, .size = LOG_NO_SIZE,
+		.delay = since(&s->tx_start), .st = st, .text = why });
+	metrics_rcpt(st, "", NULL);
+}
 
 static void cmd_lhlo(struct session *s, const char *arg)
 {
@@ -351,24 +369,22 @@ static void cmd_xforward(struct session *s, const char *arg)
 	}
 	struct xforward xf = s->xf;
 	const char *p = arg;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
+	size_t alen = strlen(arg), i = 0;
+	for (;;) {
+		i = scan_wsp(p, alen, i);
+		if (i >= alen)
 			break;
-		const char *eq = strchr(p, '='), *end = strchr(p, ' ');
-		if (!end)
-			end = p + strlen(p);
-		if (!eq || eq > end) {
+		size_t kl = scan_token(p, alen, i, "="), wl = scan_token(p, alen, i, NULL);
+		if (kl >= wl || p[i + kl] != '=') {
 			REPLY(s, "501 5.5.4 Syntax: XFORWARD attribute=value...");
 			return;
 		}
-		size_t kl = (size_t)(eq - p), vl = (size_t)(end - eq - 1);
-		const char *v = eq + 1;
+		const char *k = p + i, *v = k + kl + 1;
+		size_t vl = wl - kl - 1;
 		char *dst = NULL;
 		size_t dsz = 0;
 #define XF(name, field) \
-	if (kl == sizeof(name) - 1 && !strncasecmp(p, name, kl)) { dst = xf.field; dsz = sizeof(xf.field); }
+	if (kl == sizeof(name) - 1 && !strncasecmp(k, name, kl)) { dst = xf.field; dsz = sizeof(xf.field); }
 		XF("NAME", name) else XF("ADDR", addr) else XF("PORT", port) else XF("PROTO", proto)
 		else XF("HELO", helo) else XF("IDENT", ident) else XF("SOURCE", source)
 		else XF("LOGIN", login)
@@ -378,7 +394,7 @@ static void cmd_xforward(struct session *s, const char *arg)
 			return;
 		}
 		xtext_decode(v, vl, dst, dsz);
-		p = end;
+		i += wl;
 	}
 	xf.any = true;
 	s->xf = xf;
@@ -398,18 +414,19 @@ static void cmd_mail(struct session *s, const char *arg)
 	}
 	char *addr;
 	const char *params;
-	if (lmtp_parse_path(arg, "FROM:", &addr, &params) < 0) {
-		REPLY(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+	enum status_err se = lmtp_parse_path(arg, "FROM:", &addr, &params);
+	if (se != SE_OK) {
+		reply_err(s, se, "Syntax: MAIL FROM:<address>");
 		return;
 	}
 	/* ESMTP parameters: SIZE (RFC 1870), BODY (RFC 6152) */
 	char *pdup = strdup(params), *save = NULL;
 	if (!pdup) {
 		free(addr);
-		REPLY(s, "451 4.3.0 Out of memory");
+		reply_err(s, SE_NOMEM, NULL);
 		return;
 	}
-	for (char *t = strtok_r(pdup, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+	for (char *t = strtok_r(pdup, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		if (!strncasecmp(t, "SIZE=", 5)) {
 			char *end;
 			errno = 0;
@@ -453,10 +470,12 @@ static void cmd_rcpt(struct session *s, const char *arg)
 	}
 	char *addr;
 	const char *params;
-	if (lmtp_parse_path(arg, "TO:", &addr, &params) < 0 || !*addr) {
-		if (addr)
-			free(addr);
-		REPLY(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+	enum status_err se = lmtp_parse_path(arg, "TO:", &addr, &params);
+	if (se == SE_OK && !*addr)
+		se = SE_MALFORMED;	/* RCPT TO:<> */
+	if (se != SE_OK) {
+		free(addr);
+		reply_err(s, se, "Syntax: RCPT TO:<address>");
 		return;
 	}
 	if (*params) {
@@ -469,7 +488,7 @@ static void cmd_rcpt(struct session *s, const char *arg)
 		struct deliver_rcpt *nr = realloc(s->rcpt, cap * sizeof(*nr));
 		if (!nr) {
 			free(addr);
-			REPLY(s, "451 4.3.0 Out of memory");
+			reply_err(s, SE_NOMEM, NULL);
 			return;
 		}
 		s->rcpt = nr;
@@ -488,15 +507,11 @@ static void cmd_rcpt(struct session *s, const char *arg)
 		REPLY(s, "250 2.1.5 Ok");
 		return;
 	case MBOX_UNKNOWN:
-		log_info("%s: to=<%s>, from=<%s>, result=bounced, status=550 5.1.1 %s",
-			 qid, addr, s->mail_from, err);
-		metrics_rcpt(ST_UNKNOWN_USER, "", NULL);
+		log_tx_rcpt(s, qid, addr, ST_UNKNOWN_USER, err);
 		REPLY(s, "550 5.1.1 <%s> User unknown", addr);
 		break;
 	case MBOX_TEMPFAIL:
-		log_warn("%s: to=<%s>, from=<%s>, result=deferred, status=451 4.3.0 %s",
-			 qid, addr, s->mail_from, err);
-		metrics_rcpt(ST_LOOKUP_TEMPFAIL, "", NULL);
+		log_tx_rcpt(s, qid, addr, ST_LOOKUP_TEMPFAIL, err);
 		REPLY(s, "451 4.3.0 <%s> Temporary lookup failure", addr);
 		break;
 	}
@@ -515,8 +530,8 @@ static void cmd_data(struct session *s, const char *arg)
 		return;
 	}
 	REPLY(s, "354 End data with <CR><LF>.<CR><LF>");
-	struct lmtp_data d = { .max_size = (size_t)c->message_size_limit,
-			       .max_line = (size_t)c->line_length_limit };
+	struct lmtp_data d;
+	lmtp_data_init(&d, (size_t)c->message_size_limit, (size_t)c->line_length_limit);
 	for (;;) {
 		const char *line;
 		size_t len;
@@ -526,46 +541,35 @@ static void cmd_data(struct session *s, const char *arg)
 			REPLY(s, "421 4.4.2 %s Timeout during DATA, closing", c->hostname);
 			log_warn("%s: timeout after DATA from %s", s->id, s->peer->addr);
 			s->quit = true;
-			free(d.buf);
+			buf_clear(&d.buf);
 			return;
 		}
 		if (rc != IO_LINE) {
 			log_warn("%s: lost connection after DATA from %s", s->id, s->peer->addr);
 			s->quit = true;
-			free(d.buf);
+			buf_clear(&d.buf);
 			return;
 		}
 		if (lmtp_data_line(&d, line, len))
 			break;
 	}
-	enum status_kind fail = ST_DELIVERED;
-	const char *why = NULL;
-	if (d.too_big) {
-		fail = ST_TOO_BIG;
-		why = "Message size exceeds fixed limit";
-	} else if (d.line_too_long) {
-		fail = ST_TOO_BIG;
-		why = "Message line too long";
-	} else if (d.nomem) {
-		fail = ST_INTERNAL;
+	enum status_err se = lmtp_data_status(&d);
+	const char *why = se == SE_NOMEM ? "Out of memory" :
+			  d.line_too_long ? "Message line too long" :
+			  "Message size exceeds fixed limit";
+	size_t len = 0;
+	char *data = se == SE_OK ? buf_steal(&d.buf, &len) : NULL;	/* "" when empty */
+	buf_clear(&d.buf);
+	if (se == SE_OK && !data) {
+		se = SE_NOMEM;
 		why = "Out of memory";
 	}
-	struct msg m;
-	if (fail == ST_DELIVERED) {
-		if (!d.buf) {	/* empty message */
-			d.buf = calloc(1, 1);
-			if (!d.buf) {
-				fail = ST_INTERNAL;
-				why = "Out of memory";
-			}
-		}
-	}
-	if (fail == ST_DELIVERED) {
+	if (se == SE_OK) {
+		struct msg m;
 		const char *err;
-		if (msg_init(&m, d.buf, d.len, (size_t)c->header_count_limit, &err) < 0) {
-			fail = !strcmp(err, "out of memory") ? ST_INTERNAL : ST_BAD_MESSAGE;
+		se = msg_init(&m, data, len, (size_t)c->header_count_limit, &err);
+		if (se != SE_OK) {
 			why = err;
-			msg_clear(&m);	/* frees d.buf */
 		} else {
 			struct deliver_env env = {
 				.mail_from = s->mail_from,
@@ -575,22 +579,18 @@ static void cmd_data(struct session *s, const char *arg)
 				.start = s->tx_start,
 				.session = s->id,
 			};
-			deliver_message(s->ctx, &m, &env, false);
-			msg_clear(&m);
+			s->deliver(s->ctx, &m, &env, false);
 		}
-	} else {
-		free(d.buf);
+		msg_clear(&m);	/* frees data */
 	}
 	/* RFC 2033 section 4.2: one reply per accepted recipient, in order */
+	const char *qid = *s->xf.ident ? s->xf.ident : s->id;
 	for (size_t i = 0; i < s->nrcpt; i++) {
 		struct deliver_rcpt *r = &s->rcpt[i];
-		if (fail != ST_DELIVERED) {
-			r->st = fail;
+		if (se != SE_OK) {
+			r->st = status_from_err(se);
 			snprintf(r->text, sizeof(r->text), "%s", why);
-			log_info("%s: to=<%s>, from=<%s>, result=%s, status=%d %s %s",
-				 *s->xf.ident ? s->xf.ident : s->id, r->address, s->mail_from,
-				 status_of(fail)->word, status_of(fail)->code, status_of(fail)->enh, why);
-			metrics_rcpt(fail, "", NULL);
+			log_tx_rcpt(s, qid, r->address, r->st, why);
 		}
 		const struct status *st = status_of(r->st);
 		REPLY(s, "%d %s <%s> %s", st->code, st->enh, r->address, r->text);
@@ -651,8 +651,17 @@ static const struct command {
 void lmtp_session(int fd, const struct lmtp_peer *peer, struct deliver_ctx *ctx,
 		  volatile sig_atomic_t *stop)
 {
+	lmtp_session_with(fd, peer, ctx, stop, deliver_message);
+}
+
+void lmtp_session_with(int fd, const struct lmtp_peer *peer, struct deliver_ctx *ctx,
+		       volatile sig_atomic_t *stop, lmtp_deliver_fn *deliver)
+{
 	const struct conf *c = conf;
-	struct session s = { .io = { .fd = fd }, .peer = peer, .ctx = ctx, .stop = stop };
+	struct session s = { .io = { .fd = fd }, .peer = peer, .ctx = ctx, .stop = stop,
+			     .deliver = deliver };
+	buf_init(&s.io.in, 0);
+	buf_init(&s.io.out, 0);
 	/* unique per session: time, pid, and the process's session count
 	 * (a session process serves several connections, see server.c) */
 	static unsigned nsessions;
@@ -713,6 +722,6 @@ void lmtp_session(int fd, const struct lmtp_peer *peer, struct deliver_ctx *ctx,
 	free(cmd);
 	tx_reset(&s);
 	free(s.rcpt);
-	free(s.io.in);
-	free(s.io.out);
+	buf_clear(&s.io.in);
+	buf_clear(&s.io.out);
 }

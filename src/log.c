@@ -107,3 +107,20 @@ void log_panic(const char *fmt, ...)
 	va_end(ap);
 	abort();
 }
+
+void log_rcpt(const struct log_rcpt *r)
+{
+	const struct status *s = status_of(r->st);
+	char size[24] = "-", delay[32] = "-";
+	if (r->size != LOG_NO_SIZE)
+		snprintf(size, sizeof(size), "%zu", r->size);
+	if (r->delay >= 0)
+		snprintf(delay, sizeof(delay), "%.3f", r->delay);
+	bool auth = r->auth && *r->auth;
+	log_info("%s: to=<%s>, from=<%s>, message-id=<%s>, size=%s, delay=%s, folder=%s, "
+	    "%s%sresult=%s, status=%d %s %s",
+	    r->queue_id && *r->queue_id ? r->queue_id : "-", r->to ? r->to : "",
+	    r->from ? r->from : "", r->msgid && *r->msgid ? r->msgid : "-", size, delay,
+	    r->folder && *r->folder ? r->folder : "-", auth ? r->auth : "", auth ? ", " : "",
+	    s->word, s->code, s->enh, r->text ? r->text : "");
+}

@@ -5,6 +5,9 @@
 #define AUTHDELIVER_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
+
+#include "status.h"
 
 struct conf;
 
@@ -18,5 +21,24 @@ void log_fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void log_panic(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+
+/* The one per-recipient line (delivered, deferred, bounced, rejected at
+ * RCPT time, tempfailed before DATA): always the same fields in the same
+ * order, "-" where a value is not known yet:
+ *   QID: to=<..>, from=<..>, message-id=<..>, size=N, delay=S.sss,
+ *   folder=F, [AUTH, ]result=WORD, status=CODE ENH TEXT */
+struct log_rcpt {
+	const char *queue_id;	/* MTA queue id or our session id */
+	const char *to, *from;
+	const char *msgid;	/* NULL: "-" */
+	size_t size;		/* LOG_NO_SIZE: "-" */
+	double delay;		/* seconds; < 0: "-" */
+	const char *folder;	/* NULL or "": "-" */
+	const char *auth;	/* verdict_log() fields, or NULL */
+	enum status_kind st;
+	const char *text;	/* reply text after the codes */
+};
+#define LOG_NO_SIZE ((size_t)-1)
+void log_rcpt(const struct log_rcpt *r);
 
 #endif

@@ -28,7 +28,7 @@ static const struct cmd {
 	{ "dmarc", cmd_dmarc, "dmarc [--dns-zone FILE] --from-domain D [--spf-domain D] [--dkim-domain D] [--json]   DMARC for given identifiers" },
 	{ "client", cmd_client, "client [-c FILE] [-f SENDER] < MESSAGE   show the client the Received headers give" },
 	{ "stats", cmd_stats, "stats [-c FILE]   print the running server's counters (Prometheus text, metrics_listen)" },
-	{ "report", cmd_report, "report list|send [-c FILE] [--day YYYY-MM-DD] [--domain D] [--dry-run] [--out DIR]   DMARC aggregate reports (RFC 9990)" },
+	{ "report", cmd_report, "report list|verify|send [-c FILE] [--day YYYY-MM-DD] [--domain D] [--dry-run] [--out DIR]   DMARC aggregate reports (RFC 9990)" },
 	{ "dns", cmd_dns, "dns [-c FILE] [--dns-zone FILE] NAME [TYPE...]   look up as the verifiers do" },
 };
 

@@ -7,6 +7,8 @@
  */
 #include "msg.h"
 
+#include "buf.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,13 @@ static int is_ftext(unsigned char c)
 	return c >= 33 && c <= 126 && c != ':';
 }
 
-int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
-	     const char **error_r)
+enum status_err msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
+			 const char **error_r)
 {
 	memset(m, 0, sizeof(*m));
 	m->data = data;
 	m->len = len;
+	*error_r = NULL;
 	size_t cap = 0, p = 0;
 	m->body_off = len;
 	while (p < len) {
@@ -31,23 +34,22 @@ int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
 		if (data[p] == '\r' && p + 1 < len && data[p + 1] == '\n') {
 			m->body_off = p + 2;
 			m->has_body_sep = true;
-			return 0;
+			return SE_OK;
 		}
 		if (data[p] == '\n') {	/* tolerate a bare LF separator */
 			m->body_off = p + 1;
 			m->has_body_sep = true;
-			return 0;
+			return SE_OK;
 		}
 		size_t n = p;
 		while (n < len && is_ftext((unsigned char)data[n]))
 			n++;
 		size_t name_end = n;
-		while (n < len && (data[n] == ' ' || data[n] == '\t'))
-			n++;	/* obs-optional WSP before the colon */
+		n = scan_wsp(data, len, n);	/* obs-optional WSP before the colon */
 		if (name_end == p || n >= len || data[n] != ':') {
 			/* not a header field: the body starts here */
 			m->body_off = p;
-			return 0;
+			return SE_OK;
 		}
 		/* find the end of the field: a line end not followed by WSP */
 		size_t e = n;
@@ -58,21 +60,14 @@ int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
 				break;
 			}
 			e = (size_t)(nl - data) + 1;
-			if (e >= len || (data[e] != ' ' && data[e] != '\t'))
+			if (e >= len || !is_wsp(data[e]))
 				break;
 		}
-		if (m->nhdrs == max_headers) {
-			*error_r = "too many header fields";
-			return -1;
-		}
-		if (m->nhdrs == cap) {
-			cap = cap ? cap * 2 : 32;
-			struct msg_hdr *nh = realloc(m->hdrs, cap * sizeof(*nh));
-			if (!nh) {
-				*error_r = "out of memory";
-				return -1;
-			}
-			m->hdrs = nh;
+		bool over;
+		if (buf_grow_array((void **)&m->hdrs, &cap, m->nhdrs + 1, sizeof(*m->hdrs),
+				   max_headers, &over) < 0) {
+			*error_r = over ? "too many header fields" : "out of memory";
+			return over ? SE_MALFORMED : SE_NOMEM;
 		}
 		m->hdrs[m->nhdrs].off = p;
 		m->hdrs[m->nhdrs].name_len = name_end - p;
@@ -81,7 +76,7 @@ int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
 		p = e;
 	}
 	m->body_off = len;
-	return 0;
+	return SE_OK;
 }
 
 void msg_clear(struct msg *m)
@@ -143,9 +138,9 @@ char *msg_hdr_value(const struct msg *m, size_t i)
 	}
 	out[o] = 0;
 	size_t s = 0;
-	while (out[s] == ' ' || out[s] == '\t')
+	while (is_wsp(out[s]))
 		s++;
-	while (o > s && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+	while (o > s && is_wsp(out[o - 1]))
 		o--;
 	memmove(out, out + s, o - s);
 	out[o - s] = 0;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+#include "status.h"
+
 struct msg_hdr {
 	size_t off;		/* start of the field name */
 	size_t name_len;	/* length of the name (no colon, no WSP) */
@@ -35,10 +37,12 @@ struct msg {
 #define MSG_NOT_FOUND ((size_t)-1)
 
 /* Take ownership of data (malloc'd, len bytes, CRLF lines) and index the
- * header.  max_headers bounds the index; beyond it returns -1 with
- * error_r "too many header fields" (the intake maps that to 554 5.6.0). */
-int msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
-	     const char **error_r);
+ * header.  Returns SE_OK (0) with *error_r NULL, or a negative kind with a
+ * reason: SE_MALFORMED "too many header fields" past max_headers (554
+ * 5.6.0, EX_DATAERR), SE_NOMEM "out of memory" (451 4.3.0, EX_TEMPFAIL);
+ * status_from_err() maps it.  m owns data either way: msg_clear(). */
+enum status_err msg_init(struct msg *m, char *data, size_t len, size_t max_headers,
+			 const char **error_r);
 void msg_clear(struct msg *m);
 
 /* Index of the first header named name (case-insensitive) at or after

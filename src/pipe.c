@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "conf.h"
 #include "deliver.h"
@@ -24,41 +25,25 @@
 #include "msg.h"
 #include "status.h"
 
-/* Read all of stdin, up to limit bytes; -1 when larger (*too_big). */
-static char *read_all(FILE *fp, size_t limit, size_t *len_r, bool *too_big)
+/* Every recipient gets its one log line, also when the whole invocation
+ * fails before delivery (log.h). */
+static void log_all(struct deliver_rcpt *r, size_t n, const char *from,
+		    const struct timespec *start, enum status_kind st, const char *why)
 {
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	if (!buf)
-		return NULL;
-	for (;;) {
-		if (cap - len < 65536) {
-			cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < n; i++) {
+		if (st != ST_DELIVERED) {
+			r[i].st = st;
+			snprintf(r[i].text, sizeof(r[i].text), "%s", why);
 		}
-		size_t n = fread(buf + len, 1, cap - len - 1, fp);
-		len += n;
-		if (len > limit) {
-			*too_big = true;
-			free(buf);
-			return NULL;
-		}
-		if (n == 0) {
-			if (ferror(fp)) {
-				free(buf);
-				return NULL;
-			}
-			break;
-		}
+		log_rcpt(&(struct log_rcpt){
+			.queue_id = "pipe", .to = r[i].address, .from = from,
+			.size = LOG_NO_SIZE,
+			.delay = (double)(now.tv_sec - start->tv_sec) +
+				 (double)(now.tv_nsec - start->tv_nsec) / 1e9,
+			.st = r[i].st, .text = r[i].text });
 	}
-	buf[len] = 0;
-	*len_r = len;
-	return buf;
 }
 
 static int worst_exit(struct deliver_rcpt *r, size_t n)
@@ -146,45 +131,55 @@ int cmd_deliver(int argc, char **argv)
 		}
 		r[i].st = ms == MBOX_UNKNOWN ? ST_UNKNOWN_USER : ST_LOOKUP_TEMPFAIL;
 		snprintf(r[i].text, sizeof(r[i].text), "%s", err);
-		log_info("pipe: to=<%s>, from=<%s>, result=%s, status=%d %s %s", rcpts[i], from,
-			 status_of(r[i].st)->word, status_of(r[i].st)->code, status_of(r[i].st)->enh, err);
 	}
 	rc = worst_exit(r, nr);
 	if (rc != EX_OK) {
+		log_all(r, nr, from, &start, ST_DELIVERED, NULL);
 		fprintf(stderr, "authdeliver: %s\n", rc == EX_NOUSER ? "unknown user" : "temporary lookup failure");
 		goto out;
 	}
 
-	bool too_big = false;
-	size_t len;
-	char *raw = read_all(stdin, (size_t)c->message_size_limit, &len, &too_big);
-	if (!raw) {
-		rc = too_big ? EX_DATAERR : EX_TEMPFAIL;
-		fprintf(stderr, "authdeliver: %s\n", too_big ? "message too large" : "cannot read the message");
-		log_info("pipe: from=<%s>, result=%s, %s", from, too_big ? "bounced" : "deferred",
-			 too_big ? "552 5.3.4 message too large" : "cannot read stdin");
+	/* stdin with read(2) to EOF, at most message_size_limit bytes */
+	struct buf in;
+	buf_init(&in, (size_t)c->message_size_limit);
+	if (read_full(STDIN_FILENO, &in) < 0) {
+		enum status_err se = in.over ? SE_TOO_BIG : in.nomem || errno == ENOMEM ? SE_NOMEM : SE_IO;
+		const char *why = se == SE_TOO_BIG ? "message too large" :
+				  se == SE_NOMEM ? "out of memory reading the message" :
+				  "cannot read the message";
+		buf_clear(&in);
+		rc = status_of(status_from_err(se))->exit_code;
+		fprintf(stderr, "authdeliver: %s\n", why);
+		log_all(r, nr, from, &start, status_from_err(se), why);
 		goto out;
 	}
+	const char *raw = in.p ? in.p : "";
+	size_t len = in.len;
 	/* Postfix pipe(8) with flag F, or procmail-style callers, may put an
 	 * mbox "From " line first: it is not part of the message. */
 	size_t skip = 0;
 	if (len >= 5 && !memcmp(raw, "From ", 5)) {
-		char *nl = memchr(raw, '\n', len);
+		const char *nl = memchr(raw, '\n', len);
 		skip = nl ? (size_t)(nl - raw) + 1 : len;
 	}
 	size_t wl;
 	char *wire = msg_lf_to_crlf(raw + skip, len - skip, &wl);
-	free(raw);
+	buf_clear(&in);
 	if (!wire) {
 		rc = EX_TEMPFAIL;
+		fprintf(stderr, "authdeliver: out of memory\n");
+		log_all(r, nr, from, &start, ST_INTERNAL, "out of memory");
 		goto out;
 	}
 	struct msg m;
 	const char *err;
-	if (msg_init(&m, wire, wl, (size_t)c->header_count_limit, &err) < 0) {
+	enum status_err se = msg_init(&m, wire, wl, (size_t)c->header_count_limit, &err);
+	if (se != SE_OK) {
+		/* out of memory defers (EX_TEMPFAIL); malformed bounces */
 		msg_clear(&m);
 		fprintf(stderr, "authdeliver: %s\n", err);
-		rc = EX_DATAERR;
+		rc = status_of(status_from_err(se))->exit_code;
+		log_all(r, nr, from, &start, status_from_err(se), err);
 		goto out;
 	}
 	struct deliver_env env = {

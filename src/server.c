@@ -44,14 +44,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
 #include "crypto.h"
 #include "deliver.h"
+#include "dns_shared.h"
 #include "lmtp.h"
 #include "log.h"
 #include "metrics.h"
+#include "resolver.h"
 
 #define MAX_LISTEN 16
 
@@ -255,11 +258,33 @@ struct kid {
 	long long idle_since;	/* monotonic ms */
 };
 
-static long long mono_ms(void)
+/* Start the shared resolver (dns_shared) for configuration c; on failure
+ * the session processes use a libunbound context of their own. */
+static void resolver_up(struct resolver *rs, const struct conf *c, const char *dns_zone,
+			const struct listener *ls, size_t nl, int mlfd,
+			const struct kid *kids, size_t nkids)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (!c->verify || !c->dns_shared)
+		return;
+	int fds[MAX_LISTEN + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < nl; i++)
+		fds[n++] = ls[i].fd;
+	fds[n++] = mlfd;
+	int *all = malloc((n + nkids + 1) * sizeof(int));
+	if (!all) {
+		log_warn("dns resolver: out of memory; session processes resolve on their own");
+		return;
+	}
+	memcpy(all, fds, n * sizeof(int));
+	for (size_t k = 0; k < nkids; k++)
+		all[n++] = kids[k].ctl;
+	const char *err;
+	if (resolver_start(rs, c, dns_zone, all, n, &err) < 0)
+		log_warn("dns resolver: %s; session processes resolve on their own", err);
+	else
+		log_info("dns resolver process %ld: one cache for all sessions", (long)rs->pid);
+	free(all);
 }
 
 /* Send connection fd (accepted on listener li) over the control socket. */
@@ -308,7 +333,7 @@ static int recv_conn(int ctl, unsigned char *li_r)
 }
 
 static void serve_child(int fd, const struct listener *l, struct listener *ls, size_t nl,
-			int ctl, const char *dns_zone)
+			int ctl, const char *dns_zone, int resolver_fd)
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
@@ -318,14 +343,18 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	struct deliver_ctx ctx = { .dns_zone = dns_zone };
+	struct deliver_ctx ctx = { .dns_zone = dns_zone, .resolver_fd = resolver_fd };
 	for (long uses = 1;; uses++) {
 		struct lmtp_peer peer;
 		peer_of(fd, l, &peer);
 		metrics_session(1);
 		lmtp_session(fd, &peer, &ctx, &child_stop);
 		close(fd);
-		if (child_stop || uses >= conf->lmtp_max_use)
+		deliver_ctx_idle(&ctx);	/* DMARC report records held by the sink */
+		/* a process whose shared resolver went away is not reused:
+		 * its successor gets a socket to the new one */
+		if (child_stop || uses >= conf->lmtp_max_use || ctx.resolver_lost ||
+		    dns_broken(ctx.dns))
 			break;
 		/* idle: tell the master, wait for the next connection */
 		ssize_t w;
@@ -454,6 +483,11 @@ int cmd_lmtp(int argc, char **argv)
 
 	size_t nkids = 0, kids_cap = 0;
 	struct kid *kids = NULL;
+	struct resolver rs = { 0, -1 };
+	long long rs_retry = 0;		/* restart after a crash, not before */
+	pid_t old_rs_pid[64];
+	size_t nold_rs = 0;
+	resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, NULL, 0);
 	unsigned gen = 0;		/* configuration generation */
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
@@ -463,6 +497,22 @@ int cmd_lmtp(int argc, char **argv)
 			int st;
 			pid_t p;
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+				if (rs.pid && p == rs.pid) {
+					log_error("dns resolver process %ld ended (%s %d); starting a new one",
+						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
+						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+					resolver_release(&rs);
+					rs_retry = mono_ms() + 1000;
+					continue;
+				}
+				bool old_rs = false;	/* a resolver let go at a reload */
+				for (size_t k = 0; k < nold_rs && !old_rs; k++)
+					if (old_rs_pid[k] == p) {
+						old_rs_pid[k] = old_rs_pid[--nold_rs];
+						old_rs = true;
+					}
+				if (old_rs)
+					continue;
 				bool session = false;
 				for (size_t k = 0; k < nkids; k++)
 					if (kids[k].pid == p) {
@@ -494,11 +544,23 @@ int cmd_lmtp(int argc, char **argv)
 				gen++;
 				log_info("configuration reloaded from %s (listen addresses need a restart)",
 					 nc->path);
+				/* the old resolver serves the old sessions until they end */
+				if (rs.pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
+					old_rs_pid[nold_rs++] = rs.pid;
+				resolver_release(&rs);
+				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids);
 			}
 		}
 		/* let go: idle processes of an older configuration, and those
 		 * idle for longer than lmtp_max_idle */
 		long long now = mono_ms(), next = -1;
+		if (rs_retry) {
+			if (now >= rs_retry) {
+				rs_retry = 0;
+				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids);
+			} else
+				next = rs_retry;
+		}
 		size_t busy = 0;
 		for (size_t k = 0; k < nkids; k++) {
 			struct kid *kd = &kids[k];
@@ -555,6 +617,8 @@ int cmd_lmtp(int argc, char **argv)
 					for (size_t k = 0; k < nkids; k++)
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
+					if (rs.ctl >= 0)
+						close(rs.ctl);
 					signal(SIGPIPE, SIG_IGN);
 					metrics_serve(fd);
 					_exit(0);
@@ -634,6 +698,7 @@ int cmd_lmtp(int argc, char **argv)
 			}
 			int sv[2];
 			pid_t pid = -1;
+			int dfd = resolver_attach(&rs);
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
 				pid = fork();
 				if (pid == 0) {
@@ -641,12 +706,16 @@ int cmd_lmtp(int argc, char **argv)
 					for (size_t k = 0; k < nkids; k++)
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
-					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone);
+					if (rs.ctl >= 0)
+						close(rs.ctl);
+					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone, dfd);
 				}
 				close(sv[1]);
 				if (pid < 0)
 					close(sv[0]);
 			}
+			if (dfd >= 0)
+				close(dfd);
 			if (pid < 0) {
 				static const char nofork[] = "421 4.3.2 Cannot fork, try again later\r\n";
 				if (write(fd, nofork, sizeof(nofork) - 1) < 0) {
@@ -682,6 +751,8 @@ int cmd_lmtp(int argc, char **argv)
 	}
 	free(kids);
 	free(pfd);
+	/* the resolver answers the sessions still finishing, then exits */
+	resolver_release(&rs);
 	for (;;) {
 		int st;
 		if (waitpid(-1, &st, 0) < 0 && errno == ECHILD)

@@ -42,3 +42,27 @@ enum status_kind status_from_errno(int err)
 		return ST_IO_TEMPFAIL;
 	}
 }
+
+enum status_kind status_from_err(enum status_err e)
+{
+	switch (e) {
+	case SE_OK: return ST_DELIVERED;
+	case SE_NOMEM: return ST_INTERNAL;
+	case SE_IO: return ST_IO_TEMPFAIL;
+	case SE_MALFORMED: return ST_BAD_MESSAGE;
+	case SE_TOO_BIG: return ST_TOO_BIG;
+	}
+	return ST_INTERNAL;	/* an unknown kind is never a bounce */
+}
+
+const char *status_err_text(enum status_err e)
+{
+	switch (e) {
+	case SE_OK: return "ok";
+	case SE_NOMEM: return "out of memory";
+	case SE_IO: return "I/O error";
+	case SE_MALFORMED: return "malformed";
+	case SE_TOO_BIG: return "too big";
+	}
+	return "internal error";
+}

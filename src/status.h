@@ -22,6 +22,19 @@ enum status_kind {
 	ST_INTERNAL,		/* 451 4.3.0 our own bug or resource, EX_TEMPFAIL */
 };
 
+/* Errors as values across the intake (msg_init, the LMTP parsers, pipe
+ * input): the kind of failure, never a string to compare.  Negative, so
+ * that "< 0" still means failure.  status_from_err() turns it into the
+ * outcome: memory and I/O are temporary (4xx, EX_TEMPFAIL), malformed
+ * and too-big input permanent (5xx, EX_DATAERR). */
+enum status_err {
+	SE_OK = 0,
+	SE_NOMEM = -1,		/* -> ST_INTERNAL */
+	SE_IO = -2,		/* -> ST_IO_TEMPFAIL */
+	SE_MALFORMED = -3,	/* -> ST_BAD_MESSAGE */
+	SE_TOO_BIG = -4,	/* -> ST_TOO_BIG */
+};
+
 struct status {
 	int code;		/* 250, 451, 550, ... */
 	const char *enh;	/* "2.0.0" */
@@ -32,5 +45,9 @@ struct status {
 const struct status *status_of(enum status_kind);
 /* Map an errno from the Maildir write to the tempfail kind. */
 enum status_kind status_from_errno(int err);
+/* Map an intake error to its outcome (SE_OK: ST_DELIVERED). */
+enum status_kind status_from_err(enum status_err e);
+/* "out of memory", "I/O error", "malformed", "too big", "ok". */
+const char *status_err_text(enum status_err e);
 
 #endif

@@ -29,6 +29,7 @@
 
 #include "arc.h"
 #include "auth.h"
+#include "buf.h"
 #include "authres.h"
 #include "client.h"
 #include "conf.h"
@@ -46,6 +47,7 @@ struct verdict {
 	bool skipped;			/* internal/authenticated client */
 	bool timed_out;
 	bool spf_ran, dkim_ran, arc_ran, dmarc_ran;
+	bool dkim_nomem;		/* dkim_verify ran out of memory: temperror */
 	struct spf_request req;
 	char ip[64], helo[256], mail_from[512], receiver[256];
 	struct spf_result spf, helo_res;
@@ -64,39 +66,7 @@ struct verdict {
 };
 
 /* ------------------------------------------------------------------ */
-/* growable text                                                      */
-
-struct buf {
-	char *p;
-	size_t n, size;
-	bool oom;
-};
-
-static void b_add(struct buf *b, const char *s, size_t len)
-{
-	if (b->oom)
-		return;
-	if (b->n + len + 1 > b->size) {
-		size_t ns = b->size ? b->size : 512;
-		while (ns < b->n + len + 1)
-			ns *= 2;
-		char *np = realloc(b->p, ns);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->size = ns;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void b_str(struct buf *b, const char *s)
-{
-	b_add(b, s, strlen(s));
-}
+/* header text                                                        */
 
 /* Append one resinfo (or any header text) starting at column *col,
  * folding (RFC 5322 2.2.3: CRLF before WSP) at spaces outside quoted
@@ -119,14 +89,14 @@ static void b_fold(struct buf *b, const char *s, size_t *col)
 		size_t wl = (size_t)(p - w);
 		if (w != s) {
 			if (*col + 1 + wl > FOLD_AT) {
-				b_str(b, "\r\n\t");
+				buf_str(b, "\r\n\t");
 				*col = 1;
 			} else {
-				b_str(b, " ");
+				buf_str(b, " ");
 				(*col)++;
 			}
 		}
-		b_add(b, w, wl);
+		buf_add(b, w, wl);
 		*col += wl;
 		while (*p == ' ')
 			p++;
@@ -241,6 +211,86 @@ static void make_marks(struct verdict *v, const struct conf *c, const struct msg
 }
 
 /* ------------------------------------------------------------------ */
+/* rendering: the headers to prepend and the log fields, from the      */
+/* results verdict_run() collected (nothing here runs a verifier)      */
+
+/* The Authentication-Results (RFC 8601) and Received-SPF (RFC 7208
+ * section 9.1) to prepend, into v->prepend; NULL when out of memory. */
+static void render_ar(struct verdict *v, const struct conf *c)
+{
+	/* ---- Authentication-Results (RFC 8601), then Received-SPF ---- */
+	struct buf b;
+	buf_init(&b, 0);
+	char part[1024];
+	size_t col;
+	buf_str(&b, "Authentication-Results: ");
+	col = 24;
+	b_fold(&b, c->authserv_id, &col);
+	if (!v->ran) {
+		/* RFC 8601 2.2 no-result: "authserv-id; none" */
+		buf_str(&b, "; none");
+	} else {
+#define PART() do { buf_str(&b, ";\r\n\t"); col = 1; b_fold(&b, part, &col); } while (0)
+		if (spf_ar(&v->spf, part, sizeof part) >= 0)
+			PART();
+		if (v->dkim.n == 0) {
+			snprintf(part, sizeof part, v->dkim_nomem ?
+				 "dkim=temperror (out of memory)" : "dkim=none");
+			PART();
+		}
+		for (size_t i = 0; i < v->dkim.n; i++)
+			if (dkim_ar(&v->dkim.sigs[i], part, sizeof part) >= 0)
+				PART();
+		if (arc_ar(&v->arc, *v->ip ? v->ip : NULL, part, sizeof part) >= 0)
+			PART();
+		if (dmarc_ar(&v->dmarc, part, sizeof part) >= 0)
+			PART();
+#undef PART
+	}
+	buf_str(&b, "\r\n");
+	if (v->spf_ran) {
+		char *rs = spf_received_spf(&v->spf, &v->req, c);
+		if (rs) {
+			buf_str(&b, rs);
+			free(rs);
+		}
+	}
+	v->prepend = buf_steal(&b, NULL);
+}
+
+/* The compact fields of the delivery log line, into v->log. */
+static void render_log(struct verdict *v, const struct conf *c)
+{
+	size_t n = 0;
+#define LOG(...) do { if (n < sizeof v->log) n += (size_t)snprintf(v->log + n, sizeof v->log - n, __VA_ARGS__); } while (0)
+	if (!v->ran) {
+		LOG("verify=%s", c->verify ? "error" : "off");
+	} else {
+		if (v->skipped)
+			LOG("verify=internal ");
+		LOG("spf=%s dkim=", auth_code_name(v->spf.code));
+		if (!v->dkim.n)
+			LOG("%s", v->dkim_nomem ? "temperror" : "none");
+		for (size_t i = 0; i < v->dkim.n && i < 8; i++)
+			LOG("%s%s", i ? "," : "", auth_code_name(v->dkim.sigs[i].code));
+		LOG(" arc=%s dmarc=%s", auth_code_name(v->arc.code), auth_code_name(v->dmarc.code));
+		if (v->dmarc.policy)
+			LOG(" policy=%s", dmarc_policy_name(v->dmarc.policy));
+		LOG(" dis=%s", dmarc_dis_name(v->dmarc.disposition));
+		if (v->dmarc.override[0])
+			LOG(" override=%s", v->dmarc.override);
+		if (v->timed_out)
+			LOG(" verdict=timeout");
+	}
+	size_t dropped = 0;
+	for (size_t i = 0; v->marks && i < v->nmarks; i++)
+		dropped += v->marks[i] != VERDICT_KEEP;
+	if (dropped)
+		LOG(" stripped=%zu", dropped);
+#undef LOG
+}
+
+/* ------------------------------------------------------------------ */
 /* run                                                                */
 
 static const char *domain_of(const char *addr)
@@ -315,7 +365,9 @@ void verdict_run(struct verdict *v, const struct conf *c, struct dns *d,
 			 *v->mail_from ? domain_of(v->mail_from) : v->helo);
 	}
 
-	dkim_verify(c, d, m, now, &v->dkim);
+	/* out of memory in DKIM is our failure, not the sender's: temperror
+	 * (RFC 8601 section 2.7.1), never "none" */
+	v->dkim_nomem = dkim_verify(c, d, m, now, &v->dkim) < 0;
 	v->dkim_ran = true;
 	arc_verify(c, d, m, now, &v->arc);
 	v->arc_ran = true;
@@ -368,7 +420,7 @@ stamp:
 		 *c->junk_folder ? c->junk_folder : "INBOX");
 
 	/* dkim value for Sieve and the log: pass if any signature passed */
-	const char *dv = "none";
+	const char *dv = v->dkim_nomem ? "temperror" : "none";
 	for (size_t i = 0; i < v->dkim.n; i++) {
 		if (v->dkim.sigs[i].code == AUTH_PASS) {
 			dv = "pass";
@@ -379,73 +431,8 @@ stamp:
 	}
 	snprintf(v->dkim_value, sizeof v->dkim_value, "%s", dv);
 
-	/* ---- Authentication-Results (RFC 8601), then Received-SPF ---- */
-	struct buf b = { 0 };
-	char part[1024];
-	size_t col;
-	b_str(&b, "Authentication-Results: ");
-	col = 24;
-	b_fold(&b, c->authserv_id, &col);
-	if (!v->ran) {
-		/* RFC 8601 2.2 no-result: "authserv-id; none" */
-		b_str(&b, "; none");
-	} else {
-#define PART() do { b_str(&b, ";\r\n\t"); col = 1; b_fold(&b, part, &col); } while (0)
-		if (spf_ar(&v->spf, part, sizeof part) >= 0)
-			PART();
-		if (v->dkim.n == 0) {
-			snprintf(part, sizeof part, "dkim=none");
-			PART();
-		}
-		for (size_t i = 0; i < v->dkim.n; i++)
-			if (dkim_ar(&v->dkim.sigs[i], part, sizeof part) >= 0)
-				PART();
-		if (arc_ar(&v->arc, *v->ip ? v->ip : NULL, part, sizeof part) >= 0)
-			PART();
-		if (dmarc_ar(&v->dmarc, part, sizeof part) >= 0)
-			PART();
-#undef PART
-	}
-	b_str(&b, "\r\n");
-	if (v->spf_ran) {
-		char *rs = spf_received_spf(&v->spf, &v->req, c);
-		if (rs) {
-			b_str(&b, rs);
-			free(rs);
-		}
-	}
-	v->prepend = b.oom ? NULL : b.p;
-	if (b.oom)
-		free(b.p);
-
-	/* ---- log fields ---- */
-	size_t n = 0;
-#define LOG(...) do { if (n < sizeof v->log) n += (size_t)snprintf(v->log + n, sizeof v->log - n, __VA_ARGS__); } while (0)
-	if (!v->ran) {
-		LOG("verify=%s", c->verify ? "error" : "off");
-	} else {
-		if (v->skipped)
-			LOG("verify=internal ");
-		LOG("spf=%s dkim=", auth_code_name(v->spf.code));
-		if (!v->dkim.n)
-			LOG("none");
-		for (size_t i = 0; i < v->dkim.n && i < 8; i++)
-			LOG("%s%s", i ? "," : "", auth_code_name(v->dkim.sigs[i].code));
-		LOG(" arc=%s dmarc=%s", auth_code_name(v->arc.code), auth_code_name(v->dmarc.code));
-		if (v->dmarc.policy)
-			LOG(" policy=%s", dmarc_policy_name(v->dmarc.policy));
-		LOG(" dis=%s", dmarc_dis_name(v->dmarc.disposition));
-		if (v->dmarc.override[0])
-			LOG(" override=%s", v->dmarc.override);
-		if (v->timed_out)
-			LOG(" verdict=timeout");
-	}
-	size_t dropped = 0;
-	for (size_t i = 0; v->marks && i < v->nmarks; i++)
-		dropped += v->marks[i] != VERDICT_KEEP;
-	if (dropped)
-		LOG(" stripped=%zu", dropped);
-#undef LOG
+	render_ar(v, c);
+	render_log(v, c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -517,17 +504,15 @@ const struct dkim_result *verdict_dkim(const struct verdict *v)
 
 static void j_str(struct buf *b, const char *s)
 {
-	char tmp[1100];
-	size_t n = dmarc_json_str(tmp, sizeof tmp, 0, s ? s : "");
-	b_add(b, tmp, n);
+	buf_json_str(b, s ? s : "");
 }
 
 static void j_kv(struct buf *b, const char *k, const char *s, bool comma)
 {
 	if (comma)
-		b_str(b, ",");
+		buf_str(b, ",");
 	j_str(b, k);
-	b_str(b, ":");
+	buf_str(b, ":");
 	j_str(b, s);
 }
 
@@ -535,7 +520,7 @@ static void j_num(struct buf *b, const char *k, long n)
 {
 	char tmp[64];
 	snprintf(tmp, sizeof tmp, ",\"%s\":%ld", k, n);
-	b_str(b, tmp);
+	buf_str(b, tmp);
 }
 
 static const char *action_name(enum verdict_action a)
@@ -550,11 +535,12 @@ static const char *action_name(enum verdict_action a)
 
 char *verdict_json(const struct verdict *v)
 {
-	struct buf b = { 0 };
-	b_str(&b, "{");
+	struct buf b;
+	buf_init(&b, 0);
+	buf_str(&b, "{");
 	j_kv(&b, "verified", v->skipped ? "internal" : v->ran ? "yes" : "off", false);
 	/* spf */
-	b_str(&b, ",\"spf\":{");
+	buf_str(&b, ",\"spf\":{");
 	j_kv(&b, "result", auth_code_name(v->spf.code), false);
 	j_kv(&b, "identity", v->spf.identity, true);
 	j_kv(&b, "domain", v->spf.domain, true);
@@ -563,12 +549,12 @@ char *verdict_json(const struct verdict *v)
 	j_kv(&b, "problem", v->spf.problem, true);
 	j_num(&b, "dns_lookups", v->spf.dns_lookups);
 	j_kv(&b, "dnssec", dns_validated_name(v->spf.dnssec), true);
-	b_str(&b, "}");
+	buf_str(&b, "}");
 	/* dkim: one member per signature */
-	b_str(&b, ",\"dkim\":[");
+	buf_str(&b, ",\"dkim\":[");
 	for (size_t i = 0; i < v->dkim.n; i++) {
 		const struct dkim_sig_result *s = &v->dkim.sigs[i];
-		b_str(&b, i ? ",{" : "{");
+		buf_str(&b, i ? ",{" : "{");
 		j_kv(&b, "result", auth_code_name(s->code), false);
 		j_kv(&b, "d", s->d, true);
 		j_kv(&b, "s", s->s, true);
@@ -576,42 +562,38 @@ char *verdict_json(const struct verdict *v)
 		j_kv(&b, "i", s->i, true);
 		j_kv(&b, "b", s->b, true);
 		j_num(&b, "bits", s->bits);
-		b_str(&b, s->secure ? ",\"secure\":true" : ",\"secure\":false");
+		buf_str(&b, s->secure ? ",\"secure\":true" : ",\"secure\":false");
 		j_kv(&b, "dnssec", dns_validated_name(s->dnssec), true);
-		b_str(&b, s->testing ? ",\"testing\":true" : ",\"testing\":false");
+		buf_str(&b, s->testing ? ",\"testing\":true" : ",\"testing\":false");
 		j_num(&b, "l", s->l);
 		j_kv(&b, "reason", s->reason, true);
-		b_str(&b, "}");
+		buf_str(&b, "}");
 	}
-	b_str(&b, "]");
+	buf_str(&b, "]");
 	/* arc */
-	b_str(&b, ",\"arc\":{");
+	buf_str(&b, ",\"arc\":{");
 	j_kv(&b, "result", auth_code_name(v->arc.code), false);
 	j_num(&b, "instances", v->arc.instances);
 	j_num(&b, "oldest_pass", v->arc.oldest_pass);
 	j_kv(&b, "reason", v->arc.reason, true);
-	b_str(&b, ",\"sets\":[");
+	buf_str(&b, ",\"sets\":[");
 	for (size_t k = 0; k < v->arc.nsets; k++) {
 		char tmp[48];
 		snprintf(tmp, sizeof tmp, "%s{\"i\":%d,\"sealer\":", k ? "," : "", v->arc.sets[k].i);
-		b_str(&b, tmp);
+		buf_str(&b, tmp);
 		j_str(&b, v->arc.sets[k].sealer);
-		b_str(&b, v->arc.sets[k].ams_pass ? ",\"ams_pass\":true}" : ",\"ams_pass\":false}");
+		buf_str(&b, v->arc.sets[k].ams_pass ? ",\"ams_pass\":true}" : ",\"ams_pass\":false}");
 	}
-	b_str(&b, "]}");
+	buf_str(&b, "]}");
 	/* dmarc */
 	char *dj = dmarc_json(&v->dmarc);
-	b_str(&b, ",\"dmarc\":");
-	b_str(&b, dj ? dj : "null");
+	buf_str(&b, ",\"dmarc\":");
+	buf_str(&b, dj ? dj : "null");
 	free(dj);
 	j_kv(&b, "folder", v->folder, true);
 	j_kv(&b, "action", action_name(v->action), true);
-	b_str(&b, v->timed_out ? ",\"timeout\":true" : ",\"timeout\":false");
+	buf_str(&b, v->timed_out ? ",\"timeout\":true" : ",\"timeout\":false");
 	j_kv(&b, "log", v->log, true);
-	b_str(&b, "}");
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	buf_str(&b, "}");
+	return buf_steal(&b, NULL);
 }

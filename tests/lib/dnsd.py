@@ -15,13 +15,21 @@ mail.example and example.net (key examples/demo/keys/example.com.pem,
 selector "demo"), for tests/e2e/dnssec_results.  Special names:
   bogus.example.    A with a corrupted RRSIG (validators must reject it)
   silent.example.   never answered (timeouts)
-  fail.example.     SERVFAIL
+  fail.example.     SERVFAIL (and every name below it)
+  slow.example.     answered after 3 seconds (UDP; a test of stalls)
+Wildcard owners ("*.name") answer for names that do not exist (RFC 4592,
+simplified: the nearest "*" above the name).  With DNSD_ZONE_EXTRA set to a
+file, its records (relative to "example.") are added to the zone.  With
+DNSD_QUERY_LOG set, each question is appended to that file as "name type"
+(lower case, no trailing dot): the upstream queries a test counts.
 Negative answers carry the SOA but no NSEC (so only positive answers are
 checked for DNSSEC status).  Exits when stdin reaches EOF or on SIGTERM.
 """
+import os
 import socket
 import struct
 import sys
+import os
 import threading
 import time
 
@@ -53,6 +61,7 @@ many    A   192.0.2.1
 many    A   192.0.2.2
 many    A   192.0.2.3
 mail    TXT "v=spf1 ip4:192.0.2.0/24 -all"
+slow    TXT "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc.mail TXT "v=DMARC1; p=reject"
 demo._domainkey.mail TXT %(key)s
 """
@@ -70,7 +79,9 @@ demo._domainkey TXT %(key)s
 DKIM_KEY = '"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzQbYvC6Mvn5KXytPQ2YSttzmMV6NIbRpuU4H72wyirSN87u8LxFQVhUSl82TM7GDPnCch6gsvP437hFGAuSdj9wYvn2GE8cHCpqtd3CEKnWWJceCX6b9J4w4Ucuni4Yg/DspOXxrH7Q54Sh7DcgaEr97fSbZjoS6q+JN3wrWI0zqfrAfQUCENWjOdRzg" "Uwm6PaV/efUNj1aW8dzU2K1xH+Pt6tF3t3I9kkWDaAhpfdFoylyUbDyPBwrg3XOKQJ3fbqaLhjf7ZBatoLMO8UMHXGY2DewDS2MFoLs15gFkRsA4MwZm1PxsOxngJE5GYKDf+z+2oL1HBsRJlOc9wu+ofQIDAQAB"'
 
 ORIGIN = dns.name.from_text("example.")
-zone = dns.zone.from_text(ZONE % {"key": DKIM_KEY}, origin=ORIGIN, relativize=False)
+_extra = os.environ.get("DNSD_ZONE_EXTRA")
+zone = dns.zone.from_text(ZONE % {"key": DKIM_KEY} + (open(_extra).read() if _extra else ""),
+                          origin=ORIGIN, relativize=False)
 ORIGIN2 = dns.name.from_text("example.net.")
 zone2 = dns.zone.from_text(ZONE2 % {"key": DKIM_KEY}, origin=ORIGIN2, relativize=False)
 key = ec.generate_private_key(ec.SECP256R1())
@@ -97,7 +108,7 @@ def answer(wire):
     do = q.ednsflags & dns.flags.DO
     if qname == dns.name.from_text("silent.example."):
         return None
-    if qname == dns.name.from_text("fail.example."):
+    if qname.is_subdomain(dns.name.from_text("fail.example.")):
         r.set_rcode(dns.rcode.SERVFAIL)
         return r
     if qname.is_subdomain(ORIGIN2):
@@ -111,6 +122,10 @@ def answer(wire):
             r.answer.append(sign(keyset))
         return r
     node = zone.get_node(qname)
+    for i in range(1, len(qname.labels) - 1):
+        if node is not None:
+            break
+        node = zone.get_node(dns.name.Name((b"*",) + qname.labels[i:]))
     soa = zone.find_rrset(ORIGIN, dns.rdatatype.SOA)
     if node is None:
         r.set_rcode(dns.rcode.NXDOMAIN)
@@ -145,16 +160,39 @@ def answer_unsigned(r, qname, qtype):
     return r
 
 
+QLOG = os.environ.get("DNSD_QUERY_LOG")
+qlock = threading.Lock()
+SLOW = dns.name.from_text("slow.example.")
+
+
+def log_query(wire):
+    if not QLOG:
+        return
+    try:
+        q = dns.message.from_wire(wire).question[0]
+    except Exception:
+        return
+    with qlock, open(QLOG, "a") as f:
+        f.write("%s %s\n" % (q.name.to_text(omit_final_dot=True).lower(),
+                             dns.rdatatype.to_text(q.rdtype)))
+
+
 def serve_udp(s):
     while True:
         wire, peer = s.recvfrom(4096)
+        log_query(wire)
         try:
             r = answer(wire)
         except Exception as e:  # malformed query: ignore it
             print("dnsd:", e, file=sys.stderr)
             continue
-        if r is not None:
-            s.sendto(r.to_wire(max_size=4096), peer)
+        if r is None:
+            continue
+        out = r.to_wire(max_size=4096)
+        if r.question and r.question[0].name == SLOW:
+            threading.Timer(3.0, s.sendto, (out, peer)).start()
+        else:
+            s.sendto(out, peer)
 
 
 def serve_tcp(s):
@@ -166,8 +204,11 @@ def serve_tcp(s):
             wire = b""
             while len(wire) < n:
                 wire += c.recv(n - len(wire))
+            log_query(wire)
             r = answer(wire)
             if r is not None:
+                if r.question and r.question[0].name == SLOW:
+                    time.sleep(3.0)
                 out = r.to_wire()
                 c.sendall(struct.pack("!H", len(out)) + out)
         except Exception as e:
@@ -199,7 +240,6 @@ def main():
     threading.Thread(target=serve_tcp, args=(t,), daemon=True).start()
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % port)
-    import os
     os.rename(portfile + ".tmp", portfile)
     sys.stdin.read()     # the test closes our stdin when done
 

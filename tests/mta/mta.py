@@ -277,6 +277,46 @@ def check(name, path, args):
     return c.failed
 
 
+def report(name, path, xsd):
+    """A DMARC aggregate report email as it arrived: RFC 9990 3.5.2 Subject,
+    one application/gzip part named receiver!domain!begin!end!id.xml.gz whose
+    XML has the same Report-ID and validates against the XSD (if given)."""
+    import email
+    import email.policy
+    import gzip
+    import re
+    import shutil
+    import tempfile
+    bad = 0
+
+    def tap(ok, what, got=""):
+        nonlocal bad
+        print("%s - %s: %s%s" % ("ok" if ok else "not ok", name, what, "" if ok else ": got %r" % got))
+        bad += not ok
+    m = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    subj = " ".join(str(m["Subject"]).split())
+    sm = re.fullmatch(r"Report Domain: (\S+) Submitter: (\S+) Report-ID: <([A-Za-z0-9]+)>", subj)
+    tap(sm is not None, "Subject per RFC 9990 3.5.2", subj)
+    parts = [p for p in m.walk() if p.get_content_type() == "application/gzip"]
+    tap(len(parts) == 1, "one application/gzip part", len(parts))
+    if not sm or len(parts) != 1:
+        return 1
+    fn = parts[0].get_filename() or ""
+    tap(re.fullmatch(r"%s!%s!\d+!\d+!%s\.xml\.gz" % (re.escape(sm.group(2)), re.escape(sm.group(1)),
+                                                      sm.group(3)), fn) is not None,
+        "file name receiver!policy-domain!begin!end!Report-ID.xml.gz", fn)
+    xml = gzip.decompress(parts[0].get_content())
+    tap(("<report_id>%s</report_id>" % sm.group(3)).encode() in xml, "same Report-ID in the XML")
+    tap(b"<count>" in xml, "at least one row")
+    if xsd and shutil.which("xmllint"):
+        with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+            f.write(xml)
+            f.flush()
+            v = subprocess.run(["xmllint", "--noout", "--schema", xsd, f.name], capture_output=True)
+        tap(v.returncode == 0, "XML validates against the RFC 9990 XSD", v.stderr[-200:])
+    return bad
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "ports":
@@ -292,6 +332,8 @@ def main():
         mkmsgs(sys.argv[2], sys.argv[3:])
     elif cmd == "check":
         sys.exit(1 if check(sys.argv[2], sys.argv[3], sys.argv[4:]) else 0)
+    elif cmd == "report":
+        sys.exit(1 if report(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "") else 0)
     else:
         sys.exit("usage: see the header of this file")
 

@@ -41,7 +41,7 @@ int main(void)
 	msg_clear(&m);
 
 	m = load("A: 1\r\nB: 2\r\nC: 3\r\n\r\n", 2, &rc, &err);
-	T_INT(rc, -1, "header count limit");
+	T_INT(rc, SE_MALFORMED, "header count limit: malformed (a permanent kind)");
 	T_STR(err, "too many header fields", "limit error text");
 	msg_clear(&m);
 
