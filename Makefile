@@ -115,6 +115,10 @@ analyze: config.mk
 bench: all
 	bench/run $(B)
 
+# Sieve evaluation cost per message (bench/sieve_bench.c; not part of all)
+$(B)/sieve_bench: bench/sieve_bench.c $(B)/libauthdeliver.a $(B)/libsieve.a $(HDRS)
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libauthdeliver.a $(B)/libsieve.a $(LDFLAGS) $(LIBS)
+
 demo: all
 	tests/demo $(B)
 

@@ -175,9 +175,9 @@ static int run_one(const struct sieve_env *env, const char *path, enum sieve_kin
 		return 0;	/* a missing before/after script is skipped */
 	}
 	struct sieve_result res = { 0 };
+	snprintf(res.path, sizeof(res.path), "%s", path);	/* include :personal */
 	sieve_run_script(env, text, len, &res);
 	free(text);
-	snprintf(res.path, sizeof(res.path), "%s", path);
 	int rc = sieve_merge_add(mg, env->c, kind, &res, plan);
 	sieve_result_clear(&res);
 	return rc;
@@ -292,7 +292,7 @@ int cmd_sieve_test(int argc, char **argv)
 			verdict_run(v, c, d, &m, &cl, time(NULL));
 		sieve_facts_from_verdict(v, &facts);
 	}
-	struct sieve_env env = { c, &mb, &m, &facts, from, user, 0, maildir };
+	struct sieve_env env = { c, &mb, &m, &facts, from, user, 0, maildir, NULL };
 	struct sieve_plan plan;
 	struct sieve_merge mg;
 	sieve_plan_init(&plan);

@@ -122,6 +122,7 @@ struct conf {
 	long sieve_max_script_size;
 	long sieve_max_actions;
 	long sieve_max_body_size;	/* bytes of body the body test sees */
+	char *sieve_global_dir;		/* include :global NAME -> DIR/NAME.sieve */
 	long sieve_timeout;		/* seconds per evaluation */
 	bool sieve_reject_to_folder;	/* reject -> file instead */
 	char *sendmail_path;		/* redirect, vacation */

@@ -145,7 +145,6 @@ static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
 		.to = r->address, .from = env->mail_from, .msgid = msgid, .size = size,
 		.delay = elapsed(&env->start), .folder = r->folder, .auth = auth,
 		.st = r->st, .text = r->text });
-	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
 /* The DMARC aggregate-report record of this message, once per message
@@ -453,10 +452,16 @@ void deliver_ctx_flush(struct deliver_ctx *ctx)
 	ctx->report = NULL;
 }
 
+void deliver_ctx_idle(struct deliver_ctx *ctx)
+{
+	deliver_ctx_flush(ctx);
+	report_sink_flush(ctx->sink, conf);
+}
+
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
 	deliver_ctx_flush(ctx);
-	report_sink_free(ctx->sink);
+	report_sink_free(ctx->sink, conf);
 	ctx->sink = NULL;
 	dns_free(ctx->dns);
 	ctx->dns = NULL;

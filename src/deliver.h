@@ -55,9 +55,12 @@ struct deliver_ctx {
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		     struct deliver_env *env, bool all_or_nothing);
 void deliver_ctx_clear(struct deliver_ctx *ctx);
-/* Store the last message's DMARC report record (report_store.h); called
- * after the replies went out, so the store never delays them. */
+/* Hand the last message's DMARC report record to the report sink
+ * (report_store.h, which batches); called after the replies went out, so
+ * the store never delays them.  deliver_ctx_idle(): a session ended,
+ * write what the sink holds. */
 void deliver_ctx_flush(struct deliver_ctx *ctx);
+void deliver_ctx_idle(struct deliver_ctx *ctx);
 
 /* Switch the effective uid/gid to the mailbox owner (when running as
  * root); deliver_unbecome() switches back.  -1 with errno on failure. */

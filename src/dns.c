@@ -613,6 +613,17 @@ static void ent_wait(struct dns *d, struct ent *e)
 	}
 }
 
+/* A reference to e's answer for the caller; a not cacheable entry goes. */
+static const struct dns_answer *ent_take(struct dns *d, struct ent *e)
+{
+	struct ans *x = e->ans;
+	if (x->refs > 0)
+		x->refs++;
+	if (e->once)
+		ent_remove(d, e);
+	return &x->a;
+}
+
 const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 {
 	char lname[256];
@@ -645,12 +656,7 @@ const struct dns_answer *dns_lookup(struct dns *d, const char *name, int type)
 	if (!e)
 		return &no_memory.a;
 	ent_wait(d, e);
-	struct ans *x = e->ans;
-	if (x->refs > 0)
-		x->refs++;
-	if (e->once)
-		ent_remove(d, e);
-	return &x->a;
+	return ent_take(d, e);
 }
 
 void dns_set_deadline(struct dns *d, long ms)
@@ -1498,10 +1504,5 @@ const struct dns_answer *dns_lookup_nowait(struct dns *d, const char *name, int 
 		return NULL;
 	long long left = e->expires - mono_ms();
 	*ttl_r = e->once || left <= 0 ? 0 : (unsigned)((left + 999) / 1000);
-	struct ans *x = e->ans;
-	if (x->refs > 0)
-		x->refs++;
-	if (e->once)
-		ent_remove(d, e);
-	return &x->a;
+	return ent_take(d, e);
 }

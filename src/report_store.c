@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
 #include "report_rec.h"
@@ -34,6 +35,7 @@
 
 struct report_store {
 	sqlite3 *db;
+	long timeout_ms;
 	PGconn *pg;
 	char err[512];
 	struct {
@@ -338,6 +340,20 @@ fail:
 /* ------------------------------------------------------------------ */
 /* open / close                                                       */
 
+/* SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms; a writer of one
+ * record holds the lock for tens of microseconds, so with many session
+ * processes writing, short sleeps keep the wait near the real lock time. */
+static int busy_cb(void *arg, int n)
+{
+	const struct report_store *s = arg;
+	long slept_us = (long)n * 100;
+	if (slept_us / 1000 >= s->timeout_ms)
+		return 0;
+	struct timespec ts = { 0, 100 * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 struct report_store *report_store_open(const char *uri, long timeout_ms, const char **err_r)
 {
 	static char err[600];
@@ -360,7 +376,8 @@ struct report_store *report_store_open(const char *uri, long timeout_ms, const c
 				 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 			goto fail;
 		}
-		sqlite3_busy_timeout(s->db, (int)timeout_ms);
+		s->timeout_ms = timeout_ms;
+		sqlite3_busy_handler(s->db, busy_cb, s);
 		/* WAL: readers never block the writer; NORMAL: a commit is
 		 * durable at the next checkpoint, enough for report data */
 		if (exec0(s, "PRAGMA journal_mode=WAL") < 0 ||
@@ -541,14 +558,10 @@ int report_spool_append(const char *path, const struct report_rec *r, const char
 			close(fd);
 			continue;
 		}
-		ssize_t w = write(fd, line, len);
-		int e = errno;
-		if (w == (ssize_t)len && fdatasync(fd) == 0) {
+		if (write_full(fd, line, len) == 0 && fdatasync(fd) == 0)
 			rc = 0;
-		} else {
-			snprintf(err, sizeof err, "%s: %s", path,
-				 w < 0 ? strerror(e) : w != (ssize_t)len ? "short write" : strerror(errno));
-		}
+		else
+			snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
 		close(fd);
 		break;
 	}
@@ -638,12 +651,21 @@ long report_spool_load(struct report_store *s, const char *path)
 /* ------------------------------------------------------------------ */
 /* the delivery hook's sink                                           */
 
+/* Records are written in batches: one transaction per SINK_BATCH records
+ * (or when the oldest waited SINK_AGE seconds, or the session ended),
+ * which costs a fraction of a commit per message.  A session process that
+ * crashes loses at most the records it holds (never mail). */
+#define SINK_BATCH 32
+#define SINK_AGE 2			/* seconds */
+#define SINK_RETRY 30			/* seconds after a store failure */
+
 struct report_sink {
 	struct report_store *st;
 	time_t retry_after;		/* no store open attempts before this */
+	struct report_rec *pend[SINK_BATCH];
+	size_t npend;
+	time_t first;			/* when pend[0] came */
 };
-
-#define SINK_RETRY 30			/* seconds after a store failure */
 
 static void sink_open(struct report_sink *k, const struct conf *c)
 {
@@ -667,6 +689,55 @@ static void sink_open(struct report_sink *k, const struct conf *c)
 	}
 }
 
+static int sink_write(struct report_sink *k)
+{
+	if (report_store_begin(k->st, true) < 0)
+		return -1;
+	for (size_t i = 0; i < k->npend; i++)
+		if (report_store_add(k->st, k->pend[i]) < 0) {
+			report_store_rollback(k->st);
+			return -1;
+		}
+	if (report_store_commit(k->st) < 0) {
+		report_store_rollback(k->st);
+		return -1;
+	}
+	return 0;
+}
+
+void report_sink_flush(struct report_sink *k, const struct conf *c)
+{
+	if (!k || !k->npend)
+		return;
+	char why[600] = "not connected";
+	if (!k->st && time(NULL) >= k->retry_after)
+		sink_open(k, c);
+	if (k->st && sink_write(k) == 0) {
+		for (size_t i = 0; i < k->npend; i++)
+			free(k->pend[i]);
+		k->npend = 0;
+		return;
+	}
+	if (k->st) {
+		snprintf(why, sizeof why, "%s", report_store_error(k->st));
+		report_store_close(k->st);
+		k->st = NULL;
+		k->retry_after = time(NULL) + SINK_RETRY;
+	}
+	for (size_t i = 0; i < k->npend; i++) {
+		const char *err = NULL;
+		struct report_rec *rec = k->pend[i];
+		if (report_spool_append(c->dmarc_report_spool, rec, &err) == 0)
+			log_warn("dmarc report: store: %s; record for %s spooled to %s", why,
+				 rec->policy_domain, c->dmarc_report_spool);
+		else
+			log_error("dmarc report: store: %s; spool: %s; record for %s lost", why,
+				  err ? err : "?", rec->policy_domain);
+		free(rec);
+	}
+	k->npend = 0;
+}
+
 void report_sink_put(struct report_sink **sinkp, const struct conf *c, struct report_rec *rec)
 {
 	if (!rec)
@@ -675,40 +746,25 @@ void report_sink_put(struct report_sink **sinkp, const struct conf *c, struct re
 		free(rec);
 		return;
 	}
-	if (!*sinkp)
-		*sinkp = calloc(1, sizeof **sinkp);
-	struct report_sink *k = *sinkp;
-	char why[600] = "out of memory";
-	if (k) {
-		if (!k->st && time(NULL) >= k->retry_after)
-			sink_open(k, c);
-		if (k->st && report_store_add(k->st, rec) == 0) {
-			free(rec);
-			return;
-		}
-		if (k->st) {
-			snprintf(why, sizeof why, "%s", report_store_error(k->st));
-			report_store_close(k->st);
-			k->st = NULL;
-			k->retry_after = time(NULL) + SINK_RETRY;
-		} else {
-			snprintf(why, sizeof why, "not connected");
-		}
+	if (!*sinkp && !(*sinkp = calloc(1, sizeof **sinkp))) {
+		log_error("dmarc report: out of memory; record for %s lost", rec->policy_domain);
+		free(rec);
+		return;
 	}
-	const char *err = NULL;
-	if (report_spool_append(c->dmarc_report_spool, rec, &err) == 0)
-		log_warn("dmarc report: store: %s; record for %s spooled to %s", why,
-			 rec->policy_domain, c->dmarc_report_spool);
-	else
-		log_error("dmarc report: store: %s; spool: %s; record for %s lost", why,
-			  err ? err : "?", rec->policy_domain);
-	free(rec);
+	struct report_sink *k = *sinkp;
+	time_t now = time(NULL);
+	if (!k->npend)
+		k->first = now;
+	k->pend[k->npend++] = rec;
+	if (k->npend == SINK_BATCH || now - k->first >= SINK_AGE)
+		report_sink_flush(k, c);
 }
 
-void report_sink_free(struct report_sink *k)
+void report_sink_free(struct report_sink *k, const struct conf *c)
 {
 	if (!k)
 		return;
+	report_sink_flush(k, c);
 	report_store_close(k->st);
 	free(k);
 }

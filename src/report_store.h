@@ -58,12 +58,16 @@ int report_spool_append(const char *path, const struct report_rec *r, const char
  * many lines were loaded, or -1 (the spool is then left in place). */
 long report_spool_load(struct report_store *, const char *path);
 
-/* The delivery hook's per-process writer: opens the store lazily, puts
- * rec (freed here) into it or else into the spool, and logs when it
- * spools.  Never fails, waits at most the configured timeout, and after a
- * failure spools without retrying the store for a while. */
+/* The delivery hook's per-process writer: takes rec (freed here), and
+ * writes what it holds in one transaction when 32 records wait, the
+ * oldest waited 2 s, or report_sink_flush() is called (end of an LMTP
+ * session, end of the process).  Opens the store lazily; what it cannot
+ * store goes to the spool with a log line.  Never fails, waits at most
+ * the configured timeout, and after a store failure spools for 30 s
+ * without trying the store.  sink_free flushes first. */
 struct report_sink;
 void report_sink_put(struct report_sink **sink, const struct conf *c, struct report_rec *rec);
-void report_sink_free(struct report_sink *);
+void report_sink_flush(struct report_sink *, const struct conf *c);
+void report_sink_free(struct report_sink *, const struct conf *c);
 
 #endif

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "dns.h"
 #include "dns_shared.h"
+#include "fdpass.h"
 #include "log.h"
 
 #include <errno.h>
@@ -56,47 +57,6 @@ static long long mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char byte = 'S';
-	struct iovec iov = { &byte, 1 };
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	ssize_t w;
-	while ((w = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return w == 1 ? 0 : -1;
-}
-
-/* 1 with *fd_r, 0 at EOF, -1 on error (or a message without a socket) */
-static int recv_fd(int sock, int *fd_r)
-{
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	ssize_t r;
-	while ((r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	if (r == 0)
-		return 0;
-	if (r < 0)
-		return -1;
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -1;
-	memcpy(fd_r, CMSG_DATA(cm), sizeof(int));
-	return 1;
 }
 
 static void reply(struct rstate *s, int fd, uint32_t id, const char *name, int type,
@@ -272,14 +232,14 @@ static void resolver_loop(struct rstate *s)
 		/* libunbound's answers, and questions past dns_timeout */
 		dns_process(s->dns, pr > 0 && (pfd[0].revents & POLLIN));
 		if (pr > 0 && s->ctl >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			int fd;
-			int rc = recv_fd(s->ctl, &fd);
-			if (rc == 1) {
+			unsigned char byte;
+			int fd = fdpass_recv(s->ctl, &byte);
+			if (fd >= 0) {
 				if (add_client(s, fd) < 0) {
 					log_error("dns resolver: out of memory");
 					close(fd);
 				}
-			} else if (rc == 0 || errno != EAGAIN) {
+			} else if (errno != EINTR && errno != EAGAIN) {
 				close(s->ctl);	/* let go: serve who is left */
 				s->ctl = -1;
 			}
@@ -398,7 +358,7 @@ int resolver_attach(struct resolver *r)
 	int sz = 1 << 20;
 	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (send_fd(r->ctl, sv[1]) < 0) {
+	if (fdpass_send(r->ctl, sv[1], 'S') < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return -1;

@@ -51,6 +51,7 @@
 #include "crypto.h"
 #include "deliver.h"
 #include "dns_shared.h"
+#include "fdpass.h"
 #include "lmtp.h"
 #include "log.h"
 #include "metrics.h"
@@ -287,48 +288,16 @@ static void resolver_up(struct resolver *rs, const struct conf *c, const char *d
 	free(all);
 }
 
-/* Send connection fd (accepted on listener li) over the control socket. */
-static int send_conn(int ctl, int fd, unsigned char li)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	memset(cbuf, 0, sizeof(cbuf));
-	struct iovec iov = { &li, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	ssize_t n;
-	while ((n = sendmsg(ctl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return n == 1 ? 0 : -1;
-}
-
 /* In the session process: the next connection, or -1 (EOF: let go, or
  * SIGTERM). */
 static int recv_conn(int ctl, unsigned char *li_r)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { li_r, 1 };
 	for (;;) {
 		if (child_stop)
 			return -1;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
-		ssize_t n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != 1)
-			return -1;
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
-			return -1;
-		int fd;
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-		return fd;
+		int fd = fdpass_recv(ctl, li_r);
+		if (fd >= 0 || errno != EINTR)
+			return fd;
 	}
 }
 
@@ -350,6 +319,7 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 		metrics_session(1);
 		lmtp_session(fd, &peer, &ctx, &child_stop);
 		close(fd);
+		deliver_ctx_idle(&ctx);	/* DMARC report records held by the sink */
 		/* a process whose shared resolver went away is not reused:
 		 * its successor gets a socket to the new one */
 		if (child_stop || uses >= conf->lmtp_max_use || ctx.resolver_lost ||
@@ -675,7 +645,7 @@ int cmd_lmtp(int argc, char **argv)
 			for (size_t k = 0; k < nkids && !kd; k++)
 				if (kids[k].ctl >= 0 && !kids[k].busy && kids[k].gen == gen)
 					kd = &kids[k];
-			if (kd && send_conn(kd->ctl, fd, (unsigned char)i) == 0) {
+			if (kd && fdpass_send(kd->ctl, fd, (unsigned char)i) == 0) {
 				kd->busy = true;
 				busy++;
 				close(fd);

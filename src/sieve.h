@@ -84,6 +84,8 @@ struct sieve_plan {
 	char **redirects;	/* at most conf->sieve_max_redirects */
 	size_t nredirects;
 	struct sieve_vacation *vacation;	/* or NULL */
+	struct sieve_dupmark { char *key; long period; } *dups;	/* RFC 7352 marks */
+	size_t ndups;
 	char *error;		/* a script failed: "path:line: message" */
 	char summary[256];	/* for the log line: "fileinto=a/b,keep" */
 };
@@ -112,6 +114,15 @@ int sieve_after_delivery(const struct conf *c, const struct mailbox *mb,
 			 const char *envelope_from, const char *envelope_to,
 			 const struct sieve_plan *plan);
 
+/* RFC 7352 duplicate tracking, in the per-user state directory the
+ * vacation records use (vacation_db_dir/<address>.dup, else
+ * ~/.authdeliver-duplicate.db, else authdeliver-duplicate.db in the
+ * Maildir root).  sieve_duplicate_seen() computes the key of (handle,
+ * id) into key_r and says whether a live record has it (never writes);
+ * the plan's marks are recorded by sieve_after_delivery(). */
+int sieve_duplicate_seen(const struct conf *c, const char *address, const char *home,
+			 const char *maildir, const char *handle, const char *id, char key_r[65]);
+
 /* Check a script's syntax in this process.  Calls report(line, message,
  * arg) for each error (libsieve gives no column); returns the number of
  * errors (a script larger than max_size is one error). */
@@ -136,6 +147,7 @@ char sieve_flag_letter(const char *flag);
 enum sieve_act_type {
 	SIEVE_ACT_KEEP = 1, SIEVE_ACT_FILEINTO, SIEVE_ACT_REDIRECT,
 	SIEVE_ACT_REJECT, SIEVE_ACT_DISCARD, SIEVE_ACT_VACATION,
+	SIEVE_ACT_DUPLICATE,	/* a duplicate-tracking mark: arg key, num period */
 };
 
 struct sieve_act {
@@ -143,6 +155,7 @@ struct sieve_act {
 	char *arg;		/* folder, address or reason */
 	char flags[8];		/* keep, fileinto */
 	bool copy;		/* RFC 3894 :copy (fileinto, redirect) */
+	long num;		/* duplicate: seconds the mark lasts */
 	struct sieve_vacation *vac;
 };
 
@@ -169,6 +182,7 @@ struct sieve_env {
 	const char *envelope_to;
 	size_t size;			/* message size, 0: m->len */
 	const char *maildir;		/* for mailboxexists; NULL: mb's */
+	const char *home;		/* for duplicate records; NULL: mb's */
 };
 
 void sieve_result_clear(struct sieve_result *res);

@@ -264,28 +264,87 @@ static const char *vacation_refusal(const struct msg *m, const char *sender, con
 	return NULL;
 }
 
-static int vacation_db_path(const struct conf *c, const struct mailbox *mb, const char *rcpt,
-			    char *out, size_t outlen)
+/* The per-user state file of kind "vacation" (suffix .db) or
+ * "duplicate" (.dup): in vacation_db_dir by address, else in the home
+ * directory, else in the Maildir root. */
+static int state_path(const struct conf *c, const char *address, const char *home,
+		      const char *maildir, const char *kind, char *out, size_t outlen)
 {
 	int n;
+	bool vac = !strcmp(kind, "vacation");
 	if (c->vacation_db_dir && *c->vacation_db_dir) {
 		char name[512];
 		size_t o = 0;
-		for (const char *p = mb && mb->address ? mb->address : rcpt; *p && o < sizeof(name) - 1; p++) {
+		for (const char *p = address ? address : ""; *p && o < sizeof(name) - 1; p++) {
 			/* a file name: no "/", no leading "." */
 			bool safe = (isalnum((unsigned char)*p) || strchr("@.+-_", *p)) && !(o == 0 && *p == '.');
 			name[o++] = safe ? (char)tolower((unsigned char)*p) : '_';
 		}
 		name[o] = 0;
-		n = snprintf(out, outlen, "%s/%s.db", c->vacation_db_dir, name);
-	} else if (mb && mb->home && *mb->home) {
-		n = snprintf(out, outlen, "%s/.authdeliver-vacation.db", mb->home);
-	} else if (mb && mb->maildir) {
-		n = snprintf(out, outlen, "%s/authdeliver-vacation.db", mb->maildir);
+		n = snprintf(out, outlen, "%s/%s.%s", c->vacation_db_dir, name, vac ? "db" : "dup");
+	} else if (home && *home) {
+		n = snprintf(out, outlen, "%s/.authdeliver-%s.db", home, kind);
+	} else if (maildir && *maildir) {
+		n = snprintf(out, outlen, "%s/authdeliver-%s.db", maildir, kind);
 	} else {
 		return -1;
 	}
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+static int vacation_db_path(const struct conf *c, const struct mailbox *mb, const char *rcpt,
+			    char *out, size_t outlen)
+{
+	return state_path(c, mb && mb->address ? mb->address : rcpt, mb ? mb->home : NULL,
+			  mb ? mb->maildir : NULL, "vacation", out, outlen);
+}
+
+int sieve_duplicate_seen(const struct conf *c, const char *address, const char *home,
+			 const char *maildir, const char *handle, const char *id, char key_r[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -1;
+	/* RFC 7352 section 3: the identifier is tracked per handle */
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, "duplicate\n", 10);
+	EVP_DigestUpdate(ctx, handle, strlen(handle) + 1);
+	EVP_DigestUpdate(ctx, id, strlen(id));
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(key_r + 2 * i, "%02x", md[i]);
+	key_r[64] = 0;
+	char path[4096];
+	if (state_path(c, address, home, maildir, "duplicate", path, sizeof(path)) < 0)
+		return 0;	/* nowhere to look: never seen */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	int seen = 0;
+	if (flock(fd, LOCK_SH) == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size <= VAC_MAX_FILE) {
+		char *data = malloc((size_t)st.st_size + 1);
+		ssize_t got = data ? pread(fd, data, (size_t)st.st_size, 0) : -1;
+		if (got >= 0) {
+			data[got] = 0;
+			time_t now = time(NULL);
+			char *save = NULL;
+			for (char *line = strtok_r(data, "\n", &save); line && !seen;
+			     line = strtok_r(NULL, "\n", &save)) {
+				char k[65];
+				long long exp;
+				if (sscanf(line, "%64s %lld", k, &exp) == 2 && exp > now && !strcmp(k, key_r))
+					seen = 1;
+			}
+		}
+		free(data);
+	}
+	close(fd);
+	return seen;
 }
 
 static void vacation_key(const char *sender, const struct sieve_vacation *v, char out[65])
@@ -514,6 +573,13 @@ static int after_delivery_child(const struct conf *c, const struct mailbox *mb,
 	if (plan->vacation &&
 	    do_vacation(c, mb, m, envelope_from, envelope_to, plan->vacation) == 0)
 		sent++;
+	/* RFC 7352 section 3: the duplicate marks of a delivered message */
+	char path[4096];
+	if (plan->ndups && state_path(c, mb && mb->address ? mb->address : envelope_to,
+				      mb ? mb->home : NULL, mb ? mb->maildir : NULL,
+				      "duplicate", path, sizeof(path)) == 0)
+		for (size_t i = 0; i < plan->ndups; i++)
+			vacation_db_check(path, plan->dups[i].key, plan->dups[i].period, time(NULL));
 	return sent;
 }
 
@@ -521,7 +587,7 @@ int sieve_after_delivery(const struct conf *c, const struct mailbox *mb, const s
 			 const struct sieve_facts *facts, const char *envelope_from,
 			 const char *envelope_to, const struct sieve_plan *plan)
 {
-	if (!plan || plan->reject || (!plan->nredirects && !plan->vacation))
+	if (!plan || plan->reject || (!plan->nredirects && !plan->vacation && !plan->ndups))
 		return 0;
 	if (!envelope_to)
 		envelope_to = mb && mb->address ? mb->address : "";

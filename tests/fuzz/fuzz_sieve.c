@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      .domain = "d.example", .user = "user" };
 	struct sieve_facts f = { .spf = "pass", .dkim = "fail", .dmarc = "fail",
 				 .disposition = "quarantine", .folder = "Junk" };
-	struct sieve_env env = { c, &mb, &m, &f, "a@b.example", "user+tag@d.example", 0, NULL };
+	struct sieve_env env = { c, &mb, &m, &f, "a@b.example", "user+tag@d.example", 0, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, (const char *)data, size, &res);
 	sieve_result_clear(&res);

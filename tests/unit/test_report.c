@@ -11,8 +11,10 @@
 #include "conf.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "report_mail.h"
 #include "report_rec.h"
 #include "report_store.h"
+#include "report_xml.h"
 #include "spf.h"
 #include "t.h"
 
@@ -317,11 +319,112 @@ static void test_store(void)
 	conf_free(c);
 }
 
+static int alnum_only(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+static size_t count_str(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* Report-ID, file name and Subject (RFC 9990 3.5.1, 3.5.2) */
+static void test_names(void)
+{
+	char id[64], id2[64], buf[700];
+	T_INT(report_id_new(20789, id, sizeof id), 0, "report-id: made");
+	report_id_new(20789, id2, sizeof id2);
+	T_OK(alnum_only(id) && *id, "report-id: letters and digits only (unique-id ABNF): %s", id);
+	T_OK(strcmp(id, id2) != 0, "report-id: two calls differ");
+	T_OK(!strncmp(id, "20789", 5), "report-id: starts with the day");
+	struct report_meta m = { "Org", "dmarc@reporter.test", "", id, 20789, "example.com", "g" };
+	T_INT(report_filename(buf, sizeof buf, "reporter.test", &m), 0, "file name: made");
+	char want[300];
+	snprintf(want, sizeof want, "reporter.test!example.com!1796169600!1796255999!%s.xml.gz", id);
+	T_STR(buf, want, "file name: receiver!policy-domain!begin!end!unique-id.xml.gz");
+	T_INT(report_subject(buf, sizeof buf, "reporter.test", &m), 0, "subject: made");
+	snprintf(want, sizeof want, "Report Domain: example.com Submitter: reporter.test Report-ID: <%s>", id);
+	T_STR(buf, want, "subject: dmarc-subject ABNF with ridtxt in angle brackets");
+	char small[20];
+	T_INT(report_filename(small, sizeof small, "reporter.test", &m), -1, "file name: truncation is an error");
+}
+
+static void add_rec(struct report_store *s, const struct conf *c, const char *ip, bool pass,
+		    const char *from, long long ts, const char *sel)
+{
+	struct report_rec *r = calloc(1, sizeof *r);
+	struct dmarc_result d = base_dmarc();
+	snprintf(d.from_domain, sizeof d.from_domain, "%s", from);
+	d.code = pass ? AUTH_PASS : AUTH_FAIL;
+	d.dkim_aligned = pass;
+	d.disposition = pass ? DMARC_DIS_NONE : DMARC_DIS_QUARANTINE;
+	struct dkim_sig_result sig = { .code = pass ? AUTH_PASS : AUTH_FAIL };
+	snprintf(sig.d, sizeof sig.d, "example.com");
+	snprintf(sig.s, sizeof sig.s, "%s", sel);
+	struct dkim_result dk = { 1, &sig };
+	const char *why;
+	report_rec_build(r, c, &d, NULL, &dk, ip, "b@example.com", "x@example.org", ts, &why);
+	report_store_add(s, r);
+	free(r);
+}
+
+/* RFC 9990 3.1.1.7: one row per (IP, disposition, results, identifiers,
+ * auth results); the day's records only */
+static void test_aggregate(void)
+{
+	const char *tmp = getenv("T_TMP");
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s/agg.db", tmp ? tmp : ".");
+	const char *err = NULL;
+	struct report_store *s = report_store_open(uri, 1000, &err);
+	struct conf *c = conf_parse_string("", "t", NULL);
+	if (!s || !c) {
+		T_OK(0, "aggregate: store (%s)", err ? err : "");
+		return;
+	}
+	long long day = 20789, t0 = report_day_begin(day);
+	for (int i = 0; i < 5; i++)
+		add_rec(s, c, "192.0.2.1", true, "news.example.com", t0 + i, "s1");	/* one row */
+	add_rec(s, c, "192.0.2.1", true, "news.example.com", t0 + 9, "s2");	/* other selector */
+	add_rec(s, c, "192.0.2.2", true, "news.example.com", t0 + 10, "s1");	/* other IP */
+	add_rec(s, c, "192.0.2.1", false, "news.example.com", t0 + 11, "s1");	/* other result */
+	add_rec(s, c, "192.0.2.1", true, "example.com", t0 + 12, "s1");		/* other From */
+	add_rec(s, c, "192.0.2.1", true, "news.example.com", t0 - 1, "s1");	/* day before */
+	add_rec(s, c, "192.0.2.1", true, "news.example.com", report_day_end(day) + 1, "s1");
+	struct report_meta m = { "Org", "dmarc@reporter.test", "", "X1", day, "example.com", "g" };
+	char *xml = NULL;
+	size_t len = 0;
+	long n = 0;
+	T_INT(report_xml_build(s, &m, &xml, &len, &n), 0, "aggregate: built");
+	T_INT(n, 9, "aggregate: the day's 9 messages, not the day before or after");
+	T_INT(xml ? count_str(xml, "<record>") : 0, 5, "aggregate: 5 rows for 5 distinct keys");
+	T_OK(xml && strstr(xml, "<count>5</count>"), "aggregate: identical messages counted in one row");
+	T_OK(xml && strstr(xml, "<begin>1796169600</begin>") && strstr(xml, "<end>1796255999</end>"),
+	     "aggregate: date_range is the UTC day");
+	T_OK(xml && !strstr(xml, "<pct>"), "aggregate: no pct");
+	free(xml);
+	m.day = day + 5;
+	T_INT(report_xml_build(s, &m, &xml, &len, &n), 0, "aggregate: empty day");
+	T_INT(n, 0, "aggregate: no records, no report");
+	free(xml);
+	report_store_close(s);
+	conf_free(c);
+}
+
 int main(void)
 {
 	test_days();
 	test_rua();
 	test_build();
 	test_store();
+	test_names();
+	test_aggregate();
 	T_DONE();
 }

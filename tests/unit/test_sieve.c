@@ -50,7 +50,7 @@ static const char *run(const char *script, const struct sieve_facts *facts, stru
 {
 	struct mailbox mb = { .address = "user+tag@d.example", .local = "user", .detail = "tag",
 			      .domain = "d.example", .user = "user" };
-	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0, NULL };
+	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, script, strlen(script), &res);
 	out[0] = 0;
@@ -60,12 +60,13 @@ static const char *run(const char *script, const struct sieve_facts *facts, stru
 		return out;
 	}
 	static const char *const names[] = { "", "keep", "fileinto", "redirect", "reject",
-					     "discard", "vacation" };
+					     "discard", "vacation", "dupmark" };
 	for (size_t i = 0; i < res.nacts; i++) {
 		size_t o = strlen(out);
 		const struct sieve_act *a = &res.acts[i];
+		bool dm = a->type == SIEVE_ACT_DUPLICATE;	/* its arg is a hash */
 		snprintf(out + o, sizeof(out) - o, "%s%s%s%s%s%s%s", o ? " " : "", names[a->type],
-			 a->arg ? ":" : "", a->arg ? a->arg : "",
+			 a->arg && !dm ? ":" : "", a->arg && !dm ? a->arg : "",
 			 *a->flags ? ":" : "", a->flags, a->copy ? "+copy" : "");
 		if (a->vac && a->vac->seconds) {
 			o = strlen(out);
@@ -124,7 +125,7 @@ static void test_callbacks(void)
 		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
 		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
 		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
-		{ "include extension not available", "require \"include\";", &none, "FAIL@1:unsupported feature: include" },
+		{ "enotify extension not available", "require \"enotify\";", &none, "FAIL@1:unsupported feature: enotify" },
 		{ "fileinto ../../etc refused",
 		  "require \"fileinto\";\nfileinto \"../../etc\";",
 		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
@@ -167,7 +168,7 @@ static void test_callbacks(void)
 
 	/* a NUL byte cuts the script short in libsieve: refuse it */
 	struct mailbox mb = { .address = "u@d.example", .local = "u", .domain = "d.example" };
-	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0, NULL };
+	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, "keep;\0discard;", 14, &res);
 	T_OK(res.failed && strstr(res.error, "NUL"), "script with NUL byte fails: %s", res.error);
@@ -264,6 +265,21 @@ static void test_extensions(void)
 		  "if spamtest :percent :is \"73\" { fileinto \"p\"; }", "fileinto:p" },
 		{ "virustest 0 is 1 (clean)", "require [\"virustest\",\"fileinto\"];\n"
 		  "if virustest \"1\" { fileinto \"clean\"; }", "fileinto:clean" },
+		{ "include: a name with / refused", "require \"include\";\ninclude :personal \"../x\";",
+		  "FAIL@2:include: script name must not contain \"/\"" },
+		{ "include: return needs require", "return;", "FAIL@1:include not required" },
+		{ "include: global needs variables", "require \"include\";\nglobal \"a\";", "FAIL@2:global needs include and variables" },
+		{ "include: an in-memory script has no personal scripts",
+		  "require \"include\";\ninclude \"x\";", "FAIL@0:run-time error: include: script not found" },
+		{ "include :optional of a missing script", "require [\"include\",\"fileinto\"];\ninclude :optional \"x\";\nfileinto \"f\";", "fileinto:f" },
+		{ "include: return at top level ends the script", "require [\"include\",\"fileinto\"];\nreturn;\nfileinto \"never\";", "stop" },
+		{ "duplicate: first time not a duplicate, a mark to record",
+		  "require [\"duplicate\",\"fileinto\"];\nif duplicate :uniqueid \"x\" :seconds 60 { fileinto \"dup\"; }", "dupmark" },
+		{ "duplicate :header of a missing field: false, no mark",
+		  "require [\"duplicate\",\"fileinto\"];\nif duplicate :header \"X-None\" { fileinto \"dup\"; }", "" },
+		{ "duplicate :header and :uniqueid exclude each other",
+		  "require \"duplicate\";\nif duplicate :header \"a\" :uniqueid \"b\" { stop; }",
+		  "FAIL@2:duplicate: :header and :uniqueid exclude each other" },
 		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"enotify\"];", "FAIL@2:unsupported feature: editheader enotify" },
 		{ "linear :matches: no blow-up",
 		  "if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*z\" { discard; }", "" },

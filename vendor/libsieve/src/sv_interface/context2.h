@@ -72,6 +72,8 @@ struct support2 {
     enum boolean          body;		/* authdeliver 0006 */
     enum boolean          date;		/* authdeliver 0007 */
     enum boolean          index;
+    enum boolean          include;	/* authdeliver 0008 */
+    enum boolean          duplicate;	/* authdeliver 0009 */
 };
 
 struct actions2 {
@@ -103,6 +105,10 @@ struct script2 {
  * for overflow if the user tries
  * to put in too many values. */
 #define MAX_VALUES 10
+
+/* authdeliver 0008: RFC 6609 limits, Pigeonhole's defaults */
+#define SV_MAX_INCLUDE_DEPTH	10
+#define SV_MAX_INCLUDES		255
 struct cur_call {
     enum boolean begin, end;
     sieve2_values_t code;
@@ -145,6 +151,13 @@ struct sieve2_context {
      * execution; strings made by expansion are kept until the context
      * is freed (bounded by SV_VAR_ARENA). */
     struct sv_vars *vars;
+
+    /* authdeliver 0008: the include chain (loop check), the scripts
+     * included so far (:once, the total limit) */
+    int include_depth;
+    int include_total;
+    char *include_chain[SV_MAX_INCLUDE_DEPTH + 1];
+    char *included[SV_MAX_INCLUDES];
 };
 
 #endif

@@ -351,6 +351,31 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
     case NOT:
         res = !static_evaltest(context, t->u.t);
         break;
+    case DUPLICATE:
+    {
+        /* authdeliver 0009: RFC 7352 section 3: the host checks the
+         * tracking record and keeps a mark to record after delivery */
+        char **val = NULL;
+        const char *id = NULL;
+        char secs[16];
+        res = 0;
+        if (t->u.dup.uniqueid) {
+            id = X(t->u.dup.uniqueid);
+        } else {
+            const char *h = t->u.dup.header ? X(t->u.dup.header) : "Message-ID";
+            if (libsieve_do_getheader(context, h, &val) == SIEVE2_OK && val[0])
+                id = val[0];
+        }
+        if (!id)
+            break;	/* no identifier: not a duplicate */
+        snprintf(secs, sizeof(secs), "%d", t->u.dup.seconds);
+        char *q = libsieve_strconcat("X-AuthDeliver-Duplicate/", secs, t->u.dup.last ? "/last/" : "/first/",
+                                     t->u.dup.handle ? X(t->u.dup.handle) : "", "\n", id, NULL);
+        char **ans = NULL;
+        res = libsieve_do_getheader(context, q, &ans) == SIEVE2_OK;
+        libsieve_free(q);
+        break;
+    }
     case DATE:
     case CURRENTDATE:
     {
@@ -417,6 +442,79 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
     }
     }
 
+    return res;
+}
+
+/* authdeliver 0008: RFC 6609 include.  The host hands over the script
+ * text as the value of X-AuthDeliver-Include/personal/NAME (or
+ * /global/NAME); it is parsed with its own require list, evaluated in a
+ * variable scope of its own; "return" ends it, "stop" everything.
+ * Errors (loop, nesting, count, missing script, parse error) fail the
+ * whole evaluation. */
+#define SV_RETURN 2
+static int static_include(struct sieve2_context *context, commandlist_t *c, const char **errmsg)
+{
+    char *name = X(c->u.inc.name);
+    const char *loc = (c->u.inc.flags & 1) ? "global" : "personal";
+    char *key = libsieve_strconcat(loc, "/", name, NULL);
+    char **body = NULL;
+    int i, res;
+
+    for (i = 0; i < context->include_depth; i++)
+        if (!strcmp(context->include_chain[i], key)) {
+            libsieve_free(key);
+            *errmsg = "include loop";
+            libsieve_do_error_exec(context, "include: the script includes itself (a loop)");
+            return -1;
+        }
+    if (c->u.inc.flags & 2)
+        for (i = 0; i < context->include_total; i++)
+            if (!strcmp(context->included[i], key)) {
+                libsieve_free(key);
+                return 0;	/* :once, already included */
+            }
+    if (context->include_depth >= SV_MAX_INCLUDE_DEPTH || context->include_total >= SV_MAX_INCLUDES) {
+        libsieve_free(key);
+        libsieve_do_error_exec(context, context->include_depth >= SV_MAX_INCLUDE_DEPTH
+                               ? "include: nested deeper than 10" : "include: more than 255 includes");
+        return -1;
+    }
+    char *q = libsieve_strconcat("X-AuthDeliver-Include/", key, NULL);
+    int got = libsieve_do_getheader(context, q, &body);
+    libsieve_free(q);
+    if (got != SIEVE2_OK || !body || !body[0]) {
+        libsieve_free(key);
+        if (c->u.inc.flags & 4)
+            return 0;	/* :optional */
+        libsieve_do_error_exec(context, "include: script not found");
+        return -1;
+    }
+    context->included[context->include_total++] = libsieve_strdup(key);
+    context->include_chain[context->include_depth++] = key;
+
+    /* parse it in place of the including script */
+    const char *osrc = context->script.script;
+    int olen = context->script.length, oerr = context->parse_errors;
+    struct support2 oreq = context->require;
+    context->script.script = body[0];
+    context->script.length = (int)strlen(body[0]);
+    commandlist_t *tree = libsieve_sieve_parse_buffer(context);
+    if (context->parse_errors != oerr) {
+        res = -1;
+    } else {
+        libsieve_vars_push(context);
+        res = libsieve_eval(context, tree, errmsg);
+        libsieve_vars_pop(context);
+        if (res == SV_RETURN)
+            res = 0;
+    }
+    if (tree)
+        libsieve_free_tree(tree);
+    context->script.script = osrc;
+    context->script.length = olen;
+    context->require = oreq;
+    context->include_depth--;
+    libsieve_free(context->include_chain[context->include_depth]);
     return res;
 }
 
@@ -700,6 +798,16 @@ int libsieve_eval(struct sieve2_context *context,
             }
         case STOP:
             res = 1;
+            break;
+        case RETURN:
+            res = SV_RETURN;	/* authdeliver 0008: ends this script only */
+            break;
+        case GLOBAL:
+            for (sl = XL(c->u.sl); sl != NULL; sl = sl->next)
+                libsieve_var_global(context, sl->s);
+            break;
+        case INCLUDE:
+            res = static_include(context, c, errmsg);
             break;
         case DISCARD:
             res = libsieve_do_discard(context);

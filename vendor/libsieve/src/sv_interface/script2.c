@@ -86,6 +86,8 @@ int sieve2_free(sieve2_context_t **context)
 
     libsieve_message2_free(&c->message);
     libsieve_vars_free(c);	/* authdeliver 0004 */
+    while (c->include_total > 0)	/* authdeliver 0008 */
+        libsieve_free(c->included[--c->include_total]);
 
     libsieve_addrlexfree();
     libsieve_sievelexfree();
@@ -314,7 +316,7 @@ char * sieve2_listextensions(sieve2_context_t *sieve2_context)
         ( c->support.vacation   ? "vacation "  : "" ),
         ( c->support.notify     ? "notify "    : "" ),
         /* authdeliver 0003/0004 */
-        "copy mailbox variables spamtest spamtestplus virustest body date index ",
+        "copy mailbox variables spamtest spamtestplus virustest body date index include duplicate ",
         ( c->support.vacation   ? "vacation-seconds " : "" ),
 	NULL );
 

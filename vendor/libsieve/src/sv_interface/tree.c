@@ -204,6 +204,12 @@ void libsieve_free_test(test_t *t)
 	libsieve_free_test(t->u.t);
 	break;
 
+    case DUPLICATE:
+	libsieve_free(t->u.dup.handle);
+	libsieve_free(t->u.dup.header);
+	libsieve_free(t->u.dup.uniqueid);
+	break;
+
     case DATE:
     case CURRENTDATE:
 	libsieve_free(t->u.dt.header);
@@ -256,6 +262,14 @@ void libsieve_free_tree(commandlist_t *cl)
 
 	case STOP:
 	case DISCARD:
+	    break;
+
+	case INCLUDE:
+	    libsieve_free(cl->u.inc.name);
+	    break;
+
+	case GLOBAL:
+	    libsieve_free_sl(cl->u.sl);
 	    break;
 
 	case SET:

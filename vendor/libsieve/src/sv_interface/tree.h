@@ -75,6 +75,10 @@ struct Test {
 	    patternlist_t *pl;
 	    int index, last;	/* authdeliver 0007: :index N [:last] */
 	} h;
+	struct { /* authdeliver 0009: duplicate (RFC 7352) */
+	    char *handle, *header, *uniqueid;
+	    int seconds, last;
+	} dup;
 	struct { /* authdeliver 0007: date, currentdate (RFC 5260) */
 	    int comptag;
 	    comparator_t *comp;
@@ -134,6 +138,10 @@ struct Commandlist {
 	    char *handle;
 	    int seconds;	/* authdeliver 0003: RFC 6131, -1 unset */
 	} v;
+	struct { /* authdeliver 0008: include (RFC 6609) */
+	    char *name;
+	    int flags;	/* 1 :global, 2 :once, 4 :optional */
+	} inc;
 	struct { /* authdeliver 0004: set (RFC 5229) */
 	    char *name;
 	    char *value;

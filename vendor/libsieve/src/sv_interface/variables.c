@@ -19,7 +19,11 @@ struct sv_block { struct sv_block *next; char data[]; };
 
 struct sv_vars {
     int n;
-    struct { char name[SV_MAX_NAME + 1]; char *value; } v[SV_MAX_VARS];
+    /* scope: the include depth that owns the variable, -1 for the global
+     * ones (RFC 6609 section 3.3); decl: a "global" declaration of the
+     * name in that scope, not a value */
+    struct { char name[SV_MAX_NAME + 1]; char *value; int scope, decl; } v[SV_MAX_VARS];
+    int depth;
     char *match[SV_MAX_MATCH];
     struct sv_block *blocks;
     size_t used;
@@ -97,8 +101,14 @@ static const char *lookup(struct sv_vars *v, const char *name, size_t len)
             return v->match[k];
         return "";
     }
+    int scope = v->depth;
     for (i = 0; i < v->n; i++)
-        if (strlen(v->v[i].name) == len && !strncasecmp(v->v[i].name, name, len))
+        if (v->v[i].decl && v->v[i].scope == v->depth && strlen(v->v[i].name) == len &&
+            !strncasecmp(v->v[i].name, name, len))
+            scope = -1;
+    for (i = 0; i < v->n; i++)
+        if (!v->v[i].decl && v->v[i].scope == scope && strlen(v->v[i].name) == len &&
+            !strncasecmp(v->v[i].name, name, len))
             return v->v[i].value;
     return "";	/* RFC 5229 section 3: unknown variables are empty */
 }
@@ -234,8 +244,12 @@ void libsieve_var_set(struct sieve2_context *c, const char *name,
         while (l > 0 && ((unsigned char)val[l] & 0xc0) == 0x80) l--;
         val[l] = 0;
     }
+    int scope = v->depth;
     for (i = 0; i < v->n; i++)
-        if (!strcasecmp(v->v[i].name, name)) {
+        if (v->v[i].decl && v->v[i].scope == v->depth && !strcasecmp(v->v[i].name, name))
+            scope = -1;
+    for (i = 0; i < v->n; i++)
+        if (!v->v[i].decl && v->v[i].scope == scope && !strcasecmp(v->v[i].name, name)) {
             v->v[i].value = val;
             return;
         }
@@ -246,7 +260,54 @@ void libsieve_var_set(struct sieve2_context *c, const char *name,
     }
     snprintf(v->v[v->n].name, sizeof(v->v[v->n].name), "%s", name);
     v->v[v->n].value = val;
+    v->v[v->n].scope = scope;
+    v->v[v->n].decl = 0;
     v->n++;
+}
+
+/* authdeliver 0008: RFC 6609 section 3.3 "global": the name refers to the
+ * variable shared by all scripts from here on in this script. */
+void libsieve_var_global(struct sieve2_context *c, const char *name)
+{
+    struct sv_vars *v = vars(c);
+    int i;
+    if (!v)
+        return;
+    for (i = 0; i < v->n; i++)
+        if (v->v[i].decl && v->v[i].scope == v->depth && !strcasecmp(v->v[i].name, name))
+            return;
+    if (v->n >= SV_MAX_VARS) {
+        libsieve_do_error_exec(c, "variables: more than 128 variables");
+        c->exec_errors++;
+        return;
+    }
+    snprintf(v->v[v->n].name, sizeof(v->v[v->n].name), "%s", name);
+    v->v[v->n].value = NULL;
+    v->v[v->n].scope = v->depth;
+    v->v[v->n].decl = 1;
+    v->n++;
+}
+
+/* An included script gets a scope of its own; its variables (not the
+ * global ones) are gone when it ends. */
+void libsieve_vars_push(struct sieve2_context *c)
+{
+    struct sv_vars *v = vars(c);
+    if (v)
+        v->depth++;
+}
+
+void libsieve_vars_pop(struct sieve2_context *c)
+{
+    struct sv_vars *v = vars(c);
+    int i, o = 0;
+    if (!v)
+        return;
+    for (i = 0; i < v->n; i++)
+        if (v->v[i].scope != v->depth)
+            v->v[o++] = v->v[i];
+    v->n = o;
+    v->depth--;
 }
 
 void libsieve_vars_set_matches(struct sieve2_context *c)

@@ -37,6 +37,10 @@ void libsieve_var_set(struct sieve2_context *c, const char *name,
 /* After a successful :matches or :regex comparison of text: copy the
  * comparator's groups into ${0}..${9} (RFC 5229 section 3.2). */
 void libsieve_vars_set_matches(struct sieve2_context *c);
+/* authdeliver 0008: include (RFC 6609) scopes and "global" */
+void libsieve_var_global(struct sieve2_context *c, const char *name);
+void libsieve_vars_push(struct sieve2_context *c);
+void libsieve_vars_pop(struct sieve2_context *c);
 
 /* Filled by the :matches and :regex comparators (comparator.c). */
 struct sv_cap { int off, len; };

@@ -81,6 +81,7 @@ extern int libsieve_sievelex(void);
     struct stags *stag;	/* authdeliver 0004: set modifiers */
     struct btags *btag;	/* authdeliver 0006: body tags */
     struct dtags *dtag;	/* authdeliver 0007: date tags */
+    struct duptags *duptag;	/* authdeliver 0009: duplicate tags */
 }
 
 %token <nval> NUMBER
@@ -98,6 +99,9 @@ extern int libsieve_sievelex(void);
 %token SET STRINGT LOWER UPPER LOWERFIRST UPPERFIRST QUOTEWILDCARD LENGTH
 %token BODY RAW CONTENT TEXTTAG
 %token DATE CURRENTDATE ZONE ORIGINALZONE INDEX LAST
+%token INCLUDE RETURN GLOBAL PERSONAL GLOBALTAG ONCE OPTIONAL
+%token DUPLICATE HEADERTAG UNIQUEID
+%type <nval> itags
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
@@ -114,6 +118,7 @@ extern int libsieve_sievelex(void);
 %type <stag> stags
 %type <btag> btags
 %type <dtag> dtags
+%type <duptag> duptags
 
 %%
 
@@ -229,6 +234,33 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 				     YYERROR; /* va should call sieveerror() */
 				   }
 				   $$->u.str = $3; }
+        | INCLUDE itags STRING	 { if (!libsieve_parse_context->require.include) {
+				     libsieve_sieveerror("include not required");
+	                             YYERROR;
+                                   }
+				   if (strchr($3, '/') || !strcmp($3, ".") || !strcmp($3, "..") || !*$3) {
+				     libsieve_sieveerror("include: script name must not contain \"/\"");
+	                             YYERROR;
+				   }
+				   $$ = libsieve_new_command(INCLUDE);
+				   $$->u.inc.name = $3;
+				   $$->u.inc.flags = $2; }
+        | RETURN		 { if (!libsieve_parse_context->require.include) {
+				     libsieve_sieveerror("include not required");
+	                             YYERROR;
+                                   }
+				   $$ = libsieve_new_command(RETURN); }
+        | GLOBAL stringlist	 { if (!libsieve_parse_context->require.include
+				       || !libsieve_parse_context->require.variables) {
+				     libsieve_sieveerror("global needs include and variables");
+	                             YYERROR;
+                                   }
+				   if (!static_verify_stringlist($2, libsieve_variable_name_ok)) {
+				     libsieve_sieveerror("global: invalid variable name");
+	                             YYERROR;
+				   }
+				   $$ = libsieve_new_command(GLOBAL);
+				   $$->u.sl = $2; }
         | SET stags STRING STRING { if (!libsieve_parse_context->require.variables) {
 				     libsieve_sieveerror("variables not required");
 	                             YYERROR;
@@ -296,6 +328,17 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 				 } }
 	;
 
+/* RFC 6609 section 3.2: bit 1 :global (else :personal), 2 :once,
+ * 4 :optional, 8 a location was given */
+itags: /* empty */		 { $$ = 0; }
+	| itags PERSONAL	 { if ($1 & 8) { libsieve_sieveerror("duplicate :personal/:global"); YYERROR; }
+				   $$ = $1 | 8; }
+	| itags GLOBALTAG	 { if ($1 & 8) { libsieve_sieveerror("duplicate :personal/:global"); YYERROR; }
+				   $$ = $1 | 8 | 1; }
+	| itags ONCE		 { $$ = $1 | 2; }
+	| itags OPTIONAL	 { $$ = $1 | 4; }
+	;
+
 ftags: /* empty */		 { $$ = static_new_ftags(); }
 	| ftags COPY		 { $$ = $1; $$->copy = 1; }
 	| ftags CREATE		 { $$ = $1; $$->create = 1; }
@@ -310,6 +353,19 @@ rtags: /* empty */		 { $$ = static_new_ftags(); }
 	;
 
 /* RFC 5173 section 4/5: match type, comparator, transform. */
+/* RFC 7352 section 3 */
+duptags: /* empty */		 { $$ = static_new_duptags(); }
+	| duptags HANDLE STRING	 { $$ = $1; if ($$->handle) { libsieve_sieveerror("duplicate :handle"); YYERROR; }
+				   $$->handle = $3; }
+	| duptags HEADERTAG STRING { $$ = $1; if ($$->header) { libsieve_sieveerror("duplicate :header"); YYERROR; }
+				   if (!static_verify_header($3)) { YYERROR; }
+				   $$->header = $3; }
+	| duptags UNIQUEID STRING { $$ = $1; if ($$->uniqueid) { libsieve_sieveerror("duplicate :uniqueid"); YYERROR; }
+				   $$->uniqueid = $3; }
+	| duptags SECONDS NUMBER { $$ = $1; $$->seconds = $3; }
+	| duptags LAST		 { $$ = $1; $$->last = 1; }
+	;
+
 /* RFC 5260 sections 4, 5, 6 */
 dtags: /* empty */		 { $$ = static_new_dtags(); }
 	| dtags comptag		 { $$ = $1;
@@ -552,6 +608,21 @@ test: ANYOF testlist		 { $$ = libsieve_new_test(ANYOF); $$->u.tl = $2; }
 				   }
 				   $$ = static_build_date(CURRENTDATE, $2, NULL, $3, $4);
 				   if ($$ == NULL) { YYERROR; } }
+	| DUPLICATE duptags	 { if (!libsieve_parse_context->require.duplicate) {
+				     libsieve_sieveerror("duplicate not required");
+				     YYERROR;
+				   }
+				   if ($2->header && $2->uniqueid) {
+				     libsieve_sieveerror("duplicate: :header and :uniqueid exclude each other");
+				     YYERROR;
+				   }
+				   $$ = libsieve_new_test(DUPLICATE);
+				   $$->u.dup.handle = $2->handle;
+				   $$->u.dup.header = $2->header;
+				   $$->u.dup.uniqueid = $2->uniqueid;
+				   $$->u.dup.seconds = $2->seconds;
+				   $$->u.dup.last = $2->last;
+				   libsieve_free($2); }
 	| MAILBOXEXISTS stringlist { if (!libsieve_parse_context->require.mailbox) {
 				     libsieve_sieveerror("mailbox not required");
 				     YYERROR;
@@ -842,6 +913,16 @@ static struct ftags *static_new_ftags(void)
 
     r->copy = r->create = 0;
     r->flags = NULL;
+    return r;
+}
+
+static struct duptags *static_new_duptags(void)
+{
+    struct duptags *r = (struct duptags *) libsieve_malloc(sizeof(struct duptags));
+
+    r->handle = r->header = r->uniqueid = NULL;
+    r->seconds = -1;
+    r->last = 0;
     return r;
 }
 
@@ -1263,6 +1344,10 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("duplicate", req)) {
+	return c->require.duplicate = 1;
+    } else if (!strcmp("include", req)) {
+	return c->require.include = 1;
     } else if (!strcmp("date", req)) {
 	return c->require.date = 1;
     } else if (!strcmp("index", req)) {

@@ -35,6 +35,12 @@ struct stags {
     int mods;
 };
 
+/* authdeliver 0009: duplicate tags (RFC 7352) */
+struct duptags {
+    char *handle, *header, *uniqueid;
+    int seconds, last;
+};
+
 /* authdeliver 0007: date/currentdate tags (RFC 5260) */
 struct dtags {
     int comptag;
@@ -87,6 +93,7 @@ static struct ftags *static_new_ftags(void);	/* authdeliver 0003 */
 static struct stags *static_new_stags(void);	/* authdeliver 0004 */
 static struct btags *static_new_btags(void);	/* authdeliver 0006 */
 static struct dtags *static_new_dtags(void);	/* authdeliver 0007 */
+static struct duptags *static_new_duptags(void);	/* authdeliver 0009 */
 static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
                                  stringlist_t *keys);
 static char *static_body_query(struct btags *b);

@@ -1,0 +1,7 @@
+require ["duplicate","fileinto"];
+# rule:[duplicates]
+if duplicate
+{
+	fileinto "Duplicates";
+	stop;
+}
