@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "mbox.h"
+#include "recipient.h"
 #include "status.h"
 
 struct msg;

@@ -26,7 +26,7 @@
 #include "conf.h"
 #include "deliver.h"
 #include "log.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "status.h"
 
@@ -295,7 +295,7 @@ static void tx_reset(struct session *s)
 	s->mail_from = NULL;
 	for (size_t i = 0; i < s->nrcpt; i++) {
 		free(s->rcpt[i].address);
-		mbox_clear(&s->rcpt[i].mb);
+		recipient_clear(&s->rcpt[i].mb);
 	}
 	s->nrcpt = 0;
 	memset(&s->xf, 0, sizeof(s->xf));
@@ -497,20 +497,20 @@ static void cmd_rcpt(struct session *s, const char *arg)
 	struct deliver_rcpt *r = &s->rcpt[s->nrcpt];
 	memset(r, 0, sizeof(*r));
 	const char *err = "";
-	enum mbox_status ms = mbox_lookup(c, addr, &r->mb, &err);
+	enum recipient_status ms = recipient_lookup(c, addr, &r->mb, &err);
 	const char *qid = *s->xf.ident ? s->xf.ident : s->id;
 	switch (ms) {
-	case MBOX_OK:
+	case RECIPIENT_OK:
 		r->address = addr;
 		r->st = ST_DELIVERED;	/* provisional, until DATA */
 		s->nrcpt++;
 		REPLY(s, "250 2.1.5 Ok");
 		return;
-	case MBOX_UNKNOWN:
+	case RECIPIENT_UNKNOWN:
 		log_tx_rcpt(s, qid, addr, ST_UNKNOWN_USER, err);
 		REPLY(s, "550 5.1.1 <%s> User unknown", addr);
 		break;
-	case MBOX_TEMPFAIL:
+	case RECIPIENT_TEMPFAIL:
 		log_tx_rcpt(s, qid, addr, ST_LOOKUP_TEMPFAIL, err);
 		REPLY(s, "451 4.3.0 <%s> Temporary lookup failure", addr);
 		break;

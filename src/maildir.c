@@ -1,6 +1,6 @@
 /* maildir.c - safe Maildir delivery: tmp/ -> write -> fsync -> new/ -> fsync dir.
  *
- * Takes a resolved mailbox (mbox.c), a folder name, optional flags and the
+ * Takes a resolved mailbox (recipient.c), a folder name, optional flags and the
  * message as pieces in wire (CRLF) form.  maildir_commit() returns 0 only
  * when the file is in new/ (or cur/ with flags) and both the file and the
  * directory entry are on disk; otherwise -1, a reason and errno, and
@@ -18,7 +18,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "mbox.h"
+#include "recipient.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,41 +1,19 @@
-/* mbox.h - recipient -> mailbox resolution (system users, virtual map).
- *
- * Takes an envelope recipient, returns where its Maildir is and whose it
- * is.  Unknown users are a value (MBOX_UNKNOWN, 550 5.1.1), a lookup that
- * cannot be answered now is MBOX_TEMPFAIL (451 4.3.0).
- */
+/* mbox.h - transitional: the old names of recipient.h (this module was
+ * src/mbox.c; it looks up recipients, nothing in it is mbox).  Kept only
+ * so that branches in flight (src/sieve*.c, cmd_sieve.c) still build;
+ * new code includes recipient.h.  Remove once nothing includes this. */
 #ifndef AUTHDELIVER_MBOX_H
 #define AUTHDELIVER_MBOX_H
 
-#include <sys/types.h>
-#include <stdbool.h>
+#include "recipient.h"
 
-struct conf;
-
-enum mbox_status { MBOX_OK = 0, MBOX_UNKNOWN, MBOX_TEMPFAIL };
-
-struct mailbox {
-	char *address;		/* recipient as given, for Delivered-To */
-	char *local;		/* local part without the +detail */
-	char *detail;		/* "tag" of user+tag, or NULL */
-	char *domain;		/* lower case, or "" */
-	char *user;		/* system user name or map key */
-	char *home;		/* home directory (system users), or NULL */
-	char *maildir;		/* Maildir root, ends without '/' */
-	uid_t uid;
-	gid_t gid;
-	bool system;		/* from getpwnam */
-};
-
-/* Resolve rcpt (no angle brackets).  On MBOX_OK fills *mb (release with
- * mbox_clear); otherwise error_r says why (static or in a static buffer). */
-enum mbox_status mbox_lookup(const struct conf *c, const char *rcpt,
-			     struct mailbox *mb, const char **error_r);
-void mbox_clear(struct mailbox *mb);
-
-/* Split rcpt into local part, detail and domain per recipient_delimiter.
- * Returns -1 for an address that is not local@domain or local. */
-int mbox_split(const char *rcpt, const char *delims, char **local_r,
-	       char **detail_r, char **domain_r);
+#define mbox_status recipient_status
+#define MBOX_OK RECIPIENT_OK
+#define MBOX_UNKNOWN RECIPIENT_UNKNOWN
+#define MBOX_TEMPFAIL RECIPIENT_TEMPFAIL
+#define MBOX_MAX_ADDRESS RECIPIENT_MAX_ADDRESS
+#define mbox_lookup recipient_lookup
+#define mbox_clear recipient_clear
+#define mbox_split recipient_split
 
 #endif

@@ -21,7 +21,7 @@
 #include "conf.h"
 #include "deliver.h"
 #include "log.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "status.h"
 
@@ -124,12 +124,12 @@ int cmd_deliver(int argc, char **argv)
 	for (size_t i = 0; i < nr; i++) {
 		const char *err = "";
 		r[i].address = strdup(rcpts[i]);
-		enum mbox_status ms = r[i].address ? mbox_lookup(c, rcpts[i], &r[i].mb, &err) : MBOX_TEMPFAIL;
-		if (ms == MBOX_OK) {
+		enum recipient_status ms = r[i].address ? recipient_lookup(c, rcpts[i], &r[i].mb, &err) : RECIPIENT_TEMPFAIL;
+		if (ms == RECIPIENT_OK) {
 			r[i].st = ST_DELIVERED;
 			continue;
 		}
-		r[i].st = ms == MBOX_UNKNOWN ? ST_UNKNOWN_USER : ST_LOOKUP_TEMPFAIL;
+		r[i].st = ms == RECIPIENT_UNKNOWN ? ST_UNKNOWN_USER : ST_LOOKUP_TEMPFAIL;
 		snprintf(r[i].text, sizeof(r[i].text), "%s", err);
 	}
 	rc = worst_exit(r, nr);
@@ -198,7 +198,7 @@ int cmd_deliver(int argc, char **argv)
 out:
 	for (size_t i = 0; i < nr; i++) {
 		free(r[i].address);
-		mbox_clear(&r[i].mb);
+		recipient_clear(&r[i].mb);
 	}
 	free(r);
 	free(from);

@@ -2,7 +2,7 @@
  * flags, folder creation + subscriptions, symlink refusal, two-phase. */
 #include "conf.h"
 #include "maildir.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "t.h"
 
 #include <dirent.h>

@@ -9,7 +9,7 @@
  *   ENOENT  new/ removed between stage and commit
  */
 #include "maildir.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "t.h"
 
 #include <dirent.h>

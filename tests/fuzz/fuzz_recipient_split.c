@@ -1,5 +1,5 @@
-/* fuzz_mbox_split.c - RCPT TO addresses (network bytes) through mbox_split. */
-#include "mbox.h"
+/* fuzz_recipient_split.c - RCPT TO addresses (network bytes) through recipient_split. */
+#include "recipient.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (mbox_split(s, "+-", &l, &d, &dom) == 0) {
+	if (recipient_split(s, "+-", &l, &d, &dom) == 0) {
 		if (!l || !dom || strlen(l) > size || strlen(dom) > size)
 			abort();
 		free(l);

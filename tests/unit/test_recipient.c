@@ -1,7 +1,7 @@
-/* test_mbox.c - recipient splitting, virtual map lookup (delimiter, case,
+/* test_recipient.c - recipient splitting, virtual map lookup (delimiter, case,
  * catch-all, reload, errors) and system users through getpwnam. */
 #include "conf.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "t.h"
 
 #include <stdio.h>
@@ -55,7 +55,7 @@ static void test_split(void)
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char *l = NULL, *d = NULL, *dom = NULL, name[128];
-		int r = mbox_split(t[i].rcpt, t[i].delims, &l, &d, &dom);
+		int r = recipient_split(t[i].rcpt, t[i].delims, &l, &d, &dom);
 
 		snprintf(name, sizeof(name), "split %s", t[i].rcpt);
 		T_INT(r, 0, name);
@@ -76,14 +76,14 @@ static void test_split(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *l = NULL, *d = NULL, *dom = NULL;
 
-		T_INT(mbox_split(bad[i], "+", &l, &d, &dom), -1, "split refuses a malformed address");
+		T_INT(recipient_split(bad[i], "+", &l, &d, &dom), -1, "split refuses a malformed address");
 	}
 	char big[700];
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	big[10] = '@';
 	char *l, *d, *dom;
-	T_INT(mbox_split(big, "+", &l, &d, &dom), -1, "split refuses an address over 512 bytes");
+	T_INT(recipient_split(big, "+", &l, &d, &dom), -1, "split refuses an address over 512 bytes");
 }
 
 static void test_virtual(void)
@@ -108,7 +108,7 @@ static void test_virtual(void)
 		 map, tmp);
 	struct conf *c = mkconf(cfg);
 
-	T_INT(mbox_lookup(c, "alice@EXAMPLE.com", &mb, &err), MBOX_OK, "virtual: domain case-insensitive");
+	T_INT(recipient_lookup(c, "alice@EXAMPLE.com", &mb, &err), RECIPIENT_OK, "virtual: domain case-insensitive");
 	snprintf(want, sizeof(want), "%s/base/alice", tmp);
 	T_STR(mb.maildir, want, "virtual: relative path against virtual_base, no trailing /");
 	T_INT(mb.uid, 99, "virtual: default owner uid from virtual_uid");
@@ -116,41 +116,41 @@ static void test_virtual(void)
 	T_OK(!mb.system, "virtual: not a system user");
 	T_STR(mb.address, "alice@EXAMPLE.com", "virtual: address kept as given");
 	T_STR(mb.user, "alice@example.com", "virtual: user is the lower-case address");
-	mbox_clear(&mb);
+	recipient_clear(&mb);
 
-	T_INT(mbox_lookup(c, "ALICE+News@example.com", &mb, &err), MBOX_OK, "virtual: delimiter + case");
+	T_INT(recipient_lookup(c, "ALICE+News@example.com", &mb, &err), RECIPIENT_OK, "virtual: delimiter + case");
 	T_STR(mb.maildir, want, "virtual: user+tag -> user's mailbox");
 	T_STR(mb.detail, "News", "virtual: detail kept");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "alice-x@example.com", &mb, &err), MBOX_OK, "virtual: second delimiter character");
-	mbox_clear(&mb);
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "alice-x@example.com", &mb, &err), RECIPIENT_OK, "virtual: second delimiter character");
+	recipient_clear(&mb);
 
-	T_INT(mbox_lookup(c, "bob@example.com", &mb, &err), MBOX_OK, "virtual: map key case-insensitive");
+	T_INT(recipient_lookup(c, "bob@example.com", &mb, &err), RECIPIENT_OK, "virtual: map key case-insensitive");
 	T_STR(mb.maildir, "/srv/mail/bob/Maildir", "virtual: absolute path");
 	T_INT(mb.uid, 1234, "virtual: owner column uid");
 	T_INT(mb.gid, 5678, "virtual: owner column gid");
-	mbox_clear(&mb);
+	recipient_clear(&mb);
 
-	T_INT(mbox_lookup(c, "carol+lists@example.com", &mb, &err), MBOX_OK, "virtual: exact user+ext key first");
+	T_INT(recipient_lookup(c, "carol+lists@example.com", &mb, &err), RECIPIENT_OK, "virtual: exact user+ext key first");
 	snprintf(want, sizeof(want), "%s/base/lists/carol", tmp);
 	T_STR(mb.maildir, want, "virtual: user+ext key path");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "carol+other@example.com", &mb, &err), MBOX_UNKNOWN,
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "carol+other@example.com", &mb, &err), RECIPIENT_UNKNOWN,
 	      "virtual: other extension without user@domain entry is unknown");
 
-	T_INT(mbox_lookup(c, "Zed+x@Catch.Example", &mb, &err), MBOX_OK, "virtual: catch-all @domain");
+	T_INT(recipient_lookup(c, "Zed+x@Catch.Example", &mb, &err), RECIPIENT_OK, "virtual: catch-all @domain");
 	snprintf(want, sizeof(want), "%s/base/catch/catch.example/zed", tmp);
 	T_STR(mb.maildir, want, "virtual: catch-all expands %d/%u (lower case, no detail)");
 	T_INT(mb.uid, 0, "virtual: catch-all owner column");
 	T_STR(mb.user, "zed@catch.example", "virtual: catch-all user is the address");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "\"../../etc\"@catch.example", &mb, &err), MBOX_UNKNOWN,
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "\"../../etc\"@catch.example", &mb, &err), RECIPIENT_UNKNOWN,
 	      "virtual: %u that would escape is refused");
-	T_INT(mbox_lookup(c, "\"a/b\"@catch.example", &mb, &err), MBOX_UNKNOWN,
+	T_INT(recipient_lookup(c, "\"a/b\"@catch.example", &mb, &err), RECIPIENT_UNKNOWN,
 	      "virtual: %u with '/' is refused");
-	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_UNKNOWN, "virtual: unknown domain");
-	T_INT(mbox_lookup(c, "nobody@example.com", &mb, &err), MBOX_UNKNOWN, "virtual: unknown user");
-	T_INT(mbox_lookup(c, "@@", &mb, &err), MBOX_UNKNOWN, "virtual: malformed address is unknown");
+	T_INT(recipient_lookup(c, "dan@example.net", &mb, &err), RECIPIENT_UNKNOWN, "virtual: unknown domain");
+	T_INT(recipient_lookup(c, "nobody@example.com", &mb, &err), RECIPIENT_UNKNOWN, "virtual: unknown user");
+	T_INT(recipient_lookup(c, "@@", &mb, &err), RECIPIENT_UNKNOWN, "virtual: malformed address is unknown");
 
 	/* a big map: lookups stay correct (sorted, first duplicate wins) */
 	{
@@ -166,38 +166,38 @@ static void test_virtual(void)
 			char a[64], w[1300];
 			snprintf(a, sizeof(a), "U%d@Big.Example", i);
 			snprintf(w, sizeof(w), "%s/base/big/u%d", tmp, i);
-			if (mbox_lookup(c, a, &mb, &err) != MBOX_OK || strcmp(mb.maildir, w))
+			if (recipient_lookup(c, a, &mb, &err) != RECIPIENT_OK || strcmp(mb.maildir, w))
 				fails++;
-			mbox_clear(&mb);
+			recipient_clear(&mb);
 		}
 		T_INT(fails, 0, "virtual: 20000-entry map lookups");
-		T_INT(mbox_lookup(c, "u77@big.example", &mb, &err), MBOX_OK, "virtual: duplicate key");
+		T_INT(recipient_lookup(c, "u77@big.example", &mb, &err), RECIPIENT_OK, "virtual: duplicate key");
 		snprintf(want, sizeof(want), "%s/base/big/u77", tmp);
 		T_STR(mb.maildir, want, "virtual: first duplicate line wins");
-		mbox_clear(&mb);
-		T_INT(mbox_lookup(c, "u20000@big.example", &mb, &err), MBOX_UNKNOWN, "virtual: big map miss");
+		recipient_clear(&mb);
+		T_INT(recipient_lookup(c, "u20000@big.example", &mb, &err), RECIPIENT_UNKNOWN, "virtual: big map miss");
 	}
 
 	/* reload when the file changes (new mtime and size) */
 	write_file(map, "dan@example.net  dan/\n");
 	struct timespec ts[2] = { { time(NULL) + 5, 0 }, { time(NULL) + 5, 0 } };
 	utimensat(AT_FDCWD, map, ts, 0);
-	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_OK, "virtual: map reloaded after change");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "alice@example.com", &mb, &err), MBOX_UNKNOWN, "virtual: old entries gone after reload");
+	T_INT(recipient_lookup(c, "dan@example.net", &mb, &err), RECIPIENT_OK, "virtual: map reloaded after change");
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "alice@example.com", &mb, &err), RECIPIENT_UNKNOWN, "virtual: old entries gone after reload");
 
 	/* broken map: temporary failure, never "unknown user" */
 	write_file(map, "dan@example.net  dan/\njust-one-field\n");
-	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: malformed line -> tempfail");
+	T_INT(recipient_lookup(c, "dan@example.net", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: malformed line -> tempfail");
 	T_OK(strstr(err, ":2:") != NULL, "virtual: error names the line (%s)", err);
 	write_file(map, "dan@example.net  dan/  not-a-user-xyz\n");
-	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: bad owner -> tempfail");
+	T_INT(recipient_lookup(c, "dan@example.net", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: bad owner -> tempfail");
 	unlink(map);
-	T_INT(mbox_lookup(c, "dan@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: missing map -> tempfail");
+	T_INT(recipient_lookup(c, "dan@example.net", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: missing map -> tempfail");
 	if (geteuid() != 0) {
 		write_file(map, "dan@example.net  dan/\n");
 		chmod(map, 0);
-		T_INT(mbox_lookup(c, "x@example.net", &mb, &err), MBOX_TEMPFAIL, "virtual: unreadable map -> tempfail");
+		T_INT(recipient_lookup(c, "x@example.net", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: unreadable map -> tempfail");
 		unlink(map);
 	} else
 		printf("ok - virtual: unreadable map -> tempfail # SKIP root reads mode 000 files\n");
@@ -206,17 +206,17 @@ static void test_virtual(void)
 	/* a map that opens but cannot be read (a directory: EISDIR) */
 	snprintf(cfg, sizeof(cfg), "user_lookup = virtual\nvirtual_mailbox_map = %s\n", tmp);
 	c = mkconf(cfg);
-	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: read error -> tempfail");
+	T_INT(recipient_lookup(c, "a@b.c", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: read error -> tempfail");
 	T_OK(strstr(err, "read") || strstr(err, "directory"), "virtual: read error reason (%s)", err);
 	conf_free(c);
 
 	c = mkconf("user_lookup = virtual\nvirtual_mailbox_map = /nonexistent/map\n");
-	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: nonexistent map file -> tempfail");
+	T_INT(recipient_lookup(c, "a@b.c", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: nonexistent map file -> tempfail");
 	conf_free(c);
 	write_file(map, "a@b.c  rel/\n");
 	snprintf(cfg, sizeof(cfg), "user_lookup = virtual\nvirtual_mailbox_map = %s\n", map);
 	c = mkconf(cfg);
-	T_INT(mbox_lookup(c, "a@b.c", &mb, &err), MBOX_TEMPFAIL, "virtual: relative path without virtual_base -> tempfail");
+	T_INT(recipient_lookup(c, "a@b.c", &mb, &err), RECIPIENT_TEMPFAIL, "virtual: relative path without virtual_base -> tempfail");
 	conf_free(c);
 }
 
@@ -227,27 +227,27 @@ static void test_system(void)
 	struct conf *c = mkconf("user_lookup = system\n");
 
 	/* Debian always has "nobody" (uid 65534, home /nonexistent) */
-	T_INT(mbox_lookup(c, "NoBody@localhost", &mb, &err), MBOX_OK, "system: case-folded local part");
+	T_INT(recipient_lookup(c, "NoBody@localhost", &mb, &err), RECIPIENT_OK, "system: case-folded local part");
 	T_STR(mb.maildir, "/nonexistent/Maildir", "system: home/Maildir");
 	T_INT(mb.uid, 65534, "system: uid from passwd");
 	T_OK(mb.system, "system: flagged system");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "nobody+tag@localhost", &mb, &err), MBOX_OK, "system: default delimiter +");
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "nobody+tag@localhost", &mb, &err), RECIPIENT_OK, "system: default delimiter +");
 	T_STR(mb.detail, "tag", "system: detail");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "root@localhost", &mb, &err), MBOX_UNKNOWN, "system: uid 0 is refused");
-	T_INT(mbox_lookup(c, "no-such-user-4711@localhost", &mb, &err), MBOX_UNKNOWN, "system: unknown user");
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "root@localhost", &mb, &err), RECIPIENT_UNKNOWN, "system: uid 0 is refused");
+	T_INT(recipient_lookup(c, "no-such-user-4711@localhost", &mb, &err), RECIPIENT_UNKNOWN, "system: unknown user");
 	conf_free(c);
 
 	c = mkconf("user_lookup = system\nlocal_domains = example.org, example.net\nsystem_maildir = mail/box/\n");
-	T_INT(mbox_lookup(c, "nobody@localhost", &mb, &err), MBOX_UNKNOWN, "system: domain not in local_domains");
-	T_INT(mbox_lookup(c, "nobody@EXAMPLE.net", &mb, &err), MBOX_OK, "system: local_domains case-insensitive");
+	T_INT(recipient_lookup(c, "nobody@localhost", &mb, &err), RECIPIENT_UNKNOWN, "system: domain not in local_domains");
+	T_INT(recipient_lookup(c, "nobody@EXAMPLE.net", &mb, &err), RECIPIENT_OK, "system: local_domains case-insensitive");
 	T_STR(mb.maildir, "/nonexistent/mail/box", "system: system_maildir relative to home");
-	mbox_clear(&mb);
+	recipient_clear(&mb);
 	conf_free(c);
 
 	c = mkconf("user_lookup = frobnicate\n");
-	T_INT(mbox_lookup(c, "nobody@localhost", &mb, &err), MBOX_TEMPFAIL, "unknown user_lookup method -> tempfail");
+	T_INT(recipient_lookup(c, "nobody@localhost", &mb, &err), RECIPIENT_TEMPFAIL, "unknown user_lookup method -> tempfail");
 	conf_free(c);
 }
 
@@ -261,12 +261,12 @@ static void test_order(void)
 	write_file(map, "nobody@example.org  /srv/virtual/nobody/\n");
 	snprintf(cfg, sizeof(cfg), "user_lookup = virtual system\nvirtual_mailbox_map = %s\n", map);
 	struct conf *c = mkconf(cfg);
-	T_INT(mbox_lookup(c, "nobody@example.org", &mb, &err), MBOX_OK, "order: virtual first");
+	T_INT(recipient_lookup(c, "nobody@example.org", &mb, &err), RECIPIENT_OK, "order: virtual first");
 	T_STR(mb.maildir, "/srv/virtual/nobody", "order: virtual entry wins");
-	mbox_clear(&mb);
-	T_INT(mbox_lookup(c, "nobody@example.com", &mb, &err), MBOX_OK, "order: falls through to system");
+	recipient_clear(&mb);
+	T_INT(recipient_lookup(c, "nobody@example.com", &mb, &err), RECIPIENT_OK, "order: falls through to system");
 	T_OK(mb.system, "order: system user found second");
-	mbox_clear(&mb);
+	recipient_clear(&mb);
 	conf_free(c);
 }
 
@@ -276,7 +276,7 @@ int main(void)
 
 	snprintf(tmp, sizeof(tmp), "%s", t && *t ? t : "/tmp");
 	if (!t || !*t) {
-		snprintf(tmp, sizeof(tmp), "/tmp/test_mbox.%d", (int)getpid());
+		snprintf(tmp, sizeof(tmp), "/tmp/test_recipient.%d", (int)getpid());
 		mkdir(tmp, 0700);
 	}
 	test_split();

@@ -1,8 +1,8 @@
-/* mbox.c - recipient -> mailbox (Maildir root, owner).
+/* recipient.c - recipient -> mailbox (Maildir root, owner).
  *
- * Takes an envelope recipient and the configuration; returns MBOX_OK with
- * the Maildir root and the uid/gid to deliver as, MBOX_UNKNOWN (550 5.1.1)
- * or MBOX_TEMPFAIL (451 4.3.0: the map cannot be read, getpwnam failed
+ * Takes an envelope recipient and the configuration; returns RECIPIENT_OK with
+ * the Maildir root and the uid/gid to deliver as, RECIPIENT_UNKNOWN (550 5.1.1)
+ * or RECIPIENT_TEMPFAIL (451 4.3.0: the map cannot be read, getpwnam failed
  * with a real error, a configuration mistake).  It never touches the
  * Maildir itself (maildir.c does) and never guesses: an unreadable map is
  * a temporary failure, not an unknown user.
@@ -15,7 +15,7 @@
  *            virtual_mailbox_maps: "user@domain  path  [owner]" lines,
  *            keys tried user+detail@domain, user@domain, @domain.
  */
-#include "mbox.h"
+#include "recipient.h"
 
 #include "conf.h"
 
@@ -33,10 +33,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MBOX_MAX_ADDRESS 512	/* RFC 5321 §4.5.3.1: 64 + 1 + 255, with room */
-#define MBOX_MAP_LINE_MAX 4096
+#define RECIPIENT_MAX_ADDRESS 512	/* RFC 5321 §4.5.3.1: 64 + 1 + 255, with room */
+#define RECIPIENT_MAP_LINE_MAX 4096
 
-static __thread char mbox_errbuf[512];
+static __thread char recipient_errbuf[512];
 
 static const char *errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *errf(const char *fmt, ...)
@@ -44,9 +44,9 @@ static const char *errf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(mbox_errbuf, sizeof(mbox_errbuf), fmt, ap);	/* truncation ok */
+	vsnprintf(recipient_errbuf, sizeof(recipient_errbuf), fmt, ap);	/* truncation ok */
 	va_end(ap);
-	return mbox_errbuf;
+	return recipient_errbuf;
 }
 
 static void lower(char *s)
@@ -70,7 +70,7 @@ static int split(const char *rcpt, const char *delims, char **full_r,
 		rcpt++;
 		len -= 2;
 	}
-	if (!len || len > MBOX_MAX_ADDRESS)
+	if (!len || len > RECIPIENT_MAX_ADDRESS)
 		return -1;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)rcpt[i] < 0x20 || rcpt[i] == 0x7f)
@@ -127,7 +127,7 @@ bad:
 	return -1;
 }
 
-int mbox_split(const char *rcpt, const char *delims, char **local_r,
+int recipient_split(const char *rcpt, const char *delims, char **local_r,
 	       char **detail_r, char **domain_r)
 {
 	char *full;
@@ -332,7 +332,7 @@ static int vmap_load(const char *file, const struct stat *st, const char **error
 
 		lineno++;
 		snprintf(where, sizeof(where), ":%zu", lineno % 1000000000);
-		if (len > MBOX_MAP_LINE_MAX) {
+		if (len > RECIPIENT_MAP_LINE_MAX) {
 			*error_r = errf("virtual_mailbox_map %s%s: line too long", file, where);
 			goto err;
 		}
@@ -428,18 +428,18 @@ static const struct vent *vmap_find(const char *key)
 	return lo < vmap.n && !strcmp(vmap.v[lo].key, key) ? &vmap.v[lo] : NULL;
 }
 
-static enum mbox_status lookup_virtual(const struct conf *c, const char *full,
+static enum recipient_status lookup_virtual(const struct conf *c, const char *full,
 				       struct mailbox *mb, const char **error_r)
 {
 	const char *file = c->virtual_mailbox_map;
 	const struct vent *e = NULL;
 	struct stat st;
-	char key[MBOX_MAX_ADDRESS + 8];
-	enum mbox_status ret = MBOX_TEMPFAIL;
+	char key[RECIPIENT_MAX_ADDRESS + 8];
+	enum recipient_status ret = RECIPIENT_TEMPFAIL;
 
 	if (!file || !*file) {
 		*error_r = "user_lookup has virtual but virtual_mailbox_map is empty";
-		return MBOX_TEMPFAIL;
+		return RECIPIENT_TEMPFAIL;
 	}
 	pthread_mutex_lock(&vmap_lock);
 	if (stat(file, &st) < 0) {
@@ -467,7 +467,7 @@ static enum mbox_status lookup_virtual(const struct conf *c, const char *full,
 		e = vmap_find(key);
 	}
 	if (!e) {
-		ret = MBOX_UNKNOWN;
+		ret = RECIPIENT_UNKNOWN;
 		*error_r = "no such user";
 		goto out;
 	}
@@ -475,7 +475,7 @@ static enum mbox_status lookup_virtual(const struct conf *c, const char *full,
 				   mb->domain, NULL, error_r))) {
 		/* an address that cannot name a directory is nobody's */
 		if (!strcmp(*error_r, "address is not usable as a path component"))
-			ret = MBOX_UNKNOWN;
+			ret = RECIPIENT_UNKNOWN;
 		goto out;
 	}
 	if (e->owner || (c->virtual_uid && *c->virtual_uid)) {
@@ -496,7 +496,7 @@ static enum mbox_status lookup_virtual(const struct conf *c, const char *full,
 		goto out;
 	}
 	mb->system = false;
-	ret = MBOX_OK;
+	ret = RECIPIENT_OK;
 out:
 	pthread_mutex_unlock(&vmap_lock);
 	return ret;
@@ -504,7 +504,7 @@ out:
 
 /* ---- system users ---------------------------------------------------- */
 
-static enum mbox_status lookup_system(const struct conf *c, struct mailbox *mb,
+static enum recipient_status lookup_system(const struct conf *c, struct mailbox *mb,
 				      const char **error_r)
 {
 	struct passwd pw, *res = NULL;
@@ -512,7 +512,7 @@ static enum mbox_status lookup_system(const struct conf *c, struct mailbox *mb,
 	size_t blen = bl > 0 ? (size_t)bl : 16384;
 	char *buf;
 	int r;
-	enum mbox_status ret = MBOX_UNKNOWN;
+	enum recipient_status ret = RECIPIENT_UNKNOWN;
 
 	if (*mb->domain && c->local_domains.n) {
 		size_t i;
@@ -522,13 +522,13 @@ static enum mbox_status lookup_system(const struct conf *c, struct mailbox *mb,
 				break;
 		if (i == c->local_domains.n) {
 			*error_r = "domain is not in local_domains";
-			return MBOX_UNKNOWN;
+			return RECIPIENT_UNKNOWN;
 		}
 	}
 	for (;;) {
 		if (!(buf = malloc(blen))) {
 			*error_r = "out of memory";
-			return MBOX_TEMPFAIL;
+			return RECIPIENT_TEMPFAIL;
 		}
 		r = getpwnam_r(mb->local, &pw, buf, blen, &res);
 		if (r != ERANGE || blen >= 1024 * 1024)
@@ -539,7 +539,7 @@ static enum mbox_status lookup_system(const struct conf *c, struct mailbox *mb,
 	/* getpwnam(3): 0, ENOENT, ESRCH, EBADF, EPERM all mean "not found" */
 	if (r && r != ENOENT && r != ESRCH && r != EBADF && r != EPERM) {
 		*error_r = errf("getpwnam %s: %s", mb->local, strerror(r));
-		ret = MBOX_TEMPFAIL;
+		ret = RECIPIENT_TEMPFAIL;
 		goto out;
 	}
 	if (r || !res) {
@@ -552,10 +552,10 @@ static enum mbox_status lookup_system(const struct conf *c, struct mailbox *mb,
 	}
 	if (!pw.pw_dir || pw.pw_dir[0] != '/') {
 		*error_r = errf("user %s has no absolute home directory", mb->local);
-		ret = MBOX_TEMPFAIL;
+		ret = RECIPIENT_TEMPFAIL;
 		goto out;
 	}
-	ret = MBOX_TEMPFAIL;
+	ret = RECIPIENT_TEMPFAIL;
 	if (!(mb->home = strdup(pw.pw_dir)) || !(mb->user = strdup(pw.pw_name)))
 		goto out;
 	if (!(mb->maildir = expand(c->system_maildir && *c->system_maildir ?
@@ -565,7 +565,7 @@ static enum mbox_status lookup_system(const struct conf *c, struct mailbox *mb,
 	mb->uid = pw.pw_uid;
 	mb->gid = pw.pw_gid;
 	mb->system = true;
-	ret = MBOX_OK;
+	ret = RECIPIENT_OK;
 out:
 	free(buf);
 	return ret;
@@ -573,11 +573,11 @@ out:
 
 /* ---- lookup ---------------------------------------------------------- */
 
-enum mbox_status mbox_lookup(const struct conf *c, const char *rcpt,
+enum recipient_status recipient_lookup(const struct conf *c, const char *rcpt,
 			     struct mailbox *mb, const char **error_r)
 {
 	char *full = NULL;
-	enum mbox_status ret = MBOX_UNKNOWN;
+	enum recipient_status ret = RECIPIENT_UNKNOWN;
 	const char *why = "no such user";
 	static const char *const def[] = { "system" };
 	const char *const *methods = c->user_lookup.n ?
@@ -588,13 +588,13 @@ enum mbox_status mbox_lookup(const struct conf *c, const char *rcpt,
 	if (split(rcpt, c->recipient_delimiter, &full, &mb->local, &mb->detail,
 		  &mb->domain) < 0) {
 		*error_r = "malformed recipient address";
-		return MBOX_UNKNOWN;
+		return RECIPIENT_UNKNOWN;
 	}
 	if (!(mb->address = strdup(rcpt))) {
 		free(full);
-		mbox_clear(mb);
+		recipient_clear(mb);
 		*error_r = "out of memory";
-		return MBOX_TEMPFAIL;
+		return RECIPIENT_TEMPFAIL;
 	}
 	for (size_t i = 0; i < nm; i++) {
 		const char *err = NULL;
@@ -604,19 +604,19 @@ enum mbox_status mbox_lookup(const struct conf *c, const char *rcpt,
 		else if (!strcasecmp(methods[i], "virtual"))
 			ret = lookup_virtual(c, full, mb, &err);
 		else {
-			ret = MBOX_TEMPFAIL;
+			ret = RECIPIENT_TEMPFAIL;
 			err = errf("user_lookup: unknown method \"%s\"", methods[i]);
 		}
-		if (ret == MBOX_OK) {
+		if (ret == RECIPIENT_OK) {
 			free(full);
-			return MBOX_OK;
+			return RECIPIENT_OK;
 		}
 		/* a method that failed left partial results behind */
 		free(mb->user);
 		free(mb->home);
 		free(mb->maildir);
 		mb->user = mb->home = mb->maildir = NULL;
-		if (ret == MBOX_TEMPFAIL) {
+		if (ret == RECIPIENT_TEMPFAIL) {
 			why = err;
 			break;
 		}
@@ -624,12 +624,12 @@ enum mbox_status mbox_lookup(const struct conf *c, const char *rcpt,
 			why = err;
 	}
 	free(full);
-	mbox_clear(mb);
+	recipient_clear(mb);
 	*error_r = why;
 	return ret;
 }
 
-void mbox_clear(struct mailbox *mb)
+void recipient_clear(struct mailbox *mb)
 {
 	if (!mb)
 		return;
