@@ -145,7 +145,6 @@ static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
 		.to = r->address, .from = env->mail_from, .msgid = msgid, .size = size,
 		.delay = elapsed(&env->start), .folder = r->folder, .auth = auth,
 		.st = r->st, .text = r->text });
-	metrics_rcpt(r->st, r->folder, conf->junk_folder);
 }
 
 /* The DMARC aggregate-report record of this message, once per message

@@ -26,7 +26,6 @@
 #include "conf.h"
 #include "deliver.h"
 #include "log.h"
-#include "metrics.h"
 #include "mbox.h"
 #include "msg.h"
 #include "status.h"
@@ -330,7 +329,6 @@ static void log_tx_rcpt(struct session *s, const char *qid, const char *to,
 	log_rcpt(&(struct log_rcpt){
 		.queue_id = qid, .to = to, .from = s->mail_from, .size = LOG_NO_SIZE,
 		.delay = since(&s->tx_start), .st = st, .text = why });
-	metrics_rcpt(st, "", NULL);
 }
 
 static void cmd_lhlo(struct session *s, const char *arg)

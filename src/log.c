@@ -1,6 +1,7 @@
 /* log.c - stderr or syslog; one line per event, never message content. */
 #include "log.h"
 #include "conf.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,4 +124,6 @@ void log_rcpt(const struct log_rcpt *r)
 	    r->from ? r->from : "", r->msgid && *r->msgid ? r->msgid : "-", size, delay,
 	    r->folder && *r->folder ? r->folder : "-", auth ? r->auth : "", auth ? ", " : "",
 	    s->word, s->code, s->enh, r->text ? r->text : "");
+	/* the outcome is final here, for every intake: count it once */
+	metrics_rcpt(r->st, r->folder, conf ? conf->junk_folder : NULL);
 }
