@@ -222,6 +222,7 @@ struct run {
 	void (*report)(int, const char *, void *);
 	void *report_arg;
 	int nerrors;
+	int first_unsupported_line;	/* sieve_check(): libsieve's require error */
 	bool validating;
 	jmp_buf bail;		/* out of libsieve, see cb_getenvelope */
 	bool can_bail;
@@ -306,6 +307,8 @@ static int cb_errparse(sieve2_context_t *s, void *u)
 	char msg[256];
 	copy_message(msg, sizeof(msg), sieve2_getvalue_string(s, "message"), "parse error");
 	r->nerrors++;
+	if (!r->first_unsupported_line && !strncmp(msg, "unsupported feature", 19))
+		r->first_unsupported_line = line > 0 ? line : 1;
 	if (r->report)
 		r->report(line, msg, r->report_arg);
 	if (r->res)
@@ -1219,6 +1222,91 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 	free(text);
 }
 
+/* The extensions of the vendored libsieve with our patches (its
+ * sieve2_listextensions() plus the comparators). */
+static bool extension_known(const char *name)
+{
+	static const char *const known[] = {
+		"fileinto", "reject", "envelope", "vacation", "vacation-seconds", "imap4flags",
+		"relational", "subaddress", "regex", "comparator-i;octet", "comparator-i;ascii-casemap",
+		"comparator-i;ascii-numeric", "copy", "mailbox", "variables", "spamtest",
+		"spamtestplus", "virustest", "body", "date", "index", "include", "duplicate", "enotify",
+		NULL };
+	for (size_t i = 0; known[i]; i++)
+		if (!strcmp(known[i], name))
+			return true;
+	return false;
+}
+
+/* Report the unsupported names of every require after the one libsieve
+ * stopped at (skip_line); a small scan: comments, strings, text: blocks. */
+static int other_requires(const char *s, size_t len, int skip_line,
+			  void (*report)(int, const char *, void *), void *arg)
+{
+	int line = 1, n = 0, state = 0;	/* 1: after "require", 2: in its list */
+	size_t i = 0;
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '\n') {
+			line++;
+			i++;
+		} else if (ch == '#') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/'); i++)
+				if (s[i] == '\n')
+					line++;
+			i += 2;
+		} else if (ch == '"') {
+			char name[128];
+			size_t o = 0, st = ++i;
+			int l0 = line;
+			for (; i < len && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < len)
+					i++;
+				if (s[i] == '\n')
+					line++;
+				if (o < sizeof(name) - 1)
+					name[o++] = s[i];
+			}
+			name[o] = 0;
+			i++;
+			(void)st;
+			if (state && l0 > skip_line && !extension_known(name)) {
+				char msg[200];
+				snprintf(msg, sizeof(msg), "unsupported feature: %s", name);
+				report(l0, msg, arg);
+				n++;
+			}
+			if (state == 1)
+				state = 0;
+		} else if (!strncmp(s + i, "text:", 5)) {
+			/* RFC 5228 section 2.4.2: up to a line with a lone "." */
+			while (i < len && !(s[i] == '\n' && i + 2 < len && s[i + 1] == '.' &&
+					    (s[i + 2] == '\n' || s[i + 2] == '\r'))) {
+				if (s[i] == '\n')
+					line++;
+				i++;
+			}
+			i += 2;
+		} else if (isalpha((unsigned char)ch)) {
+			size_t st = i;
+			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+				i++;
+			if (i - st == 7 && !strncmp(s + st, "require", 7))
+				state = 1;
+		} else {
+			if (ch == '[' && state == 1)
+				state = 2;
+			else if (ch == ']' || ch == ';')
+				state = 0;
+			i++;
+		}
+	}
+	return n;
+}
+
 int sieve_check(const char *script, size_t len, size_t max_size,
 		void (*report)(int line, const char *message, void *arg), void *arg)
 {
@@ -1250,6 +1338,10 @@ int sieve_check(const char *script, size_t len, size_t max_size,
 	}
 	sieve2_free(&s);
 	free(text);
+	/* libsieve stops at the first require that fails: name the other
+	 * unsupported extensions too, each with its line */
+	if (r.nerrors > 0)
+		r.nerrors += other_requires(script, len, r.first_unsupported_line, report, arg);
 	return r.nerrors;
 }
 

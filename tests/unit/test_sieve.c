@@ -750,6 +750,13 @@ static void test_check(void)
 	errs[0] = 0;
 	T_INT(sieve_check(bad, strlen(bad), 10, report, NULL), 1, "check: too large");
 	T_STR(errs, "0:script larger than sieve_max_script_size;", "check: size error");
+	/* every unsupported extension with its line, not only libsieve's first */
+	errs[0] = 0;
+	const char *unsup = "require \"fileinto\";\nrequire \"editheader\";\n# require \"no\";\n"
+			    "require [\"variables\",\n \"environment\", \"foo\"];\nkeep;\n";
+	T_INT(sieve_check(unsup, strlen(unsup), 1000, report, NULL), 3, "check: three unsupported extensions");
+	T_STR(errs, "2:unsupported feature: editheader;5:unsupported feature: environment;"
+		    "5:unsupported feature: foo;", "check: each named with its line");
 }
 
 int main(void)
