@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "conf.h"
 #include "dmarc.h"
@@ -216,8 +217,7 @@ static int write_out(const char *dir, const char *name, const char *msg, size_t 
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	ssize_t w = write(fd, msg, len);
-	int rc = w == (ssize_t)len && fsync(fd) == 0 ? 0 : -1;
+	int rc = write_full(fd, msg, len) == 0 && fsync(fd) == 0 ? 0 : -1;
 	return close(fd) == 0 ? rc : -1;
 }
 

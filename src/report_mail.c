@@ -23,6 +23,7 @@
 
 #include <gmime/gmime.h>
 
+#include "buf.h"
 #include "dmarc.h"
 #include "dns.h"
 #include "report_xml.h"
@@ -230,17 +231,7 @@ enum report_sent report_mail_send(const char *sendmail_path, const char *from,
 		return REPORT_SEND_TEMP;
 	}
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-	bool short_write = false;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(pfd[1], msg + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			short_write = true;
-			break;
-		}
-		off += (size_t)w;
-	}
+	bool short_write = write_full(pfd[1], msg, len) < 0;
 	close(pfd[1]);
 	signal(SIGPIPE, old);
 	int status = 0;

@@ -21,6 +21,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "spf.h"
+#include "tagval.h"
 
 #define F(x) { #x, offsetof(struct report_rec, x), sizeof(((struct report_rec *)0)->x) }
 const struct report_field report_rec_fields[] = {
@@ -263,32 +264,31 @@ static int mailto_addr(const char *u, size_t ul, char *out, size_t size)
 	return 0;
 }
 
+struct rua_acc {
+	char (*addr)[REPORT_ADDR_MAX];
+	size_t n, max;
+};
+
+static int rua_item(const char *u, size_t len, void *arg)
+{
+	struct rua_acc *acc = arg;
+	char a[REPORT_ADDR_MAX];
+	/* RFC 9990 3.5: malformed URIs and other schemes are ignored */
+	if (len && mailto_addr(u, len, a, sizeof a) == 0) {
+		for (size_t i = 0; i < acc->n; i++)
+			if (!strcasecmp(acc->addr[i], a))
+				return 0;
+		snprintf(acc->addr[acc->n++], REPORT_ADDR_MAX, "%s", a);
+	}
+	return acc->n >= acc->max;
+}
+
 size_t report_rua_parse(const char *rua, size_t max, char (*addr_r)[REPORT_ADDR_MAX])
 {
-	size_t n = 0;
-	const char *p = rua;
-	while (*p && n < max) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		const char *e = p;
-		while (*e && *e != ',')
-			e++;
-		const char *t = e;
-		while (t > p && (t[-1] == ' ' || t[-1] == '\t'))
-			t--;
-		char a[REPORT_ADDR_MAX];
-		/* RFC 9990 3.5: malformed URIs and other schemes are ignored */
-		if (t > p && mailto_addr(p, (size_t)(t - p), a, sizeof a) == 0) {
-			bool dup = false;
-			for (size_t i = 0; i < n; i++)
-				if (!strcasecmp(addr_r[i], a))
-					dup = true;
-			if (!dup)
-				snprintf(addr_r[n++], REPORT_ADDR_MAX, "%s", a);
-		}
-		p = e;
-	}
-	return n;
+	struct rua_acc acc = { addr_r, 0, max };
+	if (max)
+		tagval_split(rua, strlen(rua), ',', (size_t)-1, rua_item, &acc);
+	return acc.n;
 }
 
 /* ------------------------------------------------------------------ */

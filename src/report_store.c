@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
 #include "report_rec.h"
@@ -557,14 +558,10 @@ int report_spool_append(const char *path, const struct report_rec *r, const char
 			close(fd);
 			continue;
 		}
-		ssize_t w = write(fd, line, len);
-		int e = errno;
-		if (w == (ssize_t)len && fdatasync(fd) == 0) {
+		if (write_full(fd, line, len) == 0 && fdatasync(fd) == 0)
 			rc = 0;
-		} else {
-			snprintf(err, sizeof err, "%s: %s", path,
-				 w < 0 ? strerror(e) : w != (ssize_t)len ? "short write" : strerror(errno));
-		}
+		else
+			snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
 		close(fd);
 		break;
 	}

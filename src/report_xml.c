@@ -17,78 +17,47 @@
 
 #include <zlib.h>
 
+#include "buf.h"
 #include "report_rec.h"
 #include "report_store.h"
 
-struct xbuf {
-	char *p;
-	size_t n, size;
-	bool oom;
-};
-
-static void x_add(struct xbuf *b, const char *s, size_t len)
-{
-	if (b->oom)
-		return;
-	if (b->n + len + 1 > b->size) {
-		size_t ns = b->size ? b->size * 2 : 4096;
-		while (ns < b->n + len + 1)
-			ns *= 2;
-		char *np = realloc(b->p, ns);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->size = ns;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void x_str(struct xbuf *b, const char *s)
-{
-	x_add(b, s, strlen(s));
-}
-
 /* Text content: XML escapes; bytes outside printable ASCII -> '?' */
-static void x_text(struct xbuf *b, const char *s)
+static void x_text(struct buf *b, const char *s)
 {
 	for (const char *p = s; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
 		switch (ch) {
-		case '&': x_str(b, "&amp;"); break;
-		case '<': x_str(b, "&lt;"); break;
-		case '>': x_str(b, "&gt;"); break;
-		case '"': x_str(b, "&quot;"); break;
+		case '&': buf_str(b, "&amp;"); break;
+		case '<': buf_str(b, "&lt;"); break;
+		case '>': buf_str(b, "&gt;"); break;
+		case '"': buf_str(b, "&quot;"); break;
 		default:
-			x_add(b, ch < 0x20 || ch > 0x7e ? "?" : p, 1);
+			buf_add(b, ch < 0x20 || ch > 0x7e ? "?" : p, 1);
 		}
 	}
 }
 
 /* <name>text</name> at an indent */
-static void x_el(struct xbuf *b, int ind, const char *name, const char *text)
+static void x_el(struct buf *b, int ind, const char *name, const char *text)
 {
 	static const char sp[] = "            ";
-	x_add(b, sp, (size_t)ind * 2 < sizeof sp - 1 ? (size_t)ind * 2 : sizeof sp - 1);
-	x_str(b, "<");
-	x_str(b, name);
-	x_str(b, ">");
+	buf_add(b, sp, (size_t)ind * 2 < sizeof sp - 1 ? (size_t)ind * 2 : sizeof sp - 1);
+	buf_str(b, "<");
+	buf_str(b, name);
+	buf_str(b, ">");
 	x_text(b, text);
-	x_str(b, "</");
-	x_str(b, name);
-	x_str(b, ">\n");
+	buf_str(b, "</");
+	buf_str(b, name);
+	buf_str(b, ">\n");
 }
 
-static void x_open(struct xbuf *b, int ind, const char *name, bool close)
+static void x_open(struct buf *b, int ind, const char *name, bool close)
 {
 	static const char sp[] = "            ";
-	x_add(b, sp, (size_t)ind * 2 < sizeof sp - 1 ? (size_t)ind * 2 : sizeof sp - 1);
-	x_str(b, close ? "</" : "<");
-	x_str(b, name);
-	x_str(b, ">\n");
+	buf_add(b, sp, (size_t)ind * 2 < sizeof sp - 1 ? (size_t)ind * 2 : sizeof sp - 1);
+	buf_str(b, close ? "</" : "<");
+	buf_str(b, name);
+	buf_str(b, ">\n");
 }
 
 int report_id_new(long long day, char *buf, size_t size)
@@ -119,7 +88,7 @@ static int policy_cb(void *arg, size_t n, const char *const *v)
 }
 
 struct rows {
-	struct xbuf *b;
+	struct buf *b;
 	long count;
 };
 
@@ -127,7 +96,7 @@ struct rows {
 static int row_cb(void *arg, size_t n, const char *const *v)
 {
 	struct rows *rs = arg;
-	struct xbuf *b = rs->b;
+	struct buf *b = rs->b;
 	if (n < 13)
 		return 1;
 	enum { IP, DIS, DKE, SPE, RSN, RSC, HF, EF, ET, DKIM, SPD, SPR, CNT };
@@ -188,7 +157,7 @@ static int row_cb(void *arg, size_t n, const char *const *v)
 	}
 	x_open(b, 2, "auth_results", true);
 	x_open(b, 1, "record", true);
-	return b->oom;
+	return buf_status(b) < 0;
 }
 
 #define KEY "source_ip, disposition, dkim_eval, spf_eval, reason, reason_comment," \
@@ -209,8 +178,9 @@ int report_xml_build(struct report_store *st, const struct report_meta *m,
 		return -1;
 	if (!pol.found)
 		return 0;
-	struct xbuf b = { 0 };
-	x_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	struct buf b;
+	buf_init(&b, 0);
+	buf_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		  "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">\n");
 	/* RFC 9990 3.1.1.2: version, report_metadata, policy_published,
 	 * record+ in this order; version MUST be 1.0 */
@@ -246,16 +216,12 @@ int report_xml_build(struct report_store *st, const struct report_meta *m,
 	if (report_store_exec(st, "SELECT " KEY ", count(*) FROM record"
 			      " WHERE day = ? AND policy_domain = ? GROUP BY " KEY
 			      " ORDER BY " KEY, 2, p, row_cb, &rs) < 0) {
-		free(b.p);
+		buf_clear(&b);
 		return -1;
 	}
-	x_str(&b, "</feedback>\n");
-	if (b.oom) {
-		free(b.p);
+	buf_str(&b, "</feedback>\n");
+	if (!(*xml_r = buf_steal(&b, len_r)))
 		return -1;
-	}
-	*xml_r = b.p;
-	*len_r = b.n;
 	*count_r = rs.count;
 	return 0;
 }
