@@ -65,7 +65,9 @@ static void *feeder(void *arg)
 		}
 		if (!closed && (pfd.revents & POLLOUT)) {
 			size_t k = f->n - off < f->chunk ? f->n - off : f->chunk;
-			ssize_t w = k ? write(f->fd, f->p + off, k) : 0;
+			/* MSG_NOSIGNAL: the session may have hung up first
+			 * (QUIT, a 421); SIGPIPE would end the fuzzer */
+			ssize_t w = k ? send(f->fd, f->p + off, k, MSG_NOSIGNAL) : 0;
 			if (w < 0)
 				break;
 			off += (size_t)w;
