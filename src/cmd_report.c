@@ -281,8 +281,9 @@ static int send_one(struct send_ctx *x, const struct work *w)
 			free(r.xml);
 			return -1;
 		}
-		if (complete) {
-			/* the Report-ID and the XML are fixed from here on; a
+		if (complete && !o->dry_run) {
+			/* the Report-ID and the XML are fixed from here on (not
+			 * by --dry-run, which writes nothing); a
 			 * concurrent --out may have been first: use its row */
 			char t[24], cnt[24];
 			snprintf(t, sizeof t, "%lld", x->now);

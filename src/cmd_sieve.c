@@ -321,6 +321,11 @@ int cmd_sieve_test(int argc, char **argv)
 			printf("%s", i ? "," : "");
 			json_str(stdout, plan.redirects[i]);
 		}
+		printf("],\"notify\":[");
+		for (size_t i = 0; i < plan.nnotifies; i++) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, plan.notifies[i]->to);
+		}
 		printf("],\"vacation\":");
 		if (plan.vacation) {
 			const struct sieve_vacation *va = plan.vacation;
@@ -351,6 +356,8 @@ int cmd_sieve_test(int argc, char **argv)
 			       *plan.targets[i].flags ? " flags=" : "", plan.targets[i].flags);
 		for (size_t i = 0; i < plan.nredirects; i++)
 			printf("redirect %s\n", plan.redirects[i]);
+		for (size_t i = 0; i < plan.nnotifies; i++)
+			printf("notify %s\n", plan.notifies[i]->to);
 		if (plan.vacation)
 			printf("vacation to=<%s> seconds=%ld subject=\"%s\"\n", plan.vacation->to,
 			       plan.vacation->seconds ? (long)plan.vacation->seconds

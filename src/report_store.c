@@ -677,6 +677,10 @@ static void sink_open(struct report_sink *k, const struct conf *c)
 			 err ? err : "?", c->dmarc_report_spool);
 		return;
 	}
+	/* a session process only appends: a small page cache (SQLite's
+	 * default is 2 MB per connection, i.e. per session process) */
+	if (!k->st->pg)
+		exec0(k->st, "PRAGMA cache_size = -256");
 	struct stat sb;
 	if (stat(c->dmarc_report_spool, &sb) == 0) {
 		long n = report_spool_load(k->st, c->dmarc_report_spool);

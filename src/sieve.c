@@ -22,7 +22,7 @@
  * worker ends after any failed script, so libsieve's error paths never
  * leave state behind for the next message.
  *
- * libsieve quirks handled here (Debian libsieve2 2.2.6):
+ * libsieve quirks handled here (vendored libsieve 2.2.9, vendor/libsieve):
  * - sieve2_validate()/sieve2_execute() return SIEVE2_OK even for syntax
  *   errors; errors arrive only through SIEVE2_ERRCALL_PARSE, and execute
  *   still runs the part that parsed.  So we validate first and never
@@ -33,8 +33,11 @@
  * - there is no "stop" callback; we append a header test on a reserved
  *   name at the end of each script: if our header callback is asked for
  *   it, the script ran to its end, else it stopped.
- * - no "body" extension (require "body" is a parse error), "imapflags"
- *   (the old draft) is not supported, only "imap4flags".
+ * - the extensions of our patches (vendor/libsieve/README.authdeliver)
+ *   ask for the host's data through getheader on reserved
+ *   X-AuthDeliver-* names (body parts, mailbox existence, spamtest
+ *   scores, included scripts, duplicate records, notify URIs, the final
+ *   imap4flags flags); cb_getheader answers them, never the message.
  */
 #include "sieve.h"
 
@@ -222,6 +225,7 @@ struct run {
 	void (*report)(int, const char *, void *);
 	void *report_arg;
 	int nerrors;
+	int first_unsupported_line;	/* sieve_check(): libsieve's require error */
 	bool validating;
 	jmp_buf bail;		/* out of libsieve, see cb_getenvelope */
 	bool can_bail;
@@ -306,6 +310,8 @@ static int cb_errparse(sieve2_context_t *s, void *u)
 	char msg[256];
 	copy_message(msg, sizeof(msg), sieve2_getvalue_string(s, "message"), "parse error");
 	r->nerrors++;
+	if (!r->first_unsupported_line && !strncmp(msg, "unsupported feature", 19))
+		r->first_unsupported_line = line > 0 ? line : 1;
 	if (r->report)
 		r->report(line, msg, r->report_arg);
 	if (r->res)
@@ -502,6 +508,41 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 		return SIEVE2_ERROR_EXEC;
 	}
 	a->vac = v;
+	return SIEVE2_OK;
+}
+
+/* RFC 5435 notify with the mailto method (RFC 5436); an invalid URI is
+ * a run-time error (section 3.8). */
+static int cb_notify(sieve2_context_t *s, void *u)
+{
+	struct run *r = u;
+	const char *uri = sieve2_getvalue_string(s, "method");
+	const char *from = sieve2_getvalue_string(s, "id");
+	const char *msg = sieve2_getvalue_string(s, "message");
+	const char *imp = sieve2_getvalue_string(s, "priority");
+	char *u8 = unescape(uri, SIEVE_MAX_STRING);
+	if (!u8 || !sieve_mailto_parse(u8, NULL, NULL, NULL)) {
+		result_fail(r->res, 0, "notify: not a usable mailto URI: %.200s", u8 ? u8 : "");
+		free(u8);
+		return SIEVE2_ERROR_EXEC;
+	}
+	struct sieve_vacation *v = calloc(1, sizeof(*v));
+	struct sieve_act *a = v ? act_add(r, SIEVE_ACT_NOTIFY) : NULL;
+	if (!a) {
+		free(v);
+		free(u8);
+		return SIEVE2_ERROR_EXEC;
+	}
+	a->arg = u8;
+	v->to = strdup(u8);
+	v->from = from && *from ? unescape(from, SIEVE_MAX_STRING) : NULL;
+	v->subject = msg && *msg ? unescape(msg, SIEVE_MAX_STRING) : NULL;
+	v->text = strdup(imp && *imp ? imp : "2");
+	a->vac = v;
+	if (!v->to || !v->text) {
+		result_fail(r->res, 0, "out of memory");
+		return SIEVE2_ERROR_EXEC;
+	}
 	return SIEVE2_OK;
 }
 
@@ -863,6 +904,17 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	const char *name = sieve2_getvalue_string(s, "header");
 	if (!name)
 		name = "";
+	if (!strncasecmp(name, "X-AuthDeliver-Notify-Valid/", 27)) {
+		char *uri = unescape(name + 27, SIEVE_MAX_STRING);
+		bool ok = uri && sieve_mailto_parse(uri, NULL, NULL, NULL);
+		free(uri);
+		char **list = hold(r, calloc(2, sizeof(char *)));
+		if (!list)
+			return SIEVE2_ERROR_NOMEM;
+		list[0] = ok ? hold(r, strdup("1")) : NULL;
+		sieve2_setvalue_stringlist(s, "body", list);
+		return SIEVE2_OK;
+	}
 	if (!strncasecmp(name, "X-AuthDeliver-Duplicate/", 24)) {
 		/* "SECONDS/first|last/HANDLE\nID" from patch 0009 */
 		const char *p = name + 24;
@@ -969,6 +1021,7 @@ static sieve2_callback_t run_callbacks[] = {
 	{ SIEVE2_ACTION_VACATION, cb_vacation },
 	{ SIEVE2_ACTION_KEEP, cb_keep },
 	{ SIEVE2_ACTION_DISCARD, cb_discard },
+	{ SIEVE2_ACTION_NOTIFY, cb_notify },
 	{ SIEVE2_SCRIPT_GETSCRIPT, cb_getscript },
 	{ SIEVE2_MESSAGE_GETHEADER, cb_getheader },
 	{ SIEVE2_MESSAGE_GETENVELOPE, cb_getenvelope },
@@ -1172,6 +1225,91 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 	free(text);
 }
 
+/* The extensions of the vendored libsieve with our patches (its
+ * sieve2_listextensions() plus the comparators). */
+static bool extension_known(const char *name)
+{
+	static const char *const known[] = {
+		"fileinto", "reject", "envelope", "vacation", "vacation-seconds", "imap4flags",
+		"relational", "subaddress", "regex", "comparator-i;octet", "comparator-i;ascii-casemap",
+		"comparator-i;ascii-numeric", "copy", "mailbox", "variables", "spamtest",
+		"spamtestplus", "virustest", "body", "date", "index", "include", "duplicate", "enotify",
+		NULL };
+	for (size_t i = 0; known[i]; i++)
+		if (!strcmp(known[i], name))
+			return true;
+	return false;
+}
+
+/* Report the unsupported names of every require after the one libsieve
+ * stopped at (skip_line); a small scan: comments, strings, text: blocks. */
+static int other_requires(const char *s, size_t len, int skip_line,
+			  void (*report)(int, const char *, void *), void *arg)
+{
+	int line = 1, n = 0, state = 0;	/* 1: after "require", 2: in its list */
+	size_t i = 0;
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '\n') {
+			line++;
+			i++;
+		} else if (ch == '#') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/'); i++)
+				if (s[i] == '\n')
+					line++;
+			i += 2;
+		} else if (ch == '"') {
+			char name[128];
+			size_t o = 0, st = ++i;
+			int l0 = line;
+			for (; i < len && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < len)
+					i++;
+				if (s[i] == '\n')
+					line++;
+				if (o < sizeof(name) - 1)
+					name[o++] = s[i];
+			}
+			name[o] = 0;
+			i++;
+			(void)st;
+			if (state && l0 > skip_line && !extension_known(name)) {
+				char msg[200];
+				snprintf(msg, sizeof(msg), "unsupported feature: %s", name);
+				report(l0, msg, arg);
+				n++;
+			}
+			if (state == 1)
+				state = 0;
+		} else if (!strncmp(s + i, "text:", 5)) {
+			/* RFC 5228 section 2.4.2: up to a line with a lone "." */
+			while (i < len && !(s[i] == '\n' && i + 2 < len && s[i + 1] == '.' &&
+					    (s[i + 2] == '\n' || s[i + 2] == '\r'))) {
+				if (s[i] == '\n')
+					line++;
+				i++;
+			}
+			i += 2;
+		} else if (isalpha((unsigned char)ch)) {
+			size_t st = i;
+			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+				i++;
+			if (i - st == 7 && !strncmp(s + st, "require", 7))
+				state = 1;
+		} else {
+			if (ch == '[' && state == 1)
+				state = 2;
+			else if (ch == ']' || ch == ';')
+				state = 0;
+			i++;
+		}
+	}
+	return n;
+}
+
 int sieve_check(const char *script, size_t len, size_t max_size,
 		void (*report)(int line, const char *message, void *arg), void *arg)
 {
@@ -1203,6 +1341,10 @@ int sieve_check(const char *script, size_t len, size_t max_size,
 	}
 	sieve2_free(&s);
 	free(text);
+	/* libsieve stops at the first require that fails: name the other
+	 * unsupported extensions too, each with its line */
+	if (r.nerrors > 0)
+		r.nerrors += other_requires(script, len, r.first_unsupported_line, report, arg);
 	return r.nerrors;
 }
 
@@ -1301,6 +1443,9 @@ void sieve_plan_clear(struct sieve_plan *plan)
 	for (size_t i = 0; i < plan->ndups; i++)
 		free(plan->dups[i].key);
 	free(plan->dups);
+	for (size_t i = 0; i < plan->nnotifies; i++)
+		vacation_free(plan->notifies[i]);
+	free(plan->notifies);
 	free(plan->error);
 	memset(plan, 0, sizeof(*plan));
 }
@@ -1486,6 +1631,21 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 			if (kind == SIEVE_BEFORE)
 				mg->final = true;
 			break;
+		case SIEVE_ACT_NOTIFY:
+			/* rate-limited after delivery; at most
+			 * sieve_max_redirects per message */
+			if (plan->nnotifies < (size_t)c->sieve_max_redirects) {
+				struct sieve_vacation **nn = realloc(plan->notifies,
+								     (plan->nnotifies + 1) * sizeof(*nn));
+				if (!nn)
+					return -1;
+				plan->notifies = nn;
+				if (!(nn[plan->nnotifies] = vacation_dup(a->vac)))
+					return -1;
+				plan->nnotifies++;
+				summary_add(plan, "notify");
+			}
+			break;
 		case SIEVE_ACT_DUPLICATE: {
 			struct sieve_dupmark *nd = realloc(plan->dups, (plan->ndups + 1) * sizeof(*nd));
 			if (!nd)
@@ -1544,6 +1704,9 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 		plan->nredirects = 0;
 		vacation_free(plan->vacation);
 		plan->vacation = NULL;
+		for (size_t i = 0; i < plan->nnotifies; i++)
+			vacation_free(plan->notifies[i]);
+		plan->nnotifies = 0;
 	}
 	plan->discard = plan->ntargets == 0 && !plan->reject;
 	return 0;
@@ -1702,10 +1865,11 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 		char *f = get_str(&r, &isnull);
 		snprintf(a->flags, sizeof(a->flags), "%s", f ? f : "");
 		free(f);
-		if (a->type < SIEVE_ACT_KEEP || a->type > SIEVE_ACT_DUPLICATE)
+		if (a->type < SIEVE_ACT_KEEP || a->type > SIEVE_ACT_NOTIFY)
 			r.bad = true;
 		if ((a->type == SIEVE_ACT_FILEINTO || a->type == SIEVE_ACT_REDIRECT ||
-		     a->type == SIEVE_ACT_REJECT || a->type == SIEVE_ACT_DUPLICATE) && !a->arg)
+		     a->type == SIEVE_ACT_REJECT || a->type == SIEVE_ACT_DUPLICATE ||
+		     a->type == SIEVE_ACT_NOTIFY) && !a->arg)
 			r.bad = true;
 		if (get_u32(&r)) {
 			struct sieve_vacation *v = calloc(1, sizeof(*v));
@@ -1724,7 +1888,7 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 			v->mime = get_u32(&r) != 0;
 			if (!v->to || !v->text)
 				r.bad = true;
-		} else if (a->type == SIEVE_ACT_VACATION) {
+		} else if (a->type == SIEVE_ACT_VACATION || a->type == SIEVE_ACT_NOTIFY) {
 			r.bad = true;
 		}
 	}

@@ -85,6 +85,10 @@ struct sieve_plan {
 	size_t nredirects;
 	struct sieve_vacation *vacation;	/* or NULL */
 	struct sieve_dupmark { char *key; long period; } *dups;	/* RFC 7352 marks */
+	/* RFC 5435/5436 mailto notifications: uri, :from (from), :message
+	 * (subject), :importance (text); at most sieve_max_redirects */
+	struct sieve_vacation **notifies;
+	size_t nnotifies;
 	size_t ndups;
 	char *error;		/* a script failed: "path:line: message" */
 	char summary[256];	/* for the log line: "fileinto=a/b,keep" */
@@ -123,6 +127,12 @@ int sieve_after_delivery(const struct conf *c, const struct mailbox *mb,
 int sieve_duplicate_seen(const struct conf *c, const char *address, const char *home,
 			 const char *maildir, const char *handle, const char *id, char key_r[65]);
 
+/* RFC 6068 mailto URI for an RFC 5436 notification: 1 when valid (all
+ * recipients plausible addresses, at most 8), with the recipients (a
+ * NULL-ended array, each malloc'ed, the array too), the subject and body
+ * header fields (or NULL) when the _r pointers are not NULL. */
+int sieve_mailto_parse(const char *uri, char ***to_r, char **subject_r, char **body_r);
+
 /* Check a script's syntax in this process.  Calls report(line, message,
  * arg) for each error (libsieve gives no column); returns the number of
  * errors (a script larger than max_size is one error). */
@@ -148,6 +158,7 @@ enum sieve_act_type {
 	SIEVE_ACT_KEEP = 1, SIEVE_ACT_FILEINTO, SIEVE_ACT_REDIRECT,
 	SIEVE_ACT_REJECT, SIEVE_ACT_DISCARD, SIEVE_ACT_VACATION,
 	SIEVE_ACT_DUPLICATE,	/* a duplicate-tracking mark: arg key, num period */
+	SIEVE_ACT_NOTIFY,	/* enotify: arg the mailto URI, vac from/subject */
 };
 
 struct sieve_act {

@@ -272,6 +272,7 @@ static int state_path(const struct conf *c, const char *address, const char *hom
 {
 	int n;
 	bool vac = !strcmp(kind, "vacation");
+	const char *suffix = vac ? "db" : !strcmp(kind, "duplicate") ? "dup" : kind;
 	if (c->vacation_db_dir && *c->vacation_db_dir) {
 		char name[512];
 		size_t o = 0;
@@ -281,7 +282,7 @@ static int state_path(const struct conf *c, const char *address, const char *hom
 			name[o++] = safe ? (char)tolower((unsigned char)*p) : '_';
 		}
 		name[o] = 0;
-		n = snprintf(out, outlen, "%s/%s.%s", c->vacation_db_dir, name, vac ? "db" : "dup");
+		n = snprintf(out, outlen, "%s/%s.%s", c->vacation_db_dir, name, suffix);
 	} else if (home && *home) {
 		n = snprintf(out, outlen, "%s/.authdeliver-%s.db", home, kind);
 	} else if (maildir && *maildir) {
@@ -561,6 +562,228 @@ static int do_vacation(const struct conf *c, const struct mailbox *mb, const str
 	return rc;
 }
 
+static int hexval(int ch)
+{
+	return isdigit(ch) ? ch - '0' : isxdigit(ch) ? tolower(ch) - 'a' + 10 : -1;
+}
+
+/* RFC 3986 percent-decoding of n bytes; NULL for a bad escape or NUL */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t o = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int h = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
+			int l = h >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
+			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+				free(out);
+				return NULL;
+			}
+			out[o++] = (char)(h * 16 + l);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
+static bool notify_addr_ok(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	if (!at || at == a || !at[1] || strlen(a) > 320 || a[0] == '-')
+		return false;
+	for (const char *p = a; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("<>()[],;:\\\"", *p))
+			return false;
+	return true;
+}
+
+#define MAILTO_MAX_RCPTS 8
+
+static int add_rcpts(char **to, size_t *nto, const char *list, size_t n)
+{
+	char *dec = pct_decode(list, n);
+	if (!dec)
+		return -1;
+	char *save = NULL;
+	for (char *a = strtok_r(dec, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		while (*a == ' ')
+			a++;
+		if (!notify_addr_ok(a) || *nto >= MAILTO_MAX_RCPTS) {
+			free(dec);
+			return -1;
+		}
+		if (!(to[(*nto)++] = strdup(a))) {
+			free(dec);
+			return -1;
+		}
+	}
+	free(dec);
+	return 0;
+}
+
+int sieve_mailto_parse(const char *uri, char ***to_r, char **subject_r, char **body_r)
+{
+	/* RFC 6068 section 2: "mailto:" [ to ] [ "?" hfields ] */
+	if (strncasecmp(uri, "mailto:", 7))
+		return 0;
+	char *to[MAILTO_MAX_RCPTS + 1] = { 0 };
+	size_t nto = 0;
+	char *subject = NULL, *body = NULL;
+	const char *p = uri + 7, *q = strchr(p, '?');
+	int ok = add_rcpts(to, &nto, p, q ? (size_t)(q - p) : strlen(p)) == 0;
+	for (const char *f = q ? q + 1 : NULL; ok && f && *f; ) {
+		const char *amp = strchr(f, '&'), *end = amp ? amp : f + strlen(f);
+		const char *eq = memchr(f, '=', (size_t)(end - f));
+		if (!eq) {
+			ok = 0;
+			break;
+		}
+		size_t nl = (size_t)(eq - f);
+		if (nl == 2 && !strncasecmp(f, "to", 2))
+			ok = add_rcpts(to, &nto, eq + 1, (size_t)(end - eq - 1)) == 0;
+		else if (nl == 7 && !strncasecmp(f, "subject", 7) && !subject)
+			ok = (subject = pct_decode(eq + 1, (size_t)(end - eq - 1))) != NULL;
+		else if (nl == 4 && !strncasecmp(f, "body", 4) && !body)
+			ok = (body = pct_decode(eq + 1, (size_t)(end - eq - 1))) != NULL;
+		/* RFC 5436 section 2.2: other fields are ignored */
+		f = amp ? amp + 1 : NULL;
+	}
+	ok = ok && nto > 0;
+	if (ok && to_r) {
+		char **arr = calloc(nto + 1, sizeof(char *));
+		if (!arr)
+			ok = 0;
+		else
+			for (size_t i = 0; i < nto; i++) {
+				arr[i] = to[i];
+				to[i] = NULL;
+			}
+		*to_r = arr;
+	}
+	for (size_t i = 0; i < nto; i++)
+		free(to[i]);
+	if (ok && subject_r) {
+		*subject_r = subject;
+		subject = NULL;
+	}
+	if (ok && body_r) {
+		*body_r = body;
+		body = NULL;
+	}
+	free(subject);
+	free(body);
+	return ok;
+}
+
+/* RFC 5436 section 2.7: a notification by mail.  Not for auto-submitted
+ * messages; at most one per (URI, sender) in NOTIFY_PERIOD (records in
+ * the per-user state file, as vacation); null envelope sender. */
+#define NOTIFY_PERIOD 300
+static int do_notify(const struct conf *c, const struct mailbox *mb, const struct msg *m,
+		     const char *sender, const char *rcpt, const struct sieve_vacation *n)
+{
+	size_t ai = msg_hdr_find(m, "Auto-Submitted", 0);
+	if (ai != MSG_NOT_FOUND) {
+		char *v = msg_hdr_value(m, ai);
+		bool no = v && !strncasecmp(v + strspn(v, " \t"), "no", 2);
+		free(v);
+		if (!no) {
+			log_info("sieve: no notification for %s: the message is auto-submitted", rcpt);
+			return -1;
+		}
+	}
+	char **to = NULL, *usubj = NULL, *ubody = NULL;
+	if (!sieve_mailto_parse(n->to, &to, &usubj, &ubody))
+		return -1;
+	char path[4096], key[65];
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, "notify\n", 7);
+	EVP_DigestUpdate(ctx, n->to, strlen(n->to) + 1);
+	EVP_DigestUpdate(ctx, sender, strlen(sender));
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(key + 2 * i, "%02x", md[i]);
+	key[64] = 0;
+	int rc = -1;
+	if (state_path(c, mb && mb->address ? mb->address : rcpt, mb ? mb->home : NULL,
+		       mb ? mb->maildir : NULL, "notify", path, sizeof(path)) < 0 ||
+	    vacation_db_check(path, key, NOTIFY_PERIOD, time(NULL)) <= 0) {
+		log_info("sieve: notification %s for %s not sent: rate limit (%d s) or no state file",
+			 n->to, rcpt, NOTIFY_PERIOD);
+		goto out;
+	}
+	g_mime_init();
+	size_t si = msg_hdr_find(m, "Subject", 0), fi = msg_hdr_find(m, "From", 0);
+	char *osubj = si != MSG_NOT_FOUND ? msg_hdr_value(m, si) : NULL;
+	char *ofrom = fi != MSG_NOT_FOUND ? msg_hdr_value(m, fi) : NULL;
+	char *dsubj = osubj ? g_mime_utils_header_decode_text(NULL, osubj) : NULL;
+	char *text = NULL, *subj = NULL, *hdr = NULL, *tolist = NULL;
+	/* RFC 5436 section 2.7: :message is the subject; the body says
+	 * which message it is about */
+	if (asprintf(&subj, "%s", n->subject ? n->subject : usubj ? usubj : "[SIEVE] New mail notification") < 0)
+		subj = NULL;
+	char *s1 = subj ? one_line(subj, 998) : NULL;
+	char *esubj = s1 ? g_mime_utils_header_encode_text(NULL, s1, "utf-8") : NULL;
+	char *from = one_line(n->from && *n->from ? n->from : rcpt, 512);
+	size_t tl = 0;
+	for (size_t i = 0; to[i]; i++)
+		tl += strlen(to[i]) + 2;
+	tolist = calloc(1, tl + 1);
+	for (size_t i = 0; tolist && to[i]; i++) {
+		if (i)
+			strcat(tolist, ", ");
+		strcat(tolist, to[i]);
+	}
+	if (asprintf(&text, "%s%sYou have new mail from %s with subject \"%s\".\n",
+		     ubody ? ubody : "", ubody ? "\n\n" : "", ofrom ? ofrom : "<>", dsubj ? dsubj : "") < 0)
+		text = NULL;
+	if (from && esubj && tolist && text &&
+	    asprintf(&hdr, "From: %s\nTo: %s\nSubject: %s\n"
+		     /* RFC 5436 section 2.7 / RFC 3834 section 5 */
+		     "Auto-Submitted: auto-notified\n"
+		     "Importance: %s\n"
+		     "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+		     "Content-Transfer-Encoding: 8bit\n\n",
+		     from, tolist, esubj,
+		     !strcmp(n->text, "1") ? "high" : !strcmp(n->text, "3") ? "low" : "normal") >= 0) {
+		const char *pieces[2] = { hdr, text };
+		size_t lens[2] = { strlen(hdr), strlen(text) };
+		rc = 0;
+		for (size_t i = 0; to[i]; i++)
+			if (sendmail_run(c, "", to[i], pieces, lens, 2) < 0)
+				rc = -1;
+		if (rc == 0)
+			log_info("sieve: notification for %s sent to %s", rcpt, tolist);
+	}
+	free(hdr);
+	free(text);
+	free(tolist);
+	free(from);
+	g_free(esubj);
+	free(s1);
+	free(subj);
+	g_free(dsubj);
+	free(osubj);
+	free(ofrom);
+out:
+	for (size_t i = 0; to && to[i]; i++)
+		free(to[i]);
+	free(to);
+	free(usubj);
+	free(ubody);
+	return rc;
+}
+
 static int after_delivery_child(const struct conf *c, const struct mailbox *mb,
 				const struct msg *m, const struct sieve_facts *facts,
 				const char *envelope_from, const char *envelope_to,
@@ -573,6 +796,9 @@ static int after_delivery_child(const struct conf *c, const struct mailbox *mb,
 	if (plan->vacation &&
 	    do_vacation(c, mb, m, envelope_from, envelope_to, plan->vacation) == 0)
 		sent++;
+	for (size_t i = 0; i < plan->nnotifies; i++)
+		if (do_notify(c, mb, m, envelope_from, envelope_to, plan->notifies[i]) == 0)
+			sent++;
 	/* RFC 7352 section 3: the duplicate marks of a delivered message */
 	char path[4096];
 	if (plan->ndups && state_path(c, mb && mb->address ? mb->address : envelope_to,
@@ -587,7 +813,8 @@ int sieve_after_delivery(const struct conf *c, const struct mailbox *mb, const s
 			 const struct sieve_facts *facts, const char *envelope_from,
 			 const char *envelope_to, const struct sieve_plan *plan)
 {
-	if (!plan || plan->reject || (!plan->nredirects && !plan->vacation && !plan->ndups))
+	if (!plan || plan->reject ||
+	    (!plan->nredirects && !plan->vacation && !plan->ndups && !plan->nnotifies))
 		return 0;
 	if (!envelope_to)
 		envelope_to = mb && mb->address ? mb->address : "";

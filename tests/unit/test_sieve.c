@@ -60,7 +60,7 @@ static const char *run(const char *script, const struct sieve_facts *facts, stru
 		return out;
 	}
 	static const char *const names[] = { "", "keep", "fileinto", "redirect", "reject",
-					     "discard", "vacation", "dupmark" };
+					     "discard", "vacation", "dupmark", "notify" };
 	for (size_t i = 0; i < res.nacts; i++) {
 		size_t o = strlen(out);
 		const struct sieve_act *a = &res.acts[i];
@@ -125,7 +125,7 @@ static void test_callbacks(void)
 		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
 		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
 		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
-		{ "enotify extension not available", "require \"enotify\";", &none, "FAIL@1:unsupported feature: enotify" },
+		{ "editheader extension not available", "require \"editheader\";", &none, "FAIL@1:unsupported feature: editheader" },
 		{ "fileinto ../../etc refused",
 		  "require \"fileinto\";\nfileinto \"../../etc\";",
 		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
@@ -280,7 +280,14 @@ static void test_extensions(void)
 		{ "duplicate :header and :uniqueid exclude each other",
 		  "require \"duplicate\";\nif duplicate :header \"a\" :uniqueid \"b\" { stop; }",
 		  "FAIL@2:duplicate: :header and :uniqueid exclude each other" },
-		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"enotify\"];", "FAIL@2:unsupported feature: editheader enotify" },
+		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"environment\"];", "FAIL@2:unsupported feature: editheader environment" },
+		{ "enotify: notify mailto", "require \"enotify\";\nnotify :importance \"1\" :message \"hi\" \"mailto:p@d.example\";",
+		  "notify:mailto:p@d.example" },
+		{ "enotify: a bad URI is a run-time error", "require \"enotify\";\nnotify \"mailto:no-at-sign\";",
+		  "FAIL@0:notify: not a usable mailto URI: mailto:no-at-sign" },
+		{ "enotify: other methods are invalid", "require [\"enotify\",\"fileinto\"];\nif valid_notify_method [\"mailto:a@b.example\", \"xmpp:a@b.example\"] { fileinto \"v\"; }", "" },
+		{ "enotify: bad :importance", "require \"enotify\";\nnotify :importance \"9\" \"mailto:p@d.example\";",
+		  "FAIL@2:notify :importance must be \"1\", \"2\" or \"3\"" },
 		{ "linear :matches: no blow-up",
 		  "if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*z\" { discard; }", "" },
 	};
@@ -743,6 +750,13 @@ static void test_check(void)
 	errs[0] = 0;
 	T_INT(sieve_check(bad, strlen(bad), 10, report, NULL), 1, "check: too large");
 	T_STR(errs, "0:script larger than sieve_max_script_size;", "check: size error");
+	/* every unsupported extension with its line, not only libsieve's first */
+	errs[0] = 0;
+	const char *unsup = "require \"fileinto\";\nrequire \"editheader\";\n# require \"no\";\n"
+			    "require [\"variables\",\n \"environment\", \"foo\"];\nkeep;\n";
+	T_INT(sieve_check(unsup, strlen(unsup), 1000, report, NULL), 3, "check: three unsupported extensions");
+	T_STR(errs, "2:unsupported feature: editheader;5:unsupported feature: environment;"
+		    "5:unsupported feature: foo;", "check: each named with its line");
 }
 
 int main(void)

@@ -74,6 +74,7 @@ struct support2 {
     enum boolean          index;
     enum boolean          include;	/* authdeliver 0008 */
     enum boolean          duplicate;	/* authdeliver 0009 */
+    enum boolean          enotify;	/* authdeliver 0010 */
 };
 
 struct actions2 {

@@ -351,6 +351,36 @@ static int static_evaltest(struct sieve2_context *context, test_t *t)
     case NOT:
         res = !static_evaltest(context, t->u.t);
         break;
+    case VALIDNOTIFY:
+        /* authdeliver 0010: RFC 5435 section 5, the host validates */
+        res = 1;
+        for (sl = XL(t->u.sl); sl != NULL && res; sl = sl->next) {
+            char **body = NULL;
+            char *q = libsieve_strconcat("X-AuthDeliver-Notify-Valid/", sl->s, NULL);
+            if (libsieve_do_getheader(context, q, &body) != SIEVE2_OK)
+                res = 0;
+            libsieve_free(q);
+        }
+        break;
+    case NOTIFYCAP:
+    {
+        /* RFC 5435 section 6, RFC 5436 section 2.6: "online" of a
+         * valid mailto URI is "maybe" */
+        stringlist_t *a = XL(t->u.h.sl);
+        char **body = NULL;
+        char *q = libsieve_strconcat("X-AuthDeliver-Notify-Valid/", a->s, NULL);
+        int valid = libsieve_do_getheader(context, q, &body) == SIEVE2_OK;
+        libsieve_free(q);
+        res = 0;
+        if (!valid || strcasecmp(a->next->s, "online"))
+            break;
+        for (pl = XP(t->u.h.pl, t->u.h.comptag); pl != NULL && !res; pl = pl->next) {
+            res |= t->u.h.comp(pl->p, "maybe");
+            if (res && CAPTURES(t->u.h.comptag))
+                libsieve_vars_set_matches(context);
+        }
+        break;
+    }
     case DUPLICATE:
     {
         /* authdeliver 0009: RFC 7352 section 3: the host checks the
@@ -862,8 +892,10 @@ int libsieve_eval(struct sieve2_context *context,
             }
             break;
         case NOTIFY:
-            res = libsieve_do_notify(context, c->u.n.id, c->u.n.method,
-                            c->u.n.options, c->u.n.priority, c->u.n.message);
+            /* authdeliver 0010: RFC 5435 notify, :from as "id",
+             * :importance as "priority" */
+            res = libsieve_do_notify(context, X(c->u.n.id), X(c->u.n.method),
+                            XL(c->u.n.options), X(c->u.n.priority), X(c->u.n.message));
             TRACE_DEBUG("Doing a notify");
             break;
         }

@@ -317,6 +317,7 @@ char * sieve2_listextensions(sieve2_context_t *sieve2_context)
         ( c->support.notify     ? "notify "    : "" ),
         /* authdeliver 0003/0004 */
         "copy mailbox variables spamtest spamtestplus virustest body date index include duplicate ",
+        ( c->support.notify     ? "enotify " : "" ),
         ( c->support.vacation   ? "vacation-seconds " : "" ),
 	NULL );
 

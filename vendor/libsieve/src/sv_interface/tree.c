@@ -204,6 +204,15 @@ void libsieve_free_test(test_t *t)
 	libsieve_free_test(t->u.t);
 	break;
 
+    case VALIDNOTIFY:
+	libsieve_free_sl(t->u.sl);
+	break;
+
+    case NOTIFYCAP:
+	libsieve_free_sl(t->u.h.sl);
+	libsieve_free_pl(t->u.h.pl, t->u.h.comptag);
+	break;
+
     case DUPLICATE:
 	libsieve_free(t->u.dup.handle);
 	libsieve_free(t->u.dup.header);
@@ -282,6 +291,7 @@ void libsieve_free_tree(commandlist_t *cl)
 	    if (cl->u.n.id) libsieve_free(cl->u.n.id);
 	    if (cl->u.n.options) libsieve_free_sl(cl->u.n.options);
 	    if (cl->u.n.message) libsieve_free(cl->u.n.message);
+	    if (cl->u.n.priority) libsieve_free(cl->u.n.priority);	/* 0010: :importance */
 	    break;
 
 	}

@@ -82,6 +82,7 @@ extern int libsieve_sievelex(void);
     struct btags *btag;	/* authdeliver 0006: body tags */
     struct dtags *dtag;	/* authdeliver 0007: date tags */
     struct duptags *duptag;	/* authdeliver 0009: duplicate tags */
+    struct etags *etag;	/* authdeliver 0010: enotify tags */
 }
 
 %token <nval> NUMBER
@@ -101,6 +102,7 @@ extern int libsieve_sievelex(void);
 %token DATE CURRENTDATE ZONE ORIGINALZONE INDEX LAST
 %token INCLUDE RETURN GLOBAL PERSONAL GLOBALTAG ONCE OPTIONAL
 %token DUPLICATE HEADERTAG UNIQUEID
+%token IMPORTANCE VALIDNOTIFY NOTIFYCAP
 %type <nval> itags
 
 %type <cl> commands command action elsif block
@@ -119,6 +121,7 @@ extern int libsieve_sievelex(void);
 %type <btag> btags
 %type <dtag> dtags
 %type <duptag> duptags
+%type <etag> etags
 
 %%
 
@@ -311,14 +314,24 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
                                      }
                                  $$ = libsieve_new_command(REMOVEFLAG);
                                  $$->u.sl = $2; }
-        | NOTIFY ntags           { if (!libsieve_parse_context->require.notify) {
-	       		             libsieve_sieveerror("notify not required");
-	       		             $$ = libsieve_new_command(NOTIFY); 
+        | NOTIFY etags STRING    { /* authdeliver 0010: RFC 5435 section 3 replaces
+				    * the old draft's notify (never offered) */
+				   if (!libsieve_parse_context->require.enotify) {
+	       		             libsieve_sieveerror("enotify not required");
 	       		             YYERROR;
-				 } else {
-				     $$ = static_build_notify(NOTIFY,
-	       		             static_canon_ntags($2));
-	       		         } }
+				   }
+				   if ($2->importance && strcmp($2->importance, "1") &&
+				       strcmp($2->importance, "2") && strcmp($2->importance, "3")) {
+	       		             libsieve_sieveerror("notify :importance must be \"1\", \"2\" or \"3\"");
+	       		             YYERROR;
+				   }
+				   $$ = libsieve_new_command(NOTIFY);
+				   $$->u.n.method = $3;
+				   $$->u.n.id = $2->from;
+				   $$->u.n.options = $2->options;
+				   $$->u.n.priority = $2->importance;
+				   $$->u.n.message = $2->message;
+				   libsieve_free($2); }
         | VALIDNOTIF stringlist  { if (!libsieve_parse_context->require.notify) {
                                      libsieve_sieveerror("notify not required");
 				     $$ = libsieve_new_command(VALIDNOTIF);
@@ -354,6 +367,17 @@ rtags: /* empty */		 { $$ = static_new_ftags(); }
 
 /* RFC 5173 section 4/5: match type, comparator, transform. */
 /* RFC 7352 section 3 */
+etags: /* empty */		 { $$ = static_new_etags(); }
+	| etags FROM STRING	 { $$ = $1; if ($$->from) { libsieve_sieveerror("duplicate :from"); YYERROR; }
+				   $$->from = $3; }
+	| etags IMPORTANCE STRING { $$ = $1; if ($$->importance) { libsieve_sieveerror("duplicate :importance"); YYERROR; }
+				   $$->importance = $3; }
+	| etags MESSAGE STRING	 { $$ = $1; if ($$->message) { libsieve_sieveerror("duplicate :message"); YYERROR; }
+				   $$->message = $3; }
+	| etags OPTIONS stringlist { $$ = $1; if ($$->options) { libsieve_sieveerror("duplicate :options"); YYERROR; }
+				   $$->options = $3; }
+	;
+
 duptags: /* empty */		 { $$ = static_new_duptags(); }
 	| duptags HANDLE STRING	 { $$ = $1; if ($$->handle) { libsieve_sieveerror("duplicate :handle"); YYERROR; }
 				   $$->handle = $3; }
@@ -608,6 +632,25 @@ test: ANYOF testlist		 { $$ = libsieve_new_test(ANYOF); $$->u.tl = $2; }
 				   }
 				   $$ = static_build_date(CURRENTDATE, $2, NULL, $3, $4);
 				   if ($$ == NULL) { YYERROR; } }
+	| VALIDNOTIFY stringlist { if (!libsieve_parse_context->require.enotify) {
+				     libsieve_sieveerror("enotify not required");
+				     YYERROR;
+				   }
+				   $$ = libsieve_new_test(VALIDNOTIFY); $$->u.sl = $2; }
+	| NOTIFYCAP htags STRING STRING stringlist
+				 { if (!libsieve_parse_context->require.enotify) {
+				     libsieve_sieveerror("enotify not required");
+				     YYERROR;
+				   }
+				   $2 = static_canon_htags($2);
+				   if ($2->comptag == REGEX) {
+				     libsieve_sieveerror("notify_method_capability: no :regex");
+				     YYERROR;
+				   }
+				   $$ = static_build_header(HEADER, $2,
+					libsieve_new_sl($3, libsieve_new_sl($4, NULL)), (patternlist_t *)$5);
+				   if ($$ == NULL) { YYERROR; }
+				   $$->type = NOTIFYCAP; }
 	| DUPLICATE duptags	 { if (!libsieve_parse_context->require.duplicate) {
 				     libsieve_sieveerror("duplicate not required");
 				     YYERROR;
@@ -913,6 +956,15 @@ static struct ftags *static_new_ftags(void)
 
     r->copy = r->create = 0;
     r->flags = NULL;
+    return r;
+}
+
+static struct etags *static_new_etags(void)
+{
+    struct etags *r = (struct etags *) libsieve_malloc(sizeof(struct etags));
+
+    r->from = r->importance = r->message = NULL;
+    r->options = NULL;
     return r;
 }
 
@@ -1344,6 +1396,8 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("enotify", req)) {
+	return c->require.enotify = 1;
     } else if (!strcmp("duplicate", req)) {
 	return c->require.duplicate = 1;
     } else if (!strcmp("include", req)) {

@@ -35,6 +35,12 @@ struct stags {
     int mods;
 };
 
+/* authdeliver 0010: enotify tags (RFC 5435 section 3) */
+struct etags {
+    char *from, *importance, *message;
+    stringlist_t *options;
+};
+
 /* authdeliver 0009: duplicate tags (RFC 7352) */
 struct duptags {
     char *handle, *header, *uniqueid;
@@ -94,6 +100,7 @@ static struct stags *static_new_stags(void);	/* authdeliver 0004 */
 static struct btags *static_new_btags(void);	/* authdeliver 0006 */
 static struct dtags *static_new_dtags(void);	/* authdeliver 0007 */
 static struct duptags *static_new_duptags(void);	/* authdeliver 0009 */
+static struct etags *static_new_etags(void);	/* authdeliver 0010 */
 static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
                                  stringlist_t *keys);
 static char *static_body_query(struct btags *b);
