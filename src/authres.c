@@ -202,6 +202,8 @@ int authres_parse(const char *v, size_t len, struct authres_item *items,
 			r.p++;
 			cfws(&r);
 			struct authres_prop tmp, *pp = it->nprops < AUTHRES_MAX_PROPS ?
+				/* tmp is written (snprintf below) before it is read: */
+				/* cppcheck-suppress uninitvar */
 				&it->props[it->nprops] : &tmp;
 			snprintf(pp->ptype, sizeof pp->ptype, "%.15s", k);
 			/* property may contain dots in some registries: keep

@@ -85,6 +85,8 @@ int cmd_dmarc(int argc, char **argv)
 				line[strcspn(line, "\r\n")] = '\0';
 			const char *txt = batch ? line : record;
 			struct dmarc_record r;
+			/* not batch: the loop runs only while record != NULL */
+			/* cppcheck-suppress nullPointerRedundantCheck */
 			if (dmarc_record_parse(txt, strlen(txt), &r) < 0)
 				printf("not-dmarc\n");
 			else
@@ -190,6 +192,8 @@ int cmd_dmarc(int argc, char **argv)
 			if (batch)
 				line[strcspn(line, "\r\n")] = '\0';
 			const char *name = batch ? line : org;
+			/* not batch: org is set (the loop condition) */
+			/* cppcheck-suppress nullPointerRedundantCheck */
 			if (!*name)
 				printf("\n");
 			else if (dmarc_org_domain(dm, name, buf, sizeof buf) < 0)

@@ -386,6 +386,8 @@ static void scan_at_domains(const char *value, struct dmarc_authors *a)
 	while (n--) {
 		char d[DMARC_DOMAIN_MAX], tmp[DMARC_DOMAIN_MAX + 2];
 		size_t k = 0;
+		/* at[0..n) were all set above */
+		/* cppcheck-suppress uninitvar */
 		for (const char *p = at[n] + 1; (isalnum((unsigned char)*p) ||
 		     *p == '-' || *p == '.') && k + 1 < sizeof d; p++)
 			d[k++] = *p;

@@ -330,6 +330,8 @@ int resolver_start(struct resolver *r, const struct conf *c, const char *dns_zon
 	if (pr > 0)
 		while ((got = recv(sv[0], msg, sizeof(msg) - 1, 0)) < 0 && errno == EINTR)
 			;
+	/* got >= 1: recv() wrote msg[0] */
+	/* cppcheck-suppress legacyUninitvar */
 	if (got < 1 || msg[0] != 'R') {
 		if (got >= 1) {
 			msg[got] = 0;

@@ -795,7 +795,8 @@ static int validated_name(struct eval *ev, const char *target, char *best,
 				}
 				rank = r;
 				found = 1;
-				cpy(best, bsize, name, strlen(name));
+				if (best && bsize)	/* NULL, 0 from a caller that only asks */
+					cpy(best, bsize, name, strlen(name));
 			}
 		}
 	}
