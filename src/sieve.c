@@ -22,7 +22,7 @@
  * worker ends after any failed script, so libsieve's error paths never
  * leave state behind for the next message.
  *
- * libsieve quirks handled here (Debian libsieve2 2.2.6):
+ * libsieve quirks handled here (vendored libsieve 2.2.9, vendor/libsieve):
  * - sieve2_validate()/sieve2_execute() return SIEVE2_OK even for syntax
  *   errors; errors arrive only through SIEVE2_ERRCALL_PARSE, and execute
  *   still runs the part that parsed.  So we validate first and never
@@ -33,8 +33,11 @@
  * - there is no "stop" callback; we append a header test on a reserved
  *   name at the end of each script: if our header callback is asked for
  *   it, the script ran to its end, else it stopped.
- * - no "body" extension (require "body" is a parse error), "imapflags"
- *   (the old draft) is not supported, only "imap4flags".
+ * - the extensions of our patches (vendor/libsieve/README.authdeliver)
+ *   ask for the host's data through getheader on reserved
+ *   X-AuthDeliver-* names (body parts, mailbox existence, spamtest
+ *   scores, included scripts, duplicate records, notify URIs, the final
+ *   imap4flags flags); cb_getheader answers them, never the message.
  */
 #include "sieve.h"
 
