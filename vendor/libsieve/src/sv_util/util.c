@@ -235,6 +235,7 @@ struct catbuf *libsieve_catbuf_alloc(void)
 	memset(s, 0, sizeof(struct catbuf));
 	s->str = libsieve_malloc(sizeof(char) * 256);
 	s->len = 256;
+	s->str[0] = '\0';	/* authdeliver patch 0010: an empty text: string */
 	return s;
 }
 
