@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int t_failed;
+static int t_failed __attribute__((unused));	/* a test may only print lines */
 
 #define T_OK(cond, ...) do { \
 	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
