@@ -136,6 +136,7 @@ static const struct key keys[] = {
 	{ "sieve_max_body_size", K_LONG, O(sieve_max_body_size), "1048576", 0, 67108864, NULL },
 	{ "sieve_global_dir", K_STR, O(sieve_global_dir), "", 0, 0, NULL },
 	{ "sieve_timeout", K_LONG, O(sieve_timeout), "10", 1, 3600, NULL },
+	{ "sieve_shared_workers", K_BOOL, O(sieve_shared_workers), "yes", 0, 0, NULL },
 	{ "sieve_reject_to_folder", K_BOOL, O(sieve_reject_to_folder), "no", 0, 0, NULL },
 	{ "sendmail_path", K_STR, O(sendmail_path), "/usr/sbin/sendmail", 0, 0, NULL },
 	{ "sieve_max_redirects", K_LONG, O(sieve_max_redirects), "4", 0, 100, NULL },

@@ -124,6 +124,7 @@ struct conf {
 	long sieve_max_body_size;	/* bytes of body the body test sees */
 	char *sieve_global_dir;		/* include :global NAME -> DIR/NAME.sieve */
 	long sieve_timeout;		/* seconds per evaluation */
+	bool sieve_shared_workers;	/* lmtp: workers leased from one pool */
 	bool sieve_reject_to_folder;	/* reject -> file instead */
 	char *sendmail_path;		/* redirect, vacation */
 	long sieve_max_redirects;

@@ -56,6 +56,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "resolver.h"
+#include "sieve_pool.h"
 
 #define MAX_LISTEN 16
 
@@ -261,30 +262,62 @@ struct kid {
 
 /* Start the shared resolver (dns_shared) for configuration c; on failure
  * the session processes use a libunbound context of their own. */
+/* The descriptors a helper process (resolver, Sieve pool) must not keep:
+ * listeners, the metrics listener, the sessions' and the other helper's
+ * control sockets.  NULL when out of memory. */
+static int *helper_close_fds(const struct listener *ls, size_t nl, int mlfd,
+			     const struct kid *kids, size_t nkids, int other_ctl, size_t *n_r)
+{
+	int *all = malloc((nl + nkids + 2) * sizeof(int));
+	if (!all)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < nl; i++)
+		all[n++] = ls[i].fd;
+	all[n++] = mlfd;
+	for (size_t k = 0; k < nkids; k++)
+		all[n++] = kids[k].ctl;
+	all[n++] = other_ctl;
+	*n_r = n;
+	return all;
+}
+
 static void resolver_up(struct resolver *rs, const struct conf *c, const char *dns_zone,
 			const struct listener *ls, size_t nl, int mlfd,
-			const struct kid *kids, size_t nkids)
+			const struct kid *kids, size_t nkids, int other_ctl)
 {
 	if (!c->verify || !c->dns_shared)
 		return;
-	int fds[MAX_LISTEN + 1];
-	size_t n = 0;
-	for (size_t i = 0; i < nl; i++)
-		fds[n++] = ls[i].fd;
-	fds[n++] = mlfd;
-	int *all = malloc((n + nkids + 1) * sizeof(int));
+	size_t n;
+	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, other_ctl, &n);
 	if (!all) {
 		log_warn("dns resolver: out of memory; session processes resolve on their own");
 		return;
 	}
-	memcpy(all, fds, n * sizeof(int));
-	for (size_t k = 0; k < nkids; k++)
-		all[n++] = kids[k].ctl;
 	const char *err;
 	if (resolver_start(rs, c, dns_zone, all, n, &err) < 0)
 		log_warn("dns resolver: %s; session processes resolve on their own", err);
 	else
 		log_info("dns resolver process %ld: one cache for all sessions", (long)rs->pid);
+	free(all);
+}
+
+/* Start the Sieve worker pool (sieve_shared_workers) when any script is
+ * configured; without it each session forks workers of its own. */
+static void pool_up(struct sieve_pool *sp, const struct conf *c, const struct listener *ls,
+		    size_t nl, int mlfd, const struct kid *kids, size_t nkids, int other_ctl)
+{
+	if (!c->sieve_shared_workers ||
+	    !((c->sieve_user && *c->sieve_user) || (c->sieve_default && *c->sieve_default) ||
+	      c->sieve_before.n || c->sieve_after.n))
+		return;
+	size_t n;
+	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, other_ctl, &n);
+	const char *err = "out of memory";
+	if (!all || sieve_pool_start(sp, c, all, n, &err) < 0)
+		log_warn("sieve pool: %s; session processes fork their own workers", err);
+	else
+		log_info("sieve pool process %ld: workers shared by all sessions", (long)sp->pid);
 	free(all);
 }
 
@@ -302,7 +335,7 @@ static int recv_conn(int ctl, unsigned char *li_r)
 }
 
 static void serve_child(int fd, const struct listener *l, struct listener *ls, size_t nl,
-			int ctl, const char *dns_zone, int resolver_fd)
+			int ctl, const char *dns_zone, int resolver_fd, int pool_fd)
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
@@ -313,6 +346,7 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	struct deliver_ctx ctx = { .dns_zone = dns_zone, .resolver_fd = resolver_fd };
+	sieve_pool_use(pool_fd);
 	for (long uses = 1;; uses++) {
 		struct lmtp_peer peer;
 		peer_of(fd, l, &peer);
@@ -323,7 +357,7 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 		/* a process whose shared resolver went away is not reused:
 		 * its successor gets a socket to the new one */
 		if (child_stop || uses >= conf->lmtp_max_use || ctx.resolver_lost ||
-		    dns_broken(ctx.dns))
+		    dns_broken(ctx.dns) || sieve_pool_lost())
 			break;
 		/* idle: tell the master, wait for the next connection */
 		ssize_t w;
@@ -454,9 +488,12 @@ int cmd_lmtp(int argc, char **argv)
 	struct kid *kids = NULL;
 	struct resolver rs = { 0, -1 };
 	long long rs_retry = 0;		/* restart after a crash, not before */
-	pid_t old_rs_pid[64];
+	struct sieve_pool sp = { 0, -1 };
+	long long sp_retry = 0;
+	pid_t old_rs_pid[64];		/* resolvers and pools let go at a reload */
 	size_t nold_rs = 0;
-	resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, NULL, 0);
+	resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, NULL, 0, -1);
+	pool_up(&sp, c, ls, nl, ml.fd, NULL, 0, rs.ctl);
 	unsigned gen = 0;		/* configuration generation */
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
@@ -472,6 +509,14 @@ int cmd_lmtp(int argc, char **argv)
 						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 					resolver_release(&rs);
 					rs_retry = mono_ms() + 1000;
+					continue;
+				}
+				if (sp.pid && p == sp.pid) {
+					log_error("sieve pool process %ld ended (%s %d); starting a new one",
+						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
+						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+					sieve_pool_release(&sp);
+					sp_retry = mono_ms() + 1000;
 					continue;
 				}
 				bool old_rs = false;	/* a resolver let go at a reload */
@@ -517,7 +562,12 @@ int cmd_lmtp(int argc, char **argv)
 				if (rs.pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
 					old_rs_pid[nold_rs++] = rs.pid;
 				resolver_release(&rs);
-				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids);
+				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids, sp.ctl);
+				/* the pool too: its workers read the configuration */
+				if (sp.pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
+					old_rs_pid[nold_rs++] = sp.pid;
+				sieve_pool_release(&sp);
+				pool_up(&sp, c, ls, nl, ml.fd, kids, nkids, rs.ctl);
 			}
 		}
 		/* let go: idle processes of an older configuration, and those
@@ -526,9 +576,16 @@ int cmd_lmtp(int argc, char **argv)
 		if (rs_retry) {
 			if (now >= rs_retry) {
 				rs_retry = 0;
-				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids);
+				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids, sp.ctl);
 			} else
 				next = rs_retry;
+		}
+		if (sp_retry) {
+			if (now >= sp_retry) {
+				sp_retry = 0;
+				pool_up(&sp, c, ls, nl, ml.fd, kids, nkids, rs.ctl);
+			} else if (next < 0 || sp_retry < next)
+				next = sp_retry;
 		}
 		size_t busy = 0;
 		for (size_t k = 0; k < nkids; k++) {
@@ -668,6 +725,7 @@ int cmd_lmtp(int argc, char **argv)
 			int sv[2];
 			pid_t pid = -1;
 			int dfd = resolver_attach(&rs);
+			int sfd = sieve_pool_attach(&sp);
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
 				pid = fork();
 				if (pid == 0) {
@@ -677,7 +735,9 @@ int cmd_lmtp(int argc, char **argv)
 							close(kids[k].ctl);
 					if (rs.ctl >= 0)
 						close(rs.ctl);
-					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone, dfd);
+					if (sp.ctl >= 0)
+						close(sp.ctl);
+					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone, dfd, sfd);
 				}
 				close(sv[1]);
 				if (pid < 0)
@@ -685,6 +745,8 @@ int cmd_lmtp(int argc, char **argv)
 			}
 			if (dfd >= 0)
 				close(dfd);
+			if (sfd >= 0)
+				close(sfd);
 			if (pid < 0) {
 				static const char nofork[] = "421 4.3.2 Cannot fork, try again later\r\n";
 				if (write(fd, nofork, sizeof(nofork) - 1) < 0) {
@@ -722,6 +784,7 @@ int cmd_lmtp(int argc, char **argv)
 	free(pfd);
 	/* the resolver answers the sessions still finishing, then exits */
 	resolver_release(&rs);
+	sieve_pool_release(&sp);
 	for (;;) {
 		int st;
 		if (waitpid(-1, &st, 0) < 0 && errno == ECHILD)

@@ -70,6 +70,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "mbox.h"
+#include "sieve_pool.h"
 #include "msg.h"
 #include "verdict.h"	/* VERDICT_DROP only; values come in sieve_facts */
 
@@ -2222,8 +2223,9 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	return 0;
 }
 
-/* The worker's loop; never returns. */
-static void worker_main(int fd, const struct mailbox *mb, const struct conf *base)
+/* The worker's loop; never returns (sieve_pool.h: the pool's workers
+ * run it too). */
+void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base)
 {
 	const char *why = drop_privileges(mb);
 	for (;;) {
@@ -2315,14 +2317,22 @@ static void worker_reap(struct worker *w, bool kill_it, int *status_r)
 	w->fd = -1;
 }
 
+/* Whom a worker for env runs as. */
+static void worker_owner(const struct sieve_env *env, uid_t *uid_r, gid_t *gid_r)
+{
+	*uid_r = env->mb ? env->mb->uid : geteuid();
+	*gid_r = env->mb ? env->mb->gid : getegid();
+	if (geteuid() != 0 || !env->mb || env->mb->uid == 0) {
+		*uid_r = geteuid();	/* no privilege change: one worker fits all */
+		*gid_r = getegid();
+	}
+}
+
 static struct worker *worker_get(const struct sieve_env *env, const char **error_r)
 {
-	uid_t uid = env->mb ? env->mb->uid : geteuid();
-	gid_t gid = env->mb ? env->mb->gid : getegid();
-	if (geteuid() != 0 || !env->mb || env->mb->uid == 0) {
-		uid = geteuid();	/* no privilege change: one worker fits all */
-		gid = getegid();
-	}
+	uid_t uid;
+	gid_t gid;
+	worker_owner(env, &uid, &gid);
 	if (workers_owner != getpid()) {
 		/* inherited slots (a fork of a process that had workers):
 		 * not ours to use or reap */
@@ -2373,7 +2383,7 @@ static struct worker *worker_get(const struct sieve_env *env, const char **error
 		if (dup2(sv[1], 3) < 0)
 			_exit(1);
 		close_range(4, ~0U, 0);
-		worker_main(3, env->mb, env->c);
+		sieve_worker_main(3, env->mb, env->c);
 	}
 	close(sv[1]);
 	*w = (struct worker){ .pid = pid, .fd = sv[0], .uid = uid, .gid = gid };
@@ -2418,6 +2428,70 @@ static int io_deadline(int fd, void *p, size_t len, bool wr, long deadline, bool
 	return 0;
 }
 
+/* One request and its answer on a worker's socket. */
+enum xchg { XC_OK, XC_FAILED, XC_TIMEOUT, XC_GONE /* EOF before any answer byte */ };
+
+static enum xchg exchange(int fd, const struct buf *req, long deadline, const struct conf *c,
+			  struct sieve_result *res)
+{
+	bool timeout = false;
+	uint32_t rlen = 0;
+	char *resp = NULL;
+	if (io_deadline(fd, req->p, req->len, true, deadline, &timeout) < 0)
+		return timeout ? XC_TIMEOUT : XC_GONE;
+	if (wait_fd(fd, POLLIN, deadline) < 0)
+		return XC_TIMEOUT;
+	char peek;
+	if (recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+		return XC_GONE;
+	enum xchg x = XC_FAILED;
+	if (io_deadline(fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
+	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
+	    io_deadline(fd, resp, rlen, false, deadline, &timeout) == 0 &&
+	    result_decode(resp, rlen, c, res) == 0)
+		x = XC_OK;
+	else if (timeout)
+		x = XC_TIMEOUT;
+	free(resp);
+	return x;
+}
+
+/* A worker leased from the pool (sieve_pool.h).  0 with *res set, or -1:
+ * no pool worker (the caller forks one of its own). */
+static int run_pooled(const struct sieve_env *env, const char *const *paths,
+		      const struct buf *req, long deadline, struct sieve_result *res)
+{
+	uid_t uid;
+	gid_t gid;
+	worker_owner(env, &uid, &gid);
+	/* a worker that ended between the pool's last look and our request
+	 * answers nothing (XC_GONE): one more lease; the request had not run */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		unsigned char slot;
+		int fd = sieve_pool_lease(uid, gid, deadline, &slot);
+		if (fd < 0)
+			return -1;
+		enum xchg x = exchange(fd, req, deadline, env->c, res);
+		close(fd);
+		/* after a failed script the worker ends itself: dirty */
+		sieve_pool_return(slot, x == XC_OK && !res->failed);
+		if (x == XC_OK)
+			return 0;
+		sieve_result_clear(res);
+		if (x == XC_GONE && attempt == 0)
+			continue;
+		res->ran = true;
+		snprintf(res->path, sizeof(res->path), "%s", paths[0]);
+		if (x == XC_TIMEOUT)
+			result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
+				    env->c->sieve_timeout);
+		else
+			result_fail(res, 0, "evaluation failed (the worker ended or answered garbage)");
+		return 0;
+	}
+	return -1;
+}
+
 /* Run the first existing script of paths in a worker.  Returns -1 only
  * when no worker could be started; a crash or timeout is a failed result. */
 static int run_child(const struct sieve_env *env, const char *const *paths, size_t npaths,
@@ -2430,6 +2504,10 @@ static int run_child(const struct sieve_env *env, const char *const *paths, size
 		free(req.p);
 		*error_r = "sieve: request too large or out of memory";
 		return -1;
+	}
+	if (run_pooled(env, paths, &req, deadline, res) == 0) {
+		free(req.p);
+		return 0;
 	}
 	struct worker *w = worker_get(env, error_r);
 	if (!w) {
