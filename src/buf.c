@@ -311,6 +311,24 @@ int send_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int read_exact(int fd, void *p, size_t n)
+{
+	char *c = p;
+	while (n) {
+		ssize_t r = read(fd, c, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = 0;
+			return -1;
+		}
+		c += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
 int read_full(int fd, struct buf *b)
 {
 	for (;;) {

@@ -87,6 +87,9 @@ int write_full(int fd, const void *p, size_t n);
 /* The same on a socket without SIGPIPE when the peer has gone (EPIPE
  * instead; MSG_NOSIGNAL), and write() on anything else. */
 int send_full(int fd, const void *p, size_t n);
+/* read() exactly n bytes into p, retrying EINTR and short reads; 0, or -1
+ * with errno (errno 0: EOF came first). */
+int read_exact(int fd, void *p, size_t n);
 /* Read fd to EOF into b (appending).  0 at EOF; -1 with errno on a read
  * error, ENOMEM, or EFBIG when more than b->max arrived. */
 int read_full(int fd, struct buf *b);

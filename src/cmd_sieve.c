@@ -24,7 +24,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "dns.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "sieve.h"
 #include "verdict.h"
@@ -236,7 +236,7 @@ int cmd_sieve_test(int argc, char **argv)
 		return EX_DATAERR;
 	}
 	struct mailbox mb = { 0 };
-	if (mbox_split(user, c->recipient_delimiter, &mb.local, &mb.detail, &mb.domain) < 0) {
+	if (recipient_split(user, c->recipient_delimiter, &mb.local, &mb.detail, &mb.domain) < 0) {
 		fprintf(stderr, "authdeliver sieve-test: --user %s: not an address\n", user);
 		msg_clear(&m);
 		return EX_USAGE;

@@ -413,7 +413,7 @@ struct conf *conf_parse_string(const char *text, const char *name, const char **
 		goto bad;
 	}
 	/* one evaluation runs at most 60 steps: sieve_before, the personal
-	 * (or default) script, sieve_after (sieve.c) */
+	 * (or default) script, sieve_after (sieve_plan.c) */
 	if (c->sieve_before.n > CONF_SIEVE_BEFORE_MAX || c->sieve_after.n > CONF_SIEVE_AFTER_MAX) {
 		snprintf(errbuf, sizeof(errbuf), "%s: %s: at most %d scripts", c->path,
 			 c->sieve_before.n > CONF_SIEVE_BEFORE_MAX ? "sieve_before" : "sieve_after",

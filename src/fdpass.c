@@ -2,6 +2,9 @@
 #include "fdpass.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -43,4 +46,58 @@ int fdpass_recv(int sock, unsigned char *byte_r)
 	int fd;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
+}
+
+pid_t fdpass_spawn(const int *close_fds, size_t n, int *ctl_r, char *err, size_t errlen)
+{
+	int sv[2];
+	*ctl_r = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);	/* no stdio buffer written twice */
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		for (size_t i = 0; i < n; i++)
+			if (close_fds[i] >= 0)
+				close(close_fds[i]);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGPIPE, SIG_IGN);
+		*ctl_r = sv[1];
+		return 0;
+	}
+	close(sv[1]);
+	*ctl_r = sv[0];
+	return pid;
+}
+
+int fdpass_attach(int ctl, int bufsize)
+{
+	if (ctl < 0)
+		return -1;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	if (bufsize > 0) {
+		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
+		setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	}
+	if (fdpass_send(ctl, sv[1], 'S') < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	close(sv[1]);
+	return sv[0];
 }

@@ -2,10 +2,14 @@
  * (SCM_RIGHTS), with one byte of data beside it.
  *
  * The master gives accepted connections to session processes this way,
- * and new session sockets to the shared resolver.
+ * and new session sockets to its helper processes (the shared resolver,
+ * the Sieve worker pool), which it starts with fdpass_spawn().
  */
 #ifndef AUTHDELIVER_FDPASS_H
 #define AUTHDELIVER_FDPASS_H
+
+#include <stddef.h>
+#include <sys/types.h>
 
 /* 0, or -1 with errno (EINTR is retried) */
 int fdpass_send(int sock, int fd, unsigned char byte);
@@ -13,5 +17,18 @@ int fdpass_send(int sock, int fd, unsigned char byte);
  * 0), on error (errno; EINTR is not retried: the caller may want to look
  * at a flag first) or for a message without exactly one descriptor. */
 int fdpass_recv(int sock, unsigned char *byte_r);
+
+/* Start a helper process of the master, joined to it by a SOCK_SEQPACKET
+ * control socket.  In the child: returns 0 with *ctl_r its end, every
+ * descriptor of close_fds (n of them, -1 entries skipped) closed, SIGTERM
+ * default, SIGINT/SIGHUP/SIGPIPE ignored (the master decides when it
+ * stops), SIGCHLD default.  In the parent: the pid, with *ctl_r the
+ * master's end.  -1 with err filled when the socket or fork failed. */
+pid_t fdpass_spawn(const int *close_fds, size_t n, int *ctl_r, char *err, size_t errlen);
+/* A new socket pair for one client of a helper: one end goes to the
+ * helper over ctl (fdpass_send, byte 'S'), the other is returned; -1 on
+ * failure.  bufsize > 0 sets the send buffer of the helper's end and the
+ * receive buffer of ours. */
+int fdpass_attach(int ctl, int bufsize);
 
 #endif

@@ -281,54 +281,36 @@ int resolver_start(struct resolver *r, const struct conf *c, const char *dns_zon
 		   const int *close_fds, size_t n, const char **error_r)
 {
 	static char err[700];
-	int sv[2];
+	int ctl;
 	r->pid = 0;
 	r->ctl = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, sizeof(err), "socketpair: %s", strerror(errno));
-		*error_r = err;
-		return -1;
-	}
-	pid_t pid = fork();
+	pid_t pid = fdpass_spawn(close_fds, n, &ctl, err, sizeof(err));
 	if (pid < 0) {
-		snprintf(err, sizeof(err), "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
 		*error_r = err;
 		return -1;
 	}
 	if (pid == 0) {
-		close(sv[0]);
-		for (size_t i = 0; i < n; i++)
-			if (close_fds[i] >= 0)
-				close(close_fds[i]);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_IGN);	/* the master decides when we stop */
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGPIPE, SIG_IGN);
 		const char *e = NULL;
-		struct rstate s = { .ctl = sv[1] };
+		struct rstate s = { .ctl = ctl };
 		s.dns = dns_new(c, dns_zone, &e);
 		/* tell the master: "R", or "E" and why */
 		char msg[620];
 		int len = snprintf(msg, sizeof(msg), "%s%s", s.dns ? "R" : "E", s.dns ? "" : e);
-		if (send(sv[1], msg, (size_t)len, MSG_NOSIGNAL) < 0 || !s.dns)
+		if (send(ctl, msg, (size_t)len, MSG_NOSIGNAL) < 0 || !s.dns)
 			_exit(1);
 		resolver_loop(&s);
 		_exit(0);
 	}
-	close(sv[1]);
 	/* the context is set up (trust anchor, zone file) before sessions
 	 * rely on it; a zone file of a few MB loads in well under this */
-	struct pollfd p = { sv[0], POLLIN, 0 };
+	struct pollfd p = { ctl, POLLIN, 0 };
 	char msg[620];
 	ssize_t got = -1;
 	int pr;
 	while ((pr = poll(&p, 1, 60000)) < 0 && errno == EINTR)
 		;
 	if (pr > 0)
-		while ((got = recv(sv[0], msg, sizeof(msg) - 1, 0)) < 0 && errno == EINTR)
+		while ((got = recv(ctl, msg, sizeof(msg) - 1, 0)) < 0 && errno == EINTR)
 			;
 	/* got >= 1: recv() wrote msg[0] */
 	/* cppcheck-suppress legacyUninitvar */
@@ -338,35 +320,23 @@ int resolver_start(struct resolver *r, const struct conf *c, const char *dns_zon
 			snprintf(err, sizeof(err), "%s", msg + 1);
 		} else
 			snprintf(err, sizeof(err), "the resolver process did not start");
-		close(sv[0]);
+		close(ctl);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		*error_r = err;
 		return -1;
 	}
 	r->pid = pid;
-	r->ctl = sv[0];
+	r->ctl = ctl;
 	return 0;
 }
 
 int resolver_attach(struct resolver *r)
 {
-	if (r->pid <= 0 || r->ctl < 0)
-		return -1;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (r->pid <= 0)
 		return -1;
 	/* room for a burst of answers in flight to one session */
-	int sz = 1 << 20;
-	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (fdpass_send(r->ctl, sv[1], 'S') < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	close(sv[1]);
-	return sv[0];
+	return fdpass_attach(r->ctl, 1 << 20);
 }
 
 void resolver_release(struct resolver *r)

@@ -1,26 +1,16 @@
-/* sieve.c - run Sieve scripts (libsieve2) and merge their actions into a
- * delivery plan.
+/* sieve.c - the libsieve2 glue: run one Sieve script (RFC 5228 and the
+ * extensions of vendor/libsieve) over a message in this process and
+ * collect what it did as a struct sieve_result; check a script's syntax.
  *
- * Takes: the parsed message, the recipient's mailbox, the verdict, the
- * envelope.  Returns: a struct sieve_plan (targets with Maildir flags,
- * discard, reject, redirects, vacation).  Never: stores, sends or rejects
- * anything itself, reads X-AuthDeliver-* header fields from the message
- * (those names are answered from the verdict only), or lets a broken user
- * script lose the message (it goes to INBOX and the error is logged).
- *
- * Isolation (decision): every script is evaluated in a worker process
- * that first drops to the mailbox owner's uid/gid (when we run as root),
- * gets RLIMIT_CPU and a wall-clock deadline of sieve_timeout per request,
- * reads its script itself, runs libsieve and writes its actions back as
- * length-prefixed records.  Reasons: libsieve 2.2.6 is lex/yacc C with
- * global parser state, it has crashed on odd input, a user script must
- * only be read with the user's rights, and a script must not stall an
- * LMTP session.  A worker that dies, hangs or answers garbage is killed
- * and the script counts as failed.  Workers are kept per session and
- * owner (see "the evaluation worker" below): a fork per evaluation cost
- * 2-10 ms of CPU; a request to a live worker costs about 0.05 ms.  A
- * worker ends after any failed script, so libsieve's error paths never
- * leave state behind for the next message.
+ * Takes: a struct sieve_env (the message, the verdict facts, the
+ * envelope, the recipient's Maildir).  Returns: the script's actions in
+ * order, or a failed result with the line and reason.  Never: stores,
+ * sends or rejects anything itself, reads X-AuthDeliver-* header fields
+ * from the message (those names are answered from the verdict only), or
+ * runs with more rights than its caller: delivery calls it only inside a
+ * worker process that dropped to the mailbox owner (sieve_worker.c);
+ * merging results into a delivery plan is sieve_plan.c (the three parts
+ * and what they share: sieve_private.h).
  *
  * libsieve quirks handled here (vendored libsieve 2.2.9, vendor/libsieve):
  * - sieve2_validate()/sieve2_execute() return SIEVE2_OK even for syntax
@@ -44,21 +34,16 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <poll.h>
 #include <setjmp.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,9 +54,9 @@
 #include "conf.h"
 #include "log.h"
 #include "maildir.h"
-#include "mbox.h"
-#include "sieve_pool.h"
 #include "msg.h"
+#include "recipient.h"
+#include "sieve_private.h"
 #include "verdict.h"	/* VERDICT_DROP only; values come in sieve_facts */
 
 /* Reserved header name for the end-of-script marker (see above). */
@@ -79,7 +64,6 @@
 static const char end_text[] = "\r\nif header :is \"" END_MARK "\" \"\" { }\r\n";
 
 #define MAX_HEADER_VALUES 1000	/* values of one name handed to libsieve */
-#define MAX_RECORD (16u << 20)	/* bytes a child may send back */
 
 /* libsieve 2.2.6 leaks parse-tree nodes when a script has a syntax error
  * (libsieve_new_command, libsieve_strdup, ... from its yacc error
@@ -151,28 +135,14 @@ static void flags_add(char out[8], char **list)
 			continue;
 		char *save = NULL;
 		for (char *t = strtok_r(u, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-			char l = sieve_flag_letter(t);
-			if (l && !strchr(out, l)) {
-				size_t n = strlen(out);
-				if (n < 7) {
-					out[n] = l;
-					out[n + 1] = 0;
-				}
-			}
+			char l[2] = { sieve_flag_letter(t), 0 };
+			sieve_flags_merge(out, l);
 		}
 		free(u);
 	}
-	/* Maildir wants the letters in ASCII order */
-	size_t n = strlen(out);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
-			char t = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
 }
 
-static void vacation_free(struct sieve_vacation *v)
+void sieve_vacation_free(struct sieve_vacation *v)
 {
 	if (!v)
 		return;
@@ -188,15 +158,13 @@ void sieve_result_clear(struct sieve_result *res)
 {
 	for (size_t i = 0; i < res->nacts; i++) {
 		free(res->acts[i].arg);
-		vacation_free(res->acts[i].vac);
+		sieve_vacation_free(res->acts[i].vac);
 	}
 	free(res->acts);
 	memset(res, 0, sizeof(*res));
 }
 
-static void result_fail(struct sieve_result *res, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void result_fail(struct sieve_result *res, int line, const char *fmt, ...)
+void sieve_result_fail(struct sieve_result *res, int line, const char *fmt, ...)
 {
 	if (res->failed)
 		return;		/* keep the first error */
@@ -264,12 +232,12 @@ static struct sieve_act *act_add(struct run *r, enum sieve_act_type type)
 	struct sieve_result *res = r->res;
 	long max = r->env->c->sieve_max_actions;
 	if ((long)res->nacts >= max) {
-		result_fail(res, 0, "more than %ld actions (sieve_max_actions)", max);
+		sieve_result_fail(res, 0, "more than %ld actions (sieve_max_actions)", max);
 		return NULL;
 	}
 	struct sieve_act *na = realloc(res->acts, (res->nacts + 1) * sizeof(*na));
 	if (!na) {
-		result_fail(res, 0, "out of memory");
+		sieve_result_fail(res, 0, "out of memory");
 		return NULL;
 	}
 	res->acts = na;
@@ -316,7 +284,7 @@ static int cb_errparse(sieve2_context_t *s, void *u)
 	if (r->report)
 		r->report(line, msg, r->report_arg);
 	if (r->res)
-		result_fail(r->res, line, "%s", msg);
+		sieve_result_fail(r->res, line, "%s", msg);
 	return SIEVE2_OK;
 }
 
@@ -326,7 +294,7 @@ static int cb_errexec(sieve2_context_t *s, void *u)
 	char msg[256];
 	copy_message(msg, sizeof(msg), sieve2_getvalue_string(s, "message"), "?");
 	if (r->res)
-		result_fail(r->res, 0, "run-time error: %s", msg);
+		sieve_result_fail(r->res, 0, "run-time error: %s", msg);
 	return SIEVE2_OK;
 }
 
@@ -346,7 +314,7 @@ static int cb_erraddr(sieve2_context_t *s, void *u)
 	if (r->report)
 		r->report(0, buf, r->report_arg);
 	if (r->res)
-		result_fail(r->res, 0, "%s", buf);
+		sieve_result_fail(r->res, 0, "%s", buf);
 	return SIEVE2_OK;
 }
 
@@ -372,14 +340,14 @@ static int cb_fileinto(sieve2_context_t *s, void *u)
 	struct run *r = u;
 	char *name = unescape(sieve2_getvalue_string(s, "mailbox"), SIEVE_MAX_STRING);
 	if (!name) {
-		result_fail(r->res, 0, "out of memory");
+		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
 	}
 	if (!strcmp(name, SIEVE_JUNK_ALIAS)) {
 		free(name);
 		name = strdup(r->env->c->junk_folder);
 		if (!name) {
-			result_fail(r->res, 0, "out of memory");
+			sieve_result_fail(r->res, 0, "out of memory");
 			return SIEVE2_ERROR_EXEC;
 		}
 	}
@@ -390,7 +358,7 @@ static int cb_fileinto(sieve2_context_t *s, void *u)
 	} else if (maildir_folder_dir(name, dir, sizeof(dir), &why) < 0) {
 		/* never store outside the Maildir: the script fails, the
 		 * message goes to INBOX and the log says why */
-		result_fail(r->res, 0, "fileinto \"%.200s\" refused: %s", name,
+		sieve_result_fail(r->res, 0, "fileinto \"%.200s\" refused: %s", name,
 			    why ? why : "invalid folder name");
 		free(name);
 		return SIEVE2_ERROR_EXEC;
@@ -425,18 +393,18 @@ static int cb_redirect(sieve2_context_t *s, void *u)
 	struct run *r = u;
 	char *addr = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
 	if (!addr) {
-		result_fail(r->res, 0, "out of memory");
+		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
 	}
 	if (!address_ok(addr)) {
-		result_fail(r->res, 0, "redirect to an invalid address \"%.200s\"", addr);
+		sieve_result_fail(r->res, 0, "redirect to an invalid address \"%.200s\"", addr);
 		free(addr);
 		return SIEVE2_ERROR_EXEC;
 	}
 	/* RFC 5228 section 2.10.6: an implementation may limit redirects;
 	 * past the limit it is a run-time error */
 	if ((long)++r->nredirects > r->env->c->sieve_max_redirects) {
-		result_fail(r->res, 0, "more than %ld redirects (sieve_max_redirects)",
+		sieve_result_fail(r->res, 0, "more than %ld redirects (sieve_max_redirects)",
 			    r->env->c->sieve_max_redirects);
 		free(addr);
 		return SIEVE2_ERROR_EXEC;
@@ -459,7 +427,7 @@ static int cb_reject(sieve2_context_t *s, void *u)
 		return SIEVE2_ERROR_EXEC;
 	a->arg = xstrndup(sieve2_getvalue_string(s, "message"), SIEVE_MAX_STRING);
 	if (!a->arg) {
-		result_fail(r->res, 0, "out of memory");
+		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
 	}
 	return SIEVE2_OK;
@@ -477,7 +445,7 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 	struct run *r = u;
 	struct sieve_vacation *v = calloc(1, sizeof(*v));
 	if (!v) {
-		result_fail(r->res, 0, "out of memory");
+		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
 	}
 	const char *from = sieve2_getvalue_string(s, "fromaddr");
@@ -499,13 +467,13 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 		v->seconds = secs < 3600 ? 3600 : secs > 365 * 86400 ? 365 * 86400 : secs;
 	if (!v->to || !v->text || (from && *from && !v->from) ||
 	    (subj && *subj && !v->subject) || (handle && *handle && !v->handle)) {
-		vacation_free(v);
-		result_fail(r->res, 0, "out of memory");
+		sieve_vacation_free(v);
+		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
 	}
 	struct sieve_act *a = act_add(r, SIEVE_ACT_VACATION);
 	if (!a) {
-		vacation_free(v);
+		sieve_vacation_free(v);
 		return SIEVE2_ERROR_EXEC;
 	}
 	a->vac = v;
@@ -523,7 +491,7 @@ static int cb_notify(sieve2_context_t *s, void *u)
 	const char *imp = sieve2_getvalue_string(s, "priority");
 	char *u8 = unescape(uri, SIEVE_MAX_STRING);
 	if (!u8 || !sieve_mailto_parse(u8, NULL, NULL, NULL)) {
-		result_fail(r->res, 0, "notify: not a usable mailto URI: %.200s", u8 ? u8 : "");
+		sieve_result_fail(r->res, 0, "notify: not a usable mailto URI: %.200s", u8 ? u8 : "");
 		free(u8);
 		return SIEVE2_ERROR_EXEC;
 	}
@@ -541,7 +509,7 @@ static int cb_notify(sieve2_context_t *s, void *u)
 	v->text = strdup(imp && *imp ? imp : "2");
 	a->vac = v;
 	if (!v->to || !v->text) {
-		result_fail(r->res, 0, "out of memory");
+		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
 	}
 	return SIEVE2_OK;
@@ -566,7 +534,7 @@ static int cb_getenvelope(sieve2_context_t *s, void *u)
 	 * refuse other parts; we must not return into libsieve, so we
 	 * leave through longjmp and the script counts as failed. */
 	if (!part || (strcasecmp(part, "from") && strcasecmp(part, "to"))) {
-		result_fail(r->res, 0, "envelope-part \"%.40s\" not supported (only from, to)",
+		sieve_result_fail(r->res, 0, "envelope-part \"%.40s\" not supported (only from, to)",
 			    part ? part : "");
 		if (r->can_bail)
 			longjmp(r->bail, 1);
@@ -848,7 +816,6 @@ static char **body_parts(struct run *r, const char *what)
 	return w.oom ? NULL : list;
 }
 
-static char *read_script(const char *path, size_t max, size_t *len_r, const char **why);
 static const char *script_problem(const char *script, size_t len, size_t max);
 static const char *precheck(const char *s, size_t len, int *line_r);
 
@@ -885,13 +852,13 @@ static char *include_text(struct run *r, const char *what)
 		return NULL;
 	size_t len = 0;
 	const char *why = NULL;
-	char *text = read_script(path, (size_t)c->sieve_max_script_size, &len, &why);
+	char *text = sieve_read_script(path, (size_t)c->sieve_max_script_size, &len, &why);
 	if (!text)
 		return NULL;
 	int line = 0;
 	if ((why = script_problem(text, len, (size_t)c->sieve_max_script_size)) ||
 	    (why = precheck(text, len, &line))) {
-		result_fail(r->res, line, "included script %s: %s", path, why);
+		sieve_result_fail(r->res, line, "included script %s: %s", path, why);
 		free(text);
 		return NULL;
 	}
@@ -1175,17 +1142,17 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 	res->stopped = true;	/* until the end marker is reached */
 	const char *why = script_problem(script, len, (size_t)env->c->sieve_max_script_size);
 	if (why) {
-		result_fail(res, 0, "%s", why);
+		sieve_result_fail(res, 0, "%s", why);
 		return;
 	}
 	int pline = 0;
 	if ((why = precheck(script, len, &pline))) {
-		result_fail(res, pline, "%s", why);
+		sieve_result_fail(res, pline, "%s", why);
 		return;
 	}
 	char *text = malloc(len + sizeof(end_text));
 	if (!text) {
-		result_fail(res, 0, "out of memory");
+		sieve_result_fail(res, 0, "out of memory");
 		return;
 	}
 	memcpy(text, script, len);
@@ -1195,7 +1162,7 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 	sieve2_context_t *s = NULL;
 	if (sieve2_alloc(&s) != SIEVE2_OK) {
 		free(text);
-		result_fail(res, 0, "libsieve: out of memory");
+		sieve_result_fail(res, 0, "libsieve: out of memory");
 		return;
 	}
 	int rc = sieve2_callbacks(s, run_callbacks);
@@ -1219,7 +1186,7 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 		r.can_bail = false;
 	}
 	if (rc != SIEVE2_OK)
-		result_fail(res, 0, "libsieve: %s", sieve2_errstr(rc));
+		sieve_result_fail(res, 0, "libsieve: %s", sieve2_errstr(rc));
 	if (s)
 		sieve2_free(&s);
 	run_release(&r);
@@ -1424,482 +1391,8 @@ int sieve_user_path(const char *pattern, const struct mailbox *mb, char *out, si
 	return 0;
 }
 
-/* ---- plan and merge ---- */
-
-void sieve_plan_init(struct sieve_plan *plan)
-{
-	memset(plan, 0, sizeof(*plan));
-}
-
-void sieve_plan_clear(struct sieve_plan *plan)
-{
-	for (size_t i = 0; i < plan->ntargets; i++)
-		free(plan->targets[i].folder);
-	free(plan->targets);
-	for (size_t i = 0; i < plan->nredirects; i++)
-		free(plan->redirects[i]);
-	free(plan->redirects);
-	free(plan->reject_reason);
-	vacation_free(plan->vacation);
-	for (size_t i = 0; i < plan->ndups; i++)
-		free(plan->dups[i].key);
-	free(plan->dups);
-	for (size_t i = 0; i < plan->nnotifies; i++)
-		vacation_free(plan->notifies[i]);
-	free(plan->notifies);
-	free(plan->error);
-	memset(plan, 0, sizeof(*plan));
-}
-
-static void summary_add(struct sieve_plan *plan, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void summary_add(struct sieve_plan *plan, const char *fmt, ...)
-{
-	size_t o = strlen(plan->summary);
-	if (o + 2 >= sizeof(plan->summary))
-		return;
-	if (o)
-		plan->summary[o++] = ',';
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(plan->summary + o, sizeof(plan->summary) - o, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(plan->summary) - o)
-		plan->summary[o - (o > 0)] = 0;	/* drop what did not fit */
-	for (char *p = plan->summary; *p; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127)
-			*p = '?';
-}
-
-static int target_add(struct sieve_plan *plan, const char *folder, const char *flags)
-{
-	for (size_t i = 0; i < plan->ntargets; i++)
-		if (!strcmp(plan->targets[i].folder, folder)) {
-			/* one copy per folder; flags of both (RFC 5232
-			 * leaves it to the implementation) */
-			char *l = plan->targets[i].flags;
-			for (const char *f = flags; *f; f++)
-				if (!strchr(l, *f) && strlen(l) < 7) {
-					size_t n = strlen(l);
-					l[n] = *f;
-					l[n + 1] = 0;
-				}
-			size_t n = strlen(l);
-			for (size_t a = 1; a < n; a++)
-				for (size_t b = a; b > 0 && l[b - 1] > l[b]; b--) {
-					char t = l[b];
-					l[b] = l[b - 1];
-					l[b - 1] = t;
-				}
-			return 0;
-		}
-	struct sieve_target *nt = realloc(plan->targets, (plan->ntargets + 1) * sizeof(*nt));
-	if (!nt)
-		return -1;
-	plan->targets = nt;
-	struct sieve_target *t = &nt[plan->ntargets];
-	if (!(t->folder = strdup(folder)))
-		return -1;
-	snprintf(t->flags, sizeof(t->flags), "%s", flags);
-	plan->ntargets++;
-	return 0;
-}
-
-static int redirect_add(struct sieve_plan *plan, const struct conf *c, const char *addr)
-{
-	for (size_t i = 0; i < plan->nredirects; i++)
-		if (!strcasecmp(plan->redirects[i], addr))
-			return 0;	/* RFC 5228 section 2.10.3: once */
-	if ((long)plan->nredirects >= c->sieve_max_redirects) {
-		log_warn("sieve: redirect to %s dropped: more than %ld redirects in all scripts",
-			 addr, c->sieve_max_redirects);
-		return 0;
-	}
-	char **nr = realloc(plan->redirects, (plan->nredirects + 1) * sizeof(*nr));
-	if (!nr)
-		return -1;
-	plan->redirects = nr;
-	if (!(nr[plan->nredirects] = strdup(addr)))
-		return -1;
-	plan->nredirects++;
-	return 0;
-}
-
-static struct sieve_vacation *vacation_dup(const struct sieve_vacation *v)
-{
-	struct sieve_vacation *d = calloc(1, sizeof(*d));
-	if (!d)
-		return NULL;
-	*d = *v;
-	d->to = strdup(v->to);
-	d->from = v->from ? strdup(v->from) : NULL;
-	d->subject = v->subject ? strdup(v->subject) : NULL;
-	d->text = strdup(v->text);
-	d->handle = v->handle ? strdup(v->handle) : NULL;
-	if (!d->to || !d->text || (v->from && !d->from) || (v->subject && !d->subject) ||
-	    (v->handle && !d->handle)) {
-		vacation_free(d);
-		return NULL;
-	}
-	return d;
-}
-
-void sieve_merge_init(struct sieve_merge *mg)
-{
-	mg->implicit_keep = true;
-	mg->final = false;
-	mg->any = false;
-}
-
-static const char *kind_name(enum sieve_kind k)
-{
-	return k == SIEVE_BEFORE ? "before" : k == SIEVE_AFTER ? "after" : "personal";
-}
-
-int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kind kind,
-		    const struct sieve_result *res, struct sieve_plan *plan)
-{
-	if (mg->final || !res->ran)
-		return 0;
-	mg->any = true;
-	if (res->failed) {
-		char line[32] = "";
-		if (res->line > 0)
-			snprintf(line, sizeof(line), ":%d", res->line);
-		log_error("sieve: %s script %s%s: %s", kind_name(kind),
-			  *res->path ? res->path : "(inline)", line, res->error);
-		if (!plan->error) {
-			if (asprintf(&plan->error, "%s%s: %s", *res->path ? res->path : "(inline)",
-				     line, res->error) < 0)
-				plan->error = NULL;
-		}
-		/* its actions never happened; for the user's own script
-		 * (or the default one in its place) the message goes to
-		 * INBOX so nothing is lost */
-		if (kind == SIEVE_PERSONAL) {
-			if (target_add(plan, "INBOX", "") < 0)
-				return -1;
-			summary_add(plan, "error-keep");
-			mg->implicit_keep = false;
-		}
-		return 0;
-	}
-	/* RFC 5232 section 3: an implicit keep carries the flags the
-	 * script left set (the last script that ran decides) */
-	snprintf(mg->keep_flags, sizeof(mg->keep_flags), "%s", res->keep_flags);
-	for (size_t i = 0; i < res->nacts; i++) {
-		const struct sieve_act *a = &res->acts[i];
-		switch (a->type) {
-		case SIEVE_ACT_KEEP:
-			if (target_add(plan, "INBOX", a->flags) < 0)
-				return -1;
-			summary_add(plan, "keep");
-			mg->implicit_keep = false;
-			break;
-		case SIEVE_ACT_FILEINTO:
-			if (target_add(plan, a->arg, a->flags) < 0)
-				return -1;
-			summary_add(plan, "fileinto=%.60s", a->arg);
-			if (!a->copy)	/* RFC 3894 section 3 */
-				mg->implicit_keep = false;
-			break;
-		case SIEVE_ACT_REDIRECT:
-			if (redirect_add(plan, c, a->arg) < 0)
-				return -1;
-			summary_add(plan, "redirect");
-			if (!a->copy)
-				mg->implicit_keep = false;
-			break;
-		case SIEVE_ACT_DISCARD:
-			summary_add(plan, "discard");
-			mg->implicit_keep = false;
-			if (kind == SIEVE_BEFORE)
-				mg->final = true;
-			break;
-		case SIEVE_ACT_REJECT:
-			mg->implicit_keep = false;
-			if (c->sieve_reject_to_folder) {
-				/* configured to file instead of rejecting */
-				if (target_add(plan, c->junk_folder, "") < 0)
-					return -1;
-				summary_add(plan, "reject-to-folder");
-			} else if (!plan->reject) {
-				plan->reject = true;
-				if (!(plan->reject_reason = strdup(a->arg)))
-					return -1;
-				summary_add(plan, "reject");
-			}
-			if (kind == SIEVE_BEFORE)
-				mg->final = true;
-			break;
-		case SIEVE_ACT_NOTIFY:
-			/* rate-limited after delivery; at most
-			 * sieve_max_redirects per message */
-			if (plan->nnotifies < (size_t)c->sieve_max_redirects) {
-				struct sieve_vacation **nn = realloc(plan->notifies,
-								     (plan->nnotifies + 1) * sizeof(*nn));
-				if (!nn)
-					return -1;
-				plan->notifies = nn;
-				if (!(nn[plan->nnotifies] = vacation_dup(a->vac)))
-					return -1;
-				plan->nnotifies++;
-				summary_add(plan, "notify");
-			}
-			break;
-		case SIEVE_ACT_DUPLICATE: {
-			struct sieve_dupmark *nd = realloc(plan->dups, (plan->ndups + 1) * sizeof(*nd));
-			if (!nd)
-				return -1;
-			plan->dups = nd;
-			if (!(nd[plan->ndups].key = strdup(a->arg)))
-				return -1;
-			nd[plan->ndups++].period = a->num;
-			break;
-		}
-		case SIEVE_ACT_VACATION:
-			/* RFC 5230 section 4.7: one response per message */
-			if (!plan->vacation) {
-				if (!(plan->vacation = vacation_dup(a->vac)))
-					return -1;
-				summary_add(plan, "vacation");
-			}
-			break;
-		}
-	}
-	if (res->stopped && kind == SIEVE_BEFORE)
-		mg->final = true;
-	return 0;
-}
-
-int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char *fallback,
-		       struct sieve_plan *plan)
-{
-	(void)c;
-	if (!mg->any) {
-		/* no script at all: the verdict's folder (INBOX or Junk) */
-		if (target_add(plan, fallback && *fallback ? fallback : "INBOX", "") < 0)
-			return -1;
-		summary_add(plan, "no-script");
-		return 0;
-	}
-	if (plan->reject && plan->ntargets > 0) {
-		/* RFC 5429 section 2.2: reject cannot be combined with a
-		 * store; an earlier script stored it, so storing wins */
-		log_warn("sieve: reject ignored: an earlier script already filed the message");
-		plan->reject = false;
-		free(plan->reject_reason);
-		plan->reject_reason = NULL;
-	}
-	if (mg->implicit_keep && !plan->reject) {
-		/* RFC 5228 section 2.10.2: nothing cancelled the implicit
-		 * keep in any script */
-		if (target_add(plan, "INBOX", mg->keep_flags) < 0)
-			return -1;
-		summary_add(plan, "implicit-keep");
-	}
-	if (plan->reject) {
-		/* a rejected message is not redirected or answered */
-		for (size_t i = 0; i < plan->nredirects; i++)
-			free(plan->redirects[i]);
-		plan->nredirects = 0;
-		vacation_free(plan->vacation);
-		plan->vacation = NULL;
-		for (size_t i = 0; i < plan->nnotifies; i++)
-			vacation_free(plan->notifies[i]);
-		plan->nnotifies = 0;
-	}
-	plan->discard = plan->ntargets == 0 && !plan->reject;
-	return 0;
-}
-
-/* ---- the child process and its record ---- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void buf_put(struct buf *b, const void *d, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n > b->cap) {
-		size_t nc = b->cap ? b->cap : 1024;
-		while (nc < b->len + n)
-			nc *= 2;
-		char *np = realloc(b->p, nc);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-static void put_u32(struct buf *b, uint32_t v)
-{
-	buf_put(b, &v, sizeof(v));
-}
-
-static void put_str(struct buf *b, const char *s)
-{
-	if (!s) {
-		put_u32(b, UINT32_MAX);
-		return;
-	}
-	size_t l = strlen(s);
-	put_u32(b, (uint32_t)l);
-	buf_put(b, s, l);
-}
-
-#define RECORD_MAGIC 0x53764531u	/* "SvE1" */
-
-static void result_encode(const struct sieve_result *res, struct buf *b)
-{
-	put_u32(b, RECORD_MAGIC);
-	put_u32(b, res->ran | res->stopped << 1 | res->failed << 2);
-	put_u32(b, (uint32_t)res->line);
-	put_str(b, res->error);
-	put_str(b, res->path);
-	put_str(b, res->keep_flags);
-	put_u32(b, (uint32_t)res->nacts);
-	for (size_t i = 0; i < res->nacts; i++) {
-		const struct sieve_act *a = &res->acts[i];
-		put_u32(b, a->type);
-		put_u32(b, a->copy);
-		put_u32(b, (uint32_t)a->num);
-		put_str(b, a->arg);
-		put_str(b, a->flags);
-		put_u32(b, a->vac != NULL);
-		if (a->vac) {
-			put_str(b, a->vac->to);
-			put_str(b, a->vac->from);
-			put_str(b, a->vac->subject);
-			put_str(b, a->vac->text);
-			put_str(b, a->vac->handle);
-			put_u32(b, (uint32_t)a->vac->days);
-			put_u32(b, (uint32_t)a->vac->seconds);
-			put_u32(b, a->vac->mime);
-		}
-	}
-	put_u32(b, RECORD_MAGIC);
-}
-
-struct rd {
-	const char *p;
-	size_t len, off;
-	bool bad;
-};
-
-static uint32_t get_u32(struct rd *r)
-{
-	uint32_t v = 0;
-	if (r->bad || r->len - r->off < sizeof(v)) {
-		r->bad = true;
-		return 0;
-	}
-	memcpy(&v, r->p + r->off, sizeof(v));
-	r->off += sizeof(v);
-	return v;
-}
-
-/* Returns a malloc'd string, NULL for a NULL string (*isnull) or error. */
-static char *get_str(struct rd *r, bool *isnull)
-{
-	*isnull = false;
-	uint32_t l = get_u32(r);
-	if (r->bad)
-		return NULL;
-	if (l == UINT32_MAX) {
-		*isnull = true;
-		return NULL;
-	}
-	if (l > r->len - r->off || l > 1024 * 1024) {
-		r->bad = true;
-		return NULL;
-	}
-	char *s = strndup(r->p + r->off, l);
-	if (!s)
-		r->bad = true;
-	r->off += l;
-	return s;
-}
-
-static int result_decode(const char *p, size_t len, const struct conf *c, struct sieve_result *res)
-{
-	struct rd r = { .p = p, .len = len };
-	bool isnull;
-	if (get_u32(&r) != RECORD_MAGIC)
-		return -1;
-	uint32_t fl = get_u32(&r);
-	res->ran = fl & 1;
-	res->stopped = fl & 2;
-	res->failed = fl & 4;
-	res->line = (int)get_u32(&r);
-	char *s = get_str(&r, &isnull);
-	snprintf(res->error, sizeof(res->error), "%s", s ? s : "");
-	free(s);
-	s = get_str(&r, &isnull);
-	snprintf(res->path, sizeof(res->path), "%s", s ? s : "");
-	free(s);
-	s = get_str(&r, &isnull);
-	snprintf(res->keep_flags, sizeof(res->keep_flags), "%s", s ? s : "");
-	free(s);
-	uint32_t n = get_u32(&r);
-	if (r.bad || n > (uint32_t)c->sieve_max_actions)
-		return -1;
-	res->acts = calloc(n ? n : 1, sizeof(*res->acts));
-	if (!res->acts)
-		return -1;
-	for (uint32_t i = 0; i < n && !r.bad; i++) {
-		struct sieve_act *a = &res->acts[i];
-		res->nacts++;
-		a->type = get_u32(&r);
-		a->copy = get_u32(&r) != 0;
-		a->num = (long)get_u32(&r);
-		a->arg = get_str(&r, &isnull);
-		char *f = get_str(&r, &isnull);
-		snprintf(a->flags, sizeof(a->flags), "%s", f ? f : "");
-		free(f);
-		if (a->type < SIEVE_ACT_KEEP || a->type > SIEVE_ACT_NOTIFY)
-			r.bad = true;
-		if ((a->type == SIEVE_ACT_FILEINTO || a->type == SIEVE_ACT_REDIRECT ||
-		     a->type == SIEVE_ACT_REJECT || a->type == SIEVE_ACT_DUPLICATE ||
-		     a->type == SIEVE_ACT_NOTIFY) && !a->arg)
-			r.bad = true;
-		if (get_u32(&r)) {
-			struct sieve_vacation *v = calloc(1, sizeof(*v));
-			if (!v) {
-				r.bad = true;
-				break;
-			}
-			a->vac = v;
-			v->to = get_str(&r, &isnull);
-			v->from = get_str(&r, &isnull);
-			v->subject = get_str(&r, &isnull);
-			v->text = get_str(&r, &isnull);
-			v->handle = get_str(&r, &isnull);
-			v->days = (int)get_u32(&r);
-			v->seconds = (int)get_u32(&r);
-			v->mime = get_u32(&r) != 0;
-			if (!v->to || !v->text)
-				r.bad = true;
-		} else if (a->type == SIEVE_ACT_VACATION || a->type == SIEVE_ACT_NOTIFY) {
-			r.bad = true;
-		}
-	}
-	if (get_u32(&r) != RECORD_MAGIC || r.bad || r.off != r.len)
-		return -1;
-	return 0;
-}
-
-/* Read a script file, bounded; -1 with errno (ENOENT: no script). */
-static char *read_script(const char *path, size_t max, size_t *len_r, const char **why)
+/* sieve_private.h */
+char *sieve_read_script(const char *path, size_t max, size_t *len_r, const char **why)
 {
 	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -1969,639 +1462,3 @@ static char *read_script(const char *path, size_t max, size_t *len_r, const char
 	return p;
 }
 
-/* In the child: become the mailbox owner when we are root. */
-static const char *drop_privileges(const struct mailbox *mb)
-{
-	if (geteuid() != 0 || !mb || mb->uid == 0)
-		return NULL;
-	if (setgroups(0, NULL) < 0 || setgid(mb->gid) < 0 || setuid(mb->uid) < 0)
-		return "cannot change to the mailbox owner's uid/gid";
-	if (setuid(0) == 0)
-		return "could regain root after setuid";
-	return NULL;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* ---- the evaluation worker ----
- *
- * One worker process per mailbox owner (uid/gid) per session process,
- * forked at its first script and kept for the session's later messages:
- * a fork per evaluation cost 2 to 10 ms of CPU (page tables and
- * copy-on-write faults of the whole session), far more than libsieve
- * itself.  The worker drops to the owner's uid at once, closes every
- * descriptor but its socket, and answers requests one at a time:
- *
- *   request   u32 length, then: magic, the conf values scripts use,
- *             envelope from/to, message size, the header section bytes,
- *             the verdict facts and marks, the candidate script paths
- *   response  u32 length, then the result record (result_encode)
- *
- * The parent enforces sieve_timeout on each request (wall clock); a
- * worker that times out, dies or answers garbage is killed and the script
- * counts as failed; the next request forks a new one.  A worker is retired
- * after WORKER_MAX_REQUESTS (libsieve's leaks stay bounded) and at most
- * MAX_WORKERS live per session (least recently used goes first). */
-#define REQUEST_MAGIC 0x53765131u	/* "SvQ1" */
-#define MAX_WORKERS 4
-#define WORKER_MAX_REQUESTS 1000
-#define MAX_REQUEST (64u << 20)
-
-struct worker {
-	pid_t pid;		/* 0: free slot */
-	int fd;
-	uid_t uid;
-	gid_t gid;
-	unsigned nreq;
-	long used;		/* now_ms() of the last request, for LRU */
-};
-static struct worker workers[MAX_WORKERS];
-static pid_t workers_owner;	/* the process the slots belong to */
-
-static int full_write(int fd, const void *p, size_t len)
-{
-	const char *c = p;
-	while (len) {
-		ssize_t n = write(fd, c, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int full_read(int fd, void *p, size_t len)
-{
-	char *c = p;
-	while (len) {
-		ssize_t n = read(fd, c, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static void put_blob(struct buf *b, const void *p, size_t len)
-{
-	put_u32(b, (uint32_t)len);
-	buf_put(b, p, len);
-}
-
-static void request_encode(const struct sieve_env *env, const char *const *paths, size_t npaths,
-			   struct buf *b)
-{
-	const struct conf *c = env->c;
-	const struct msg *m = env->m;
-	const struct sieve_facts *f = env->facts;
-	put_u32(b, 0);		/* frame length, filled in below */
-	put_u32(b, REQUEST_MAGIC);
-	put_str(b, c->junk_folder);
-	put_str(b, c->recipient_delimiter);
-	put_u32(b, (uint32_t)c->sieve_max_actions);
-	put_u32(b, (uint32_t)c->sieve_max_redirects);
-	put_u32(b, (uint32_t)c->sieve_max_script_size);
-	put_u32(b, (uint32_t)c->sieve_timeout);
-	put_u32(b, (uint32_t)c->sieve_max_body_size);
-	put_str(b, c->sieve_global_dir);
-	put_str(b, env->envelope_from);
-	put_str(b, env->envelope_to);
-	uint64_t size = m->len;
-	buf_put(b, &size, sizeof(size));
-	/* the header section and at most sieve_max_body_size bytes of the
-	 * body (for the body test, RFC 5173) */
-	size_t hl = m->body_off <= m->len ? m->body_off : m->len;
-	size_t bl = m->len - hl < (size_t)c->sieve_max_body_size ? m->len - hl
-								: (size_t)c->sieve_max_body_size;
-	put_blob(b, m->data, hl + bl);
-	put_u32(b, f != NULL);
-	if (f) {
-		put_str(b, f->spf);
-		put_str(b, f->dkim);
-		put_str(b, f->arc);
-		put_str(b, f->dmarc);
-		put_str(b, f->dmarc_policy);
-		put_str(b, f->disposition);
-		put_str(b, f->folder);
-		put_u32(b, f->marks != NULL);
-		if (f->marks)
-			put_blob(b, f->marks, m->nhdrs);
-	}
-	put_str(b, env->maildir ? env->maildir : env->mb ? env->mb->maildir : NULL);
-	put_str(b, env->home ? env->home : env->mb ? env->mb->home : NULL);
-	put_u32(b, (uint32_t)npaths);
-	for (size_t i = 0; i < npaths; i++)
-		put_str(b, paths[i]);
-	put_u32(b, REQUEST_MAGIC);
-	if (!b->oom) {
-		uint32_t len = (uint32_t)(b->len - 4);
-		memcpy(b->p, &len, sizeof(len));
-	}
-}
-
-/* The strings of one decoded request; freed by request_clear. */
-struct request {
-	struct conf conf;
-	char *junk, *delim, *from, *to, *maildir, *home, *gdir, *facts_s[7], *paths[4];
-	unsigned char *marks;
-	size_t npaths;
-	struct sieve_facts facts;
-	bool has_facts;
-	struct msg m;
-	uint64_t size;
-};
-
-static void request_clear(struct request *q)
-{
-	free(q->junk);
-	free(q->delim);
-	free(q->from);
-	free(q->to);
-	free(q->maildir);
-	free(q->home);
-	free(q->gdir);
-	for (size_t i = 0; i < 7; i++)
-		free(q->facts_s[i]);
-	for (size_t i = 0; i < q->npaths; i++)
-		free(q->paths[i]);
-	free(q->marks);
-	msg_clear(&q->m);
-}
-
-static char *get_blob(struct rd *r, size_t *len_r)
-{
-	uint32_t l = get_u32(r);
-	if (r->bad || l > r->len - r->off) {
-		r->bad = true;
-		return NULL;
-	}
-	char *p = malloc((size_t)l + 1);
-	if (!p) {
-		r->bad = true;
-		return NULL;
-	}
-	memcpy(p, r->p + r->off, l);
-	p[l] = 0;
-	r->off += l;
-	*len_r = l;
-	return p;
-}
-
-static int request_decode(const char *p, size_t len, const struct conf *base, struct request *q)
-{
-	struct rd r = { .p = p, .len = len };
-	bool isnull;
-	memset(q, 0, sizeof(*q));
-	if (get_u32(&r) != REQUEST_MAGIC)
-		return -1;
-	q->conf = *base;
-	q->junk = get_str(&r, &isnull);
-	q->delim = get_str(&r, &isnull);
-	q->conf.junk_folder = q->junk ? q->junk : "Junk";
-	q->conf.recipient_delimiter = q->delim ? q->delim : "";
-	q->conf.sieve_max_actions = (long)get_u32(&r);
-	q->conf.sieve_max_redirects = (long)get_u32(&r);
-	q->conf.sieve_max_script_size = (long)get_u32(&r);
-	q->conf.sieve_timeout = (long)get_u32(&r);
-	q->conf.sieve_max_body_size = (long)get_u32(&r);
-	q->gdir = get_str(&r, &isnull);
-	q->conf.sieve_global_dir = q->gdir ? q->gdir : "";
-	q->from = get_str(&r, &isnull);
-	q->to = get_str(&r, &isnull);
-	if (r.bad || r.len - r.off < sizeof(q->size))
-		return -1;
-	memcpy(&q->size, r.p + r.off, sizeof(q->size));
-	r.off += sizeof(q->size);
-	size_t hlen = 0;
-	char *h = get_blob(&r, &hlen);
-	const char *err = NULL;
-	if (!h || msg_init(&q->m, h, hlen, SIZE_MAX / sizeof(struct msg_hdr) / 2, &err) < 0) {
-		if (h && !q->m.data)
-			free(h);
-		return -1;
-	}
-	q->has_facts = get_u32(&r) != 0;
-	if (q->has_facts) {
-		for (size_t i = 0; i < 7; i++)
-			q->facts_s[i] = get_str(&r, &isnull);
-		q->facts = (struct sieve_facts){
-			q->facts_s[0], q->facts_s[1], q->facts_s[2], q->facts_s[3],
-			q->facts_s[4], q->facts_s[5], q->facts_s[6] ? q->facts_s[6] : "INBOX", NULL,
-		};
-		if (get_u32(&r)) {
-			size_t ml = 0;
-			q->marks = (unsigned char *)get_blob(&r, &ml);
-			if (ml != q->m.nhdrs)
-				r.bad = true;
-			q->facts.marks = q->marks;
-		}
-	}
-	q->maildir = get_str(&r, &isnull);
-	q->home = get_str(&r, &isnull);
-	uint32_t n = get_u32(&r);
-	if (r.bad || n > 4)
-		return -1;
-	for (uint32_t i = 0; i < n && !r.bad; i++) {
-		q->paths[i] = get_str(&r, &isnull);
-		q->npaths++;
-		if (!q->paths[i])
-			r.bad = true;
-	}
-	if (get_u32(&r) != REQUEST_MAGIC || r.bad || r.off != r.len)
-		return -1;
-	return 0;
-}
-
-/* The worker's loop; never returns (sieve_pool.h: the pool's workers
- * run it too). */
-void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base)
-{
-	const char *why = drop_privileges(mb);
-	for (;;) {
-		uint32_t len;
-		if (full_read(fd, &len, sizeof(len)) < 0 || len > MAX_REQUEST)
-			_exit(0);	/* the session ended (or garbage) */
-		char *p = malloc(len ? len : 1);
-		if (!p || full_read(fd, p, len) < 0)
-			_exit(2);
-		struct request q;
-		struct sieve_result res = { 0 };
-		if (request_decode(p, len, base, &q) < 0)
-			_exit(2);
-		free(p);
-		/* CPU backstop one second after the parent's wall-clock
-		 * deadline, counted from now (the limit is per process) */
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
-		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 1, RLIM_INFINITY };
-		setrlimit(RLIMIT_CPU, &rl);
-
-		struct sieve_env env = {
-			.c = &q.conf, .mb = NULL, .m = &q.m,
-			.facts = q.has_facts ? &q.facts : NULL,
-			.envelope_from = q.from ? q.from : "",
-			.envelope_to = q.to ? q.to : "",
-			.size = (size_t)q.size,
-			.maildir = q.maildir,
-			.home = q.home,
-		};
-		if (why) {
-			res.ran = true;
-			snprintf(res.path, sizeof(res.path), "%s", q.npaths ? q.paths[0] : "");
-			result_fail(&res, 0, "%s", why);
-		}
-		/* the first path that exists is the script (user, then default) */
-		for (size_t i = 0; !why && i < q.npaths; i++) {
-			size_t slen = 0;
-			const char *err = NULL;
-			char *text = read_script(q.paths[i], (size_t)q.conf.sieve_max_script_size,
-						 &slen, &err);
-			if (!text && errno == ENOENT)
-				continue;
-			snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
-			if (!text) {
-				res.ran = true;
-				result_fail(&res, 0, "cannot read script: %s", err);
-				break;
-			}
-			sieve_run_script(&env, text, slen, &res);
-			free(text);
-			break;
-		}
-		struct buf b = { 0 };
-		put_u32(&b, 0);
-		result_encode(&res, &b);
-		/* after a failed script libsieve may have leaked, overrun an
-		 * error string by a byte, or been left by longjmp (see the
-		 * quirks above): answer, then end; the parent starts afresh */
-		bool retire = res.failed;
-		sieve_result_clear(&res);
-		request_clear(&q);
-		if (b.oom)
-			_exit(2);
-		uint32_t rl32 = (uint32_t)(b.len - 4);
-		memcpy(b.p, &rl32, sizeof(rl32));
-		if (full_write(fd, b.p, b.len) < 0)
-			_exit(3);
-		free(b.p);
-		if (retire)
-			_exit(0);
-	}
-}
-
-static void worker_reap(struct worker *w, bool kill_it, int *status_r)
-{
-	int status = 0;
-	if (w->fd >= 0)
-		close(w->fd);
-	if (kill_it)
-		kill(w->pid, SIGKILL);
-	/* not killed: closing the socket ends its loop at once */
-	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (status_r)
-		*status_r = status;
-	w->pid = 0;
-	w->fd = -1;
-}
-
-/* Whom a worker for env runs as. */
-static void worker_owner(const struct sieve_env *env, uid_t *uid_r, gid_t *gid_r)
-{
-	*uid_r = env->mb ? env->mb->uid : geteuid();
-	*gid_r = env->mb ? env->mb->gid : getegid();
-	if (geteuid() != 0 || !env->mb || env->mb->uid == 0) {
-		*uid_r = geteuid();	/* no privilege change: one worker fits all */
-		*gid_r = getegid();
-	}
-}
-
-static struct worker *worker_get(const struct sieve_env *env, const char **error_r)
-{
-	uid_t uid;
-	gid_t gid;
-	worker_owner(env, &uid, &gid);
-	if (workers_owner != getpid()) {
-		/* inherited slots (a fork of a process that had workers):
-		 * not ours to use or reap */
-		for (size_t i = 0; i < MAX_WORKERS; i++) {
-			if (workers[i].pid && workers[i].fd >= 0)
-				close(workers[i].fd);
-			workers[i] = (struct worker){ .fd = -1 };
-		}
-		workers_owner = getpid();
-	}
-	struct worker *w = NULL, *lru = &workers[0];
-	for (size_t i = 0; i < MAX_WORKERS; i++) {
-		struct worker *x = &workers[i];
-		if (x->pid && x->uid == uid && x->gid == gid) {
-			if (x->nreq < WORKER_MAX_REQUESTS)
-				return x;
-			worker_reap(x, false, NULL);	/* retired */
-		}
-		if (!x->pid && !w)
-			w = x;
-		if (x->used < lru->used)
-			lru = x;
-	}
-	if (!w) {
-		worker_reap(lru, false, NULL);
-		w = lru;
-	}
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		*error_r = "sieve: socketpair failed";
-		return NULL;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		*error_r = "sieve: fork failed";
-		return NULL;
-	}
-	if (pid == 0) {
-		/* not the server's handlers: a signal just ends the worker */
-		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
-		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
-			signal(sigs[k], SIG_DFL);
-		/* keep stdio and the socket only: no LMTP connection, no
-		 * other worker, no listener stays open in here */
-		if (dup2(sv[1], 3) < 0)
-			_exit(1);
-		close_range(4, ~0U, 0);
-		sieve_worker_main(3, env->mb, env->c);
-	}
-	close(sv[1]);
-	*w = (struct worker){ .pid = pid, .fd = sv[0], .uid = uid, .gid = gid };
-	return w;
-}
-
-/* Wait for fd to be readable or writable until deadline; 0 ready,
- * -1 timeout or error. */
-static int wait_fd(int fd, short ev, long deadline)
-{
-	for (;;) {
-		long left = deadline - now_ms();
-		if (left <= 0)
-			return -1;
-		struct pollfd p = { .fd = fd, .events = ev };
-		int pr = poll(&p, 1, (int)(left > INT_MAX ? INT_MAX : left));
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			return -1;
-		return 0;
-	}
-}
-
-static int io_deadline(int fd, void *p, size_t len, bool wr, long deadline, bool *timeout)
-{
-	char *c = p;
-	while (len) {
-		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) < 0) {
-			*timeout = now_ms() >= deadline;
-			return -1;
-		}
-		ssize_t n = wr ? send(fd, c, len, MSG_DONTWAIT | MSG_NOSIGNAL) :
-				 recv(fd, c, len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return -1;
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* One request and its answer on a worker's socket. */
-enum xchg { XC_OK, XC_FAILED, XC_TIMEOUT, XC_GONE /* EOF before any answer byte */ };
-
-static enum xchg exchange(int fd, const struct buf *req, long deadline, const struct conf *c,
-			  struct sieve_result *res)
-{
-	bool timeout = false;
-	uint32_t rlen = 0;
-	char *resp = NULL;
-	if (io_deadline(fd, req->p, req->len, true, deadline, &timeout) < 0)
-		return timeout ? XC_TIMEOUT : XC_GONE;
-	if (wait_fd(fd, POLLIN, deadline) < 0)
-		return XC_TIMEOUT;
-	char peek;
-	if (recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
-		return XC_GONE;
-	enum xchg x = XC_FAILED;
-	if (io_deadline(fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
-	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
-	    io_deadline(fd, resp, rlen, false, deadline, &timeout) == 0 &&
-	    result_decode(resp, rlen, c, res) == 0)
-		x = XC_OK;
-	else if (timeout)
-		x = XC_TIMEOUT;
-	free(resp);
-	return x;
-}
-
-/* A worker leased from the pool (sieve_pool.h).  0 with *res set, or -1:
- * no pool worker (the caller forks one of its own). */
-static int run_pooled(const struct sieve_env *env, const char *const *paths,
-		      const struct buf *req, long deadline, struct sieve_result *res)
-{
-	uid_t uid;
-	gid_t gid;
-	worker_owner(env, &uid, &gid);
-	/* a worker that ended between the pool's last look and our request
-	 * answers nothing (XC_GONE): one more lease; the request had not run */
-	for (int attempt = 0; attempt < 2; attempt++) {
-		unsigned char slot;
-		int fd = sieve_pool_lease(uid, gid, deadline, &slot);
-		if (fd < 0)
-			return -1;
-		enum xchg x = exchange(fd, req, deadline, env->c, res);
-		close(fd);
-		/* after a failed script the worker ends itself: dirty */
-		sieve_pool_return(slot, x == XC_OK && !res->failed);
-		if (x == XC_OK)
-			return 0;
-		sieve_result_clear(res);
-		if (x == XC_GONE && attempt == 0)
-			continue;
-		res->ran = true;
-		snprintf(res->path, sizeof(res->path), "%s", paths[0]);
-		if (x == XC_TIMEOUT)
-			result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
-				    env->c->sieve_timeout);
-		else
-			result_fail(res, 0, "evaluation failed (the worker ended or answered garbage)");
-		return 0;
-	}
-	return -1;
-}
-
-/* Run the first existing script of paths in a worker.  Returns -1 only
- * when no worker could be started; a crash or timeout is a failed result. */
-static int run_child(const struct sieve_env *env, const char *const *paths, size_t npaths,
-		     struct sieve_result *res, const char **error_r)
-{
-	long deadline = now_ms() + env->c->sieve_timeout * 1000L;
-	struct buf req = { 0 };
-	request_encode(env, paths, npaths, &req);
-	if (req.oom || req.len > MAX_REQUEST) {
-		free(req.p);
-		*error_r = "sieve: request too large or out of memory";
-		return -1;
-	}
-	if (run_pooled(env, paths, &req, deadline, res) == 0) {
-		free(req.p);
-		return 0;
-	}
-	struct worker *w = worker_get(env, error_r);
-	if (!w) {
-		free(req.p);
-		return -1;
-	}
-	w->nreq++;
-	w->used = now_ms();
-	bool timeout = false, ok = false;
-	char *resp = NULL;
-	uint32_t rlen = 0;
-	if (io_deadline(w->fd, req.p, req.len, true, deadline, &timeout) == 0 &&
-	    io_deadline(w->fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
-	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
-	    io_deadline(w->fd, resp, rlen, false, deadline, &timeout) == 0 &&
-	    result_decode(resp, rlen, env->c, res) == 0)
-		ok = true;
-	free(req.p);
-	free(resp);
-	if (ok && res->failed)
-		worker_reap(w, false, NULL);	/* it ends itself after a failure */
-	if (ok)
-		return 0;
-	int status = 0;
-	worker_reap(w, true, &status);
-	sieve_result_clear(res);
-	res->ran = true;
-	snprintf(res->path, sizeof(res->path), "%s", paths[0]);
-	if (timeout)
-		result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)", env->c->sieve_timeout);
-	else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
-		result_fail(res, 0, "evaluation crashed (signal %d)", WTERMSIG(status));
-	else
-		result_fail(res, 0, "evaluation failed (bad result from the worker)");
-	return 0;
-}
-
-int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m,
-		   const struct sieve_facts *facts, const char *envelope_from, const char *envelope_to,
-		   struct sieve_plan *plan, const char **error_r)
-{
-	struct sieve_env env = {
-		.c = c, .mb = mb, .m = m, .facts = facts,
-		.envelope_from = envelope_from ? envelope_from : "",
-		.envelope_to = envelope_to ? envelope_to : (mb ? mb->address : ""),
-	};
-	struct sieve_merge mg;
-	sieve_merge_init(&mg);
-	sieve_plan_init(plan);
-	struct { enum sieve_kind kind; const char *paths[2]; size_t n; } steps[64];
-	size_t nsteps = 0;
-	char user_path[4096] = "";
-	for (size_t i = 0; i < c->sieve_before.n && nsteps < 30; i++)
-		steps[nsteps++] = (typeof(steps[0])){ SIEVE_BEFORE, { c->sieve_before.v[i], NULL }, 1 };
-	{
-		size_t n = 0;
-		typeof(steps[0]) st = { SIEVE_PERSONAL, { NULL, NULL }, 0 };
-		if (mb && c->sieve_user && *c->sieve_user) {
-			if (sieve_user_path(c->sieve_user, mb, user_path, sizeof(user_path)) == 0)
-				st.paths[n++] = user_path;
-			else
-				log_warn("sieve: sieve_user pattern %s gives no usable path for %s",
-					 c->sieve_user, mb->address ? mb->address : "?");
-		}
-		if (c->sieve_default && *c->sieve_default)
-			st.paths[n++] = c->sieve_default;
-		st.n = n;
-		if (n)
-			steps[nsteps++] = st;
-	}
-	for (size_t i = 0; i < c->sieve_after.n && nsteps < 60; i++)
-		steps[nsteps++] = (typeof(steps[0])){ SIEVE_AFTER, { c->sieve_after.v[i], NULL }, 1 };
-
-	for (size_t i = 0; i < nsteps && !mg.final; i++) {
-		struct sieve_result res = { 0 };
-		if (run_child(&env, steps[i].paths, steps[i].n, &res, error_r) < 0) {
-			sieve_plan_clear(plan);
-			return -1;
-		}
-		if (!res.ran && steps[i].kind != SIEVE_PERSONAL)
-			log_warn("sieve: %s script %s not found", kind_name(steps[i].kind),
-				 steps[i].paths[0]);
-		int rc = sieve_merge_add(&mg, c, steps[i].kind, &res, plan);
-		sieve_result_clear(&res);
-		if (rc < 0) {
-			sieve_plan_clear(plan);
-			*error_r = "sieve: out of memory";
-			return -1;
-		}
-	}
-	if (sieve_merge_finish(&mg, c, facts && facts->folder ? facts->folder : "INBOX", plan) < 0) {
-		sieve_plan_clear(plan);
-		*error_r = "sieve: out of memory";
-		return -1;
-	}
-	return 0;
-}

@@ -152,7 +152,7 @@ int sieve_user_path(const char *pattern, const struct mailbox *mb,
  * (RFC 3501 section 2.3.2 -> Maildir "2," letters), 0 for other flags. */
 char sieve_flag_letter(const char *flag);
 
-/* ---- the pieces below are exposed for tests and the fuzz target ---- */
+/* ---- one script in this process: sieve-test, the tests, the fuzz target ---- */
 
 enum sieve_act_type {
 	SIEVE_ACT_KEEP = 1, SIEVE_ACT_FILEINTO, SIEVE_ACT_REDIRECT,

@@ -40,7 +40,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "verdict.h"	/* VERDICT_DROP, VERDICT_RENAME */
 

@@ -300,59 +300,32 @@ int sieve_pool_start(struct sieve_pool *p, const struct conf *c, const int *clos
 		     size_t n, const char **error_r)
 {
 	static char err[200];
-	int sv[2];
+	int ctl;
 	p->pid = 0;
 	p->ctl = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, sizeof(err), "socketpair: %s", strerror(errno));
-		*error_r = err;
-		return -1;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = fdpass_spawn(close_fds, n, &ctl, err, sizeof(err));
 	if (pid < 0) {
-		snprintf(err, sizeof(err), "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
 		*error_r = err;
 		return -1;
 	}
 	if (pid == 0) {
-		close(sv[0]);
-		for (size_t i = 0; i < n; i++)
-			if (close_fds[i] >= 0)
-				close(close_fds[i]);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_IGN);	/* the master decides when we stop */
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGCHLD, SIG_DFL);	/* workers are reaped in the loop */
-		signal(SIGPIPE, SIG_IGN);
-		struct pool P = { .c = c, .ctl = sv[1] };
+		/* workers are reaped in the loop (SIGCHLD default) */
+		struct pool P = { .c = c, .ctl = ctl };
 		for (int i = 0; i < POOL_MAX_WORKERS; i++)
 			P.w[i].fd = -1;
 		pool_loop(&P);
 		_exit(0);
 	}
-	close(sv[1]);
 	p->pid = pid;
-	p->ctl = sv[0];
+	p->ctl = ctl;
 	return 0;
 }
 
 int sieve_pool_attach(struct sieve_pool *p)
 {
-	if (p->pid <= 0 || p->ctl < 0)
+	if (p->pid <= 0)
 		return -1;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -1;
-	if (fdpass_send(p->ctl, sv[1], 'S') < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	close(sv[1]);
-	return sv[0];
+	return fdpass_attach(p->ctl, 0);
 }
 
 void sieve_pool_release(struct sieve_pool *p)

@@ -15,7 +15,7 @@
  * hostile script stalls only the session that asked; a worker given back
  * "dirty" (timeout, bad answer) or held by a session that died is
  * killed.  Without the pool (pipe mode, the pool gone, no free slot) the
- * session forks a worker of its own as before (sieve.c).
+ * session forks a worker of its own as before (sieve_worker.c).
  */
 #ifndef AUTHDELIVER_SIEVE_POOL_H
 #define AUTHDELIVER_SIEVE_POOL_H
@@ -60,7 +60,7 @@ int sieve_pool_lease(uid_t uid, gid_t gid, long long deadline, unsigned char *sl
  * (timeout, bad answer, a failed script), the pool kills it. */
 void sieve_pool_return(unsigned char slot, bool clean);
 
-/* The worker's loop (sieve.c), run by the pool's workers as by a
+/* The worker's loop (sieve_worker.c), run by the pool's workers as by a
  * session's own: serves requests on fd as mb's owner; never returns. */
 void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base)
 	__attribute__((noreturn));

@@ -4,7 +4,7 @@
  *
  * This runs libsieve in-process, on purpose: the fuzzer is here to find
  * where libsieve itself breaks.  Delivery never runs it in-process (see
- * sieve.c: one child per script), so a crash found here costs a failed
+ * sieve_worker.c: one worker per owner), so a crash found here costs a failed
  * script there, not a worker.  Findings go to doc/notes/sieve.md.
  * libsieve leaks on every parse error (suppressed for LSan in sieve.c);
  * run with -detect_leaks=0 for speed (3000 runs/s instead of 50).
@@ -16,7 +16,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "sieve.h"
 

@@ -11,7 +11,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "sieve.h"
 #include "t.h"

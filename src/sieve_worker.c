@@ -1,0 +1,742 @@
+/* sieve_worker.c - where Sieve scripts run: worker processes as the
+ * mailbox owner, the request and result records between them and the
+ * session, and the per-request deadline.
+ *
+ * Takes: a struct sieve_env and the candidate script paths (from
+ * sieve_plan.c).  Returns: the script's struct sieve_result, decoded from
+ * the worker's answer.  Never: evaluates a script in the session process,
+ * trusts a worker's answer beyond its record format and limits, or waits
+ * past sieve_timeout.
+ *
+ * Isolation (decision): every script is evaluated in a worker process
+ * that first drops to the mailbox owner's uid/gid (when we run as root),
+ * gets RLIMIT_CPU and a wall-clock deadline of sieve_timeout per request,
+ * reads its script itself, runs libsieve (sieve.c) and writes its actions
+ * back as length-prefixed records.  Reasons: libsieve is lex/yacc C with
+ * global parser state, it has crashed on odd input, a user script must
+ * only be read with the user's rights, and a script must not stall an
+ * LMTP session.  A worker that dies, hangs or answers garbage is killed
+ * and the script counts as failed.  A worker ends after any failed
+ * script, so libsieve's error paths never leave state behind for the next
+ * message.  Workers come from the pool process shared by every session
+ * (sieve_pool.c, sieve_shared_workers = yes) or, without it or when the
+ * pool is gone, are forked by the session and kept for its later
+ * messages (see "the evaluation worker" below).
+ */
+#include "sieve.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "msg.h"
+#include "recipient.h"
+#include "sieve_pool.h"
+#include "sieve_private.h"
+
+#define MAX_RECORD (16u << 20)	/* bytes a worker may send back */
+
+/* ---- the records ---- */
+
+static void put_u32(struct buf *b, uint32_t v)
+{
+	buf_add(b, &v, sizeof(v));
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	if (!s) {
+		put_u32(b, UINT32_MAX);
+		return;
+	}
+	size_t l = strlen(s);
+	put_u32(b, (uint32_t)l);
+	buf_add(b, s, l);
+}
+
+#define RECORD_MAGIC 0x53764531u	/* "SvE1" */
+
+static void result_encode(const struct sieve_result *res, struct buf *b)
+{
+	put_u32(b, RECORD_MAGIC);
+	put_u32(b, res->ran | res->stopped << 1 | res->failed << 2);
+	put_u32(b, (uint32_t)res->line);
+	put_str(b, res->error);
+	put_str(b, res->path);
+	put_str(b, res->keep_flags);
+	put_u32(b, (uint32_t)res->nacts);
+	for (size_t i = 0; i < res->nacts; i++) {
+		const struct sieve_act *a = &res->acts[i];
+		put_u32(b, a->type);
+		put_u32(b, a->copy);
+		put_u32(b, (uint32_t)a->num);
+		put_str(b, a->arg);
+		put_str(b, a->flags);
+		put_u32(b, a->vac != NULL);
+		if (a->vac) {
+			put_str(b, a->vac->to);
+			put_str(b, a->vac->from);
+			put_str(b, a->vac->subject);
+			put_str(b, a->vac->text);
+			put_str(b, a->vac->handle);
+			put_u32(b, (uint32_t)a->vac->days);
+			put_u32(b, (uint32_t)a->vac->seconds);
+			put_u32(b, a->vac->mime);
+		}
+	}
+	put_u32(b, RECORD_MAGIC);
+}
+
+struct rd {
+	const char *p;
+	size_t len, off;
+	bool bad;
+};
+
+static uint32_t get_u32(struct rd *r)
+{
+	uint32_t v = 0;
+	if (r->bad || r->len - r->off < sizeof(v)) {
+		r->bad = true;
+		return 0;
+	}
+	memcpy(&v, r->p + r->off, sizeof(v));
+	r->off += sizeof(v);
+	return v;
+}
+
+/* Returns a malloc'd string, NULL for a NULL string (*isnull) or error. */
+static char *get_str(struct rd *r, bool *isnull)
+{
+	*isnull = false;
+	uint32_t l = get_u32(r);
+	if (r->bad)
+		return NULL;
+	if (l == UINT32_MAX) {
+		*isnull = true;
+		return NULL;
+	}
+	if (l > r->len - r->off || l > 1024 * 1024) {
+		r->bad = true;
+		return NULL;
+	}
+	char *s = strndup(r->p + r->off, l);
+	if (!s)
+		r->bad = true;
+	r->off += l;
+	return s;
+}
+
+static int result_decode(const char *p, size_t len, const struct conf *c, struct sieve_result *res)
+{
+	struct rd r = { .p = p, .len = len };
+	bool isnull;
+	if (get_u32(&r) != RECORD_MAGIC)
+		return -1;
+	uint32_t fl = get_u32(&r);
+	res->ran = fl & 1;
+	res->stopped = fl & 2;
+	res->failed = fl & 4;
+	res->line = (int)get_u32(&r);
+	char *s = get_str(&r, &isnull);
+	snprintf(res->error, sizeof(res->error), "%s", s ? s : "");
+	free(s);
+	s = get_str(&r, &isnull);
+	snprintf(res->path, sizeof(res->path), "%s", s ? s : "");
+	free(s);
+	s = get_str(&r, &isnull);
+	snprintf(res->keep_flags, sizeof(res->keep_flags), "%s", s ? s : "");
+	free(s);
+	uint32_t n = get_u32(&r);
+	if (r.bad || n > (uint32_t)c->sieve_max_actions)
+		return -1;
+	res->acts = calloc(n ? n : 1, sizeof(*res->acts));
+	if (!res->acts)
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		struct sieve_act *a = &res->acts[i];
+		res->nacts++;
+		a->type = get_u32(&r);
+		a->copy = get_u32(&r) != 0;
+		a->num = (long)get_u32(&r);
+		a->arg = get_str(&r, &isnull);
+		char *f = get_str(&r, &isnull);
+		snprintf(a->flags, sizeof(a->flags), "%s", f ? f : "");
+		free(f);
+		if (a->type < SIEVE_ACT_KEEP || a->type > SIEVE_ACT_NOTIFY)
+			r.bad = true;
+		if ((a->type == SIEVE_ACT_FILEINTO || a->type == SIEVE_ACT_REDIRECT ||
+		     a->type == SIEVE_ACT_REJECT || a->type == SIEVE_ACT_DUPLICATE ||
+		     a->type == SIEVE_ACT_NOTIFY) && !a->arg)
+			r.bad = true;
+		if (get_u32(&r)) {
+			struct sieve_vacation *v = calloc(1, sizeof(*v));
+			if (!v) {
+				r.bad = true;
+				break;
+			}
+			a->vac = v;
+			v->to = get_str(&r, &isnull);
+			v->from = get_str(&r, &isnull);
+			v->subject = get_str(&r, &isnull);
+			v->text = get_str(&r, &isnull);
+			v->handle = get_str(&r, &isnull);
+			v->days = (int)get_u32(&r);
+			v->seconds = (int)get_u32(&r);
+			v->mime = get_u32(&r) != 0;
+			if (!v->to || !v->text)
+				r.bad = true;
+		} else if (a->type == SIEVE_ACT_VACATION || a->type == SIEVE_ACT_NOTIFY) {
+			r.bad = true;
+		}
+	}
+	if (get_u32(&r) != RECORD_MAGIC || r.bad || r.off != r.len)
+		return -1;
+	return 0;
+}
+
+/* In the child: become the mailbox owner when we are root. */
+static const char *drop_privileges(const struct mailbox *mb)
+{
+	if (geteuid() != 0 || !mb || mb->uid == 0)
+		return NULL;
+	if (setgroups(0, NULL) < 0 || setgid(mb->gid) < 0 || setuid(mb->uid) < 0)
+		return "cannot change to the mailbox owner's uid/gid";
+	if (setuid(0) == 0)
+		return "could regain root after setuid";
+	return NULL;
+}
+
+/* ---- the evaluation worker ----
+ *
+ * One worker process per mailbox owner (uid/gid) per session process,
+ * forked at its first script and kept for the session's later messages:
+ * a fork per evaluation cost 2 to 10 ms of CPU (page tables and
+ * copy-on-write faults of the whole session), far more than libsieve
+ * itself.  The worker drops to the owner's uid at once, closes every
+ * descriptor but its socket, and answers requests one at a time:
+ *
+ *   request   u32 length, then: magic, the conf values scripts use,
+ *             envelope from/to, message size, the header section bytes,
+ *             the verdict facts and marks, the candidate script paths
+ *   response  u32 length, then the result record (result_encode)
+ *
+ * The parent enforces sieve_timeout on each request (wall clock); a
+ * worker that times out, dies or answers garbage is killed and the script
+ * counts as failed; the next request forks a new one.  A worker is retired
+ * after WORKER_MAX_REQUESTS (libsieve's leaks stay bounded) and at most
+ * MAX_WORKERS live per session (least recently used goes first). */
+#define REQUEST_MAGIC 0x53765131u	/* "SvQ1" */
+#define MAX_WORKERS 4
+#define WORKER_MAX_REQUESTS 1000
+#define MAX_REQUEST (64u << 20)
+
+struct worker {
+	pid_t pid;		/* 0: free slot */
+	int fd;
+	uid_t uid;
+	gid_t gid;
+	unsigned nreq;
+	long long used;		/* mono_ms() of the last request, for LRU */
+};
+static struct worker workers[MAX_WORKERS];
+static pid_t workers_owner;	/* the process the slots belong to */
+
+static void put_blob(struct buf *b, const void *p, size_t len)
+{
+	put_u32(b, (uint32_t)len);
+	buf_add(b, p, len);
+}
+
+static void request_encode(const struct sieve_env *env, const char *const *paths, size_t npaths,
+			   struct buf *b)
+{
+	const struct conf *c = env->c;
+	const struct msg *m = env->m;
+	const struct sieve_facts *f = env->facts;
+	put_u32(b, 0);		/* frame length, filled in below */
+	put_u32(b, REQUEST_MAGIC);
+	put_str(b, c->junk_folder);
+	put_str(b, c->recipient_delimiter);
+	put_u32(b, (uint32_t)c->sieve_max_actions);
+	put_u32(b, (uint32_t)c->sieve_max_redirects);
+	put_u32(b, (uint32_t)c->sieve_max_script_size);
+	put_u32(b, (uint32_t)c->sieve_timeout);
+	put_u32(b, (uint32_t)c->sieve_max_body_size);
+	put_str(b, c->sieve_global_dir);
+	put_str(b, env->envelope_from);
+	put_str(b, env->envelope_to);
+	uint64_t size = m->len;
+	buf_add(b, &size, sizeof(size));
+	/* the header section and at most sieve_max_body_size bytes of the
+	 * body (for the body test, RFC 5173) */
+	size_t hl = m->body_off <= m->len ? m->body_off : m->len;
+	size_t bl = m->len - hl < (size_t)c->sieve_max_body_size ? m->len - hl
+								: (size_t)c->sieve_max_body_size;
+	put_blob(b, m->data, hl + bl);
+	put_u32(b, f != NULL);
+	if (f) {
+		put_str(b, f->spf);
+		put_str(b, f->dkim);
+		put_str(b, f->arc);
+		put_str(b, f->dmarc);
+		put_str(b, f->dmarc_policy);
+		put_str(b, f->disposition);
+		put_str(b, f->folder);
+		put_u32(b, f->marks != NULL);
+		if (f->marks)
+			put_blob(b, f->marks, m->nhdrs);
+	}
+	put_str(b, env->maildir ? env->maildir : env->mb ? env->mb->maildir : NULL);
+	put_str(b, env->home ? env->home : env->mb ? env->mb->home : NULL);
+	put_u32(b, (uint32_t)npaths);
+	for (size_t i = 0; i < npaths; i++)
+		put_str(b, paths[i]);
+	put_u32(b, REQUEST_MAGIC);
+	if (buf_status(b) == 0) {
+		uint32_t len = (uint32_t)(b->len - 4);
+		memcpy(b->p, &len, sizeof(len));
+	}
+}
+
+/* The strings of one decoded request; freed by request_clear. */
+struct request {
+	struct conf conf;
+	char *junk, *delim, *from, *to, *maildir, *home, *gdir, *facts_s[7], *paths[4];
+	unsigned char *marks;
+	size_t npaths;
+	struct sieve_facts facts;
+	bool has_facts;
+	struct msg m;
+	uint64_t size;
+};
+
+static void request_clear(struct request *q)
+{
+	free(q->junk);
+	free(q->delim);
+	free(q->from);
+	free(q->to);
+	free(q->maildir);
+	free(q->home);
+	free(q->gdir);
+	for (size_t i = 0; i < 7; i++)
+		free(q->facts_s[i]);
+	for (size_t i = 0; i < q->npaths; i++)
+		free(q->paths[i]);
+	free(q->marks);
+	msg_clear(&q->m);
+}
+
+static char *get_blob(struct rd *r, size_t *len_r)
+{
+	uint32_t l = get_u32(r);
+	if (r->bad || l > r->len - r->off) {
+		r->bad = true;
+		return NULL;
+	}
+	char *p = malloc((size_t)l + 1);
+	if (!p) {
+		r->bad = true;
+		return NULL;
+	}
+	memcpy(p, r->p + r->off, l);
+	p[l] = 0;
+	r->off += l;
+	*len_r = l;
+	return p;
+}
+
+static int request_decode(const char *p, size_t len, const struct conf *base, struct request *q)
+{
+	struct rd r = { .p = p, .len = len };
+	bool isnull;
+	memset(q, 0, sizeof(*q));
+	if (get_u32(&r) != REQUEST_MAGIC)
+		return -1;
+	q->conf = *base;
+	q->junk = get_str(&r, &isnull);
+	q->delim = get_str(&r, &isnull);
+	q->conf.junk_folder = q->junk ? q->junk : "Junk";
+	q->conf.recipient_delimiter = q->delim ? q->delim : "";
+	q->conf.sieve_max_actions = (long)get_u32(&r);
+	q->conf.sieve_max_redirects = (long)get_u32(&r);
+	q->conf.sieve_max_script_size = (long)get_u32(&r);
+	q->conf.sieve_timeout = (long)get_u32(&r);
+	q->conf.sieve_max_body_size = (long)get_u32(&r);
+	q->gdir = get_str(&r, &isnull);
+	q->conf.sieve_global_dir = q->gdir ? q->gdir : "";
+	q->from = get_str(&r, &isnull);
+	q->to = get_str(&r, &isnull);
+	if (r.bad || r.len - r.off < sizeof(q->size))
+		return -1;
+	memcpy(&q->size, r.p + r.off, sizeof(q->size));
+	r.off += sizeof(q->size);
+	size_t hlen = 0;
+	char *h = get_blob(&r, &hlen);
+	const char *err = NULL;
+	if (!h || msg_init(&q->m, h, hlen, SIZE_MAX / sizeof(struct msg_hdr) / 2, &err) < 0) {
+		if (h && !q->m.data)
+			free(h);
+		return -1;
+	}
+	q->has_facts = get_u32(&r) != 0;
+	if (q->has_facts) {
+		for (size_t i = 0; i < 7; i++)
+			q->facts_s[i] = get_str(&r, &isnull);
+		q->facts = (struct sieve_facts){
+			q->facts_s[0], q->facts_s[1], q->facts_s[2], q->facts_s[3],
+			q->facts_s[4], q->facts_s[5], q->facts_s[6] ? q->facts_s[6] : "INBOX", NULL,
+		};
+		if (get_u32(&r)) {
+			size_t ml = 0;
+			q->marks = (unsigned char *)get_blob(&r, &ml);
+			if (ml != q->m.nhdrs)
+				r.bad = true;
+			q->facts.marks = q->marks;
+		}
+	}
+	q->maildir = get_str(&r, &isnull);
+	q->home = get_str(&r, &isnull);
+	uint32_t n = get_u32(&r);
+	if (r.bad || n > 4)
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		q->paths[i] = get_str(&r, &isnull);
+		q->npaths++;
+		if (!q->paths[i])
+			r.bad = true;
+	}
+	if (get_u32(&r) != REQUEST_MAGIC || r.bad || r.off != r.len)
+		return -1;
+	return 0;
+}
+
+/* The worker's loop; never returns (sieve_pool.h: the pool's workers
+ * run it too). */
+void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base)
+{
+	const char *why = drop_privileges(mb);
+	for (;;) {
+		uint32_t len;
+		if (read_exact(fd, &len, sizeof(len)) < 0 || len > MAX_REQUEST)
+			_exit(0);	/* the session ended (or garbage) */
+		char *p = malloc(len ? len : 1);
+		if (!p || read_exact(fd, p, len) < 0)
+			_exit(2);
+		struct request q;
+		struct sieve_result res = { 0 };
+		if (request_decode(p, len, base, &q) < 0)
+			_exit(2);
+		free(p);
+		/* CPU backstop one second after the parent's wall-clock
+		 * deadline, counted from now (the limit is per process) */
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 1, RLIM_INFINITY };
+		setrlimit(RLIMIT_CPU, &rl);
+
+		struct sieve_env env = {
+			.c = &q.conf, .mb = NULL, .m = &q.m,
+			.facts = q.has_facts ? &q.facts : NULL,
+			.envelope_from = q.from ? q.from : "",
+			.envelope_to = q.to ? q.to : "",
+			.size = (size_t)q.size,
+			.maildir = q.maildir,
+			.home = q.home,
+		};
+		if (why) {
+			res.ran = true;
+			snprintf(res.path, sizeof(res.path), "%s", q.npaths ? q.paths[0] : "");
+			sieve_result_fail(&res, 0, "%s", why);
+		}
+		/* the first path that exists is the script (user, then default) */
+		for (size_t i = 0; !why && i < q.npaths; i++) {
+			size_t slen = 0;
+			const char *err = NULL;
+			char *text = sieve_read_script(q.paths[i], (size_t)q.conf.sieve_max_script_size,
+						 &slen, &err);
+			if (!text && errno == ENOENT)
+				continue;
+			snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
+			if (!text) {
+				res.ran = true;
+				sieve_result_fail(&res, 0, "cannot read script: %s", err);
+				break;
+			}
+			sieve_run_script(&env, text, slen, &res);
+			free(text);
+			break;
+		}
+		struct buf b;
+		buf_init(&b, MAX_RECORD);
+		put_u32(&b, 0);
+		result_encode(&res, &b);
+		/* after a failed script libsieve may have leaked, overrun an
+		 * error string by a byte, or been left by longjmp (sieve.c's
+		 * quirks): answer, then end; the parent starts afresh */
+		bool retire = res.failed;
+		sieve_result_clear(&res);
+		request_clear(&q);
+		if (buf_status(&b) < 0)
+			_exit(2);
+		uint32_t rl32 = (uint32_t)(b.len - 4);
+		memcpy(b.p, &rl32, sizeof(rl32));
+		if (write_full(fd, b.p, b.len) < 0)
+			_exit(3);
+		buf_clear(&b);
+		if (retire)
+			_exit(0);
+	}
+}
+
+static void worker_reap(struct worker *w, bool kill_it, int *status_r)
+{
+	int status = 0;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	/* not killed: closing the socket ends its loop at once */
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (status_r)
+		*status_r = status;
+	w->pid = 0;
+	w->fd = -1;
+}
+
+/* Whom a worker for env runs as. */
+static void worker_owner(const struct sieve_env *env, uid_t *uid_r, gid_t *gid_r)
+{
+	*uid_r = env->mb ? env->mb->uid : geteuid();
+	*gid_r = env->mb ? env->mb->gid : getegid();
+	if (geteuid() != 0 || !env->mb || env->mb->uid == 0) {
+		*uid_r = geteuid();	/* no privilege change: one worker fits all */
+		*gid_r = getegid();
+	}
+}
+
+static struct worker *worker_get(const struct sieve_env *env, const char **error_r)
+{
+	uid_t uid;
+	gid_t gid;
+	worker_owner(env, &uid, &gid);
+	if (workers_owner != getpid()) {
+		/* inherited slots (a fork of a process that had workers):
+		 * not ours to use or reap */
+		for (size_t i = 0; i < MAX_WORKERS; i++) {
+			if (workers[i].pid && workers[i].fd >= 0)
+				close(workers[i].fd);
+			workers[i] = (struct worker){ .fd = -1 };
+		}
+		workers_owner = getpid();
+	}
+	struct worker *w = NULL, *lru = &workers[0];
+	for (size_t i = 0; i < MAX_WORKERS; i++) {
+		struct worker *x = &workers[i];
+		if (x->pid && x->uid == uid && x->gid == gid) {
+			if (x->nreq < WORKER_MAX_REQUESTS)
+				return x;
+			worker_reap(x, false, NULL);	/* retired */
+		}
+		if (!x->pid && !w)
+			w = x;
+		if (x->used < lru->used)
+			lru = x;
+	}
+	if (!w) {
+		worker_reap(lru, false, NULL);
+		w = lru;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		*error_r = "sieve: socketpair failed";
+		return NULL;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		*error_r = "sieve: fork failed";
+		return NULL;
+	}
+	if (pid == 0) {
+		/* not the server's handlers: a signal just ends the worker */
+		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			signal(sigs[k], SIG_DFL);
+		/* keep stdio and the socket only: no LMTP connection, no
+		 * other worker, no listener stays open in here */
+		if (dup2(sv[1], 3) < 0)
+			_exit(1);
+		close_range(4, ~0U, 0);
+		sieve_worker_main(3, env->mb, env->c);
+	}
+	close(sv[1]);
+	*w = (struct worker){ .pid = pid, .fd = sv[0], .uid = uid, .gid = gid };
+	return w;
+}
+
+/* Wait for fd to be readable or writable until deadline; 0 ready,
+ * -1 timeout or error. */
+static int wait_fd(int fd, short ev, long long deadline)
+{
+	for (;;) {
+		long long left = deadline - mono_ms();
+		if (left <= 0)
+			return -1;
+		struct pollfd p = { .fd = fd, .events = ev };
+		int pr = poll(&p, 1, (int)(left > INT_MAX ? INT_MAX : left));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			return -1;
+		return 0;
+	}
+}
+
+static int io_deadline(int fd, void *p, size_t len, bool wr, long long deadline, bool *timeout)
+{
+	char *c = p;
+	while (len) {
+		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) < 0) {
+			*timeout = mono_ms() >= deadline;
+			return -1;
+		}
+		ssize_t n = wr ? send(fd, c, len, MSG_DONTWAIT | MSG_NOSIGNAL) :
+				 recv(fd, c, len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One request and its answer on a worker's socket. */
+enum xchg { XC_OK, XC_FAILED, XC_TIMEOUT, XC_GONE /* EOF before any answer byte */ };
+
+static enum xchg exchange(int fd, const struct buf *req, long long deadline, const struct conf *c,
+			  struct sieve_result *res)
+{
+	bool timeout = false;
+	uint32_t rlen = 0;
+	char *resp = NULL;
+	if (io_deadline(fd, req->p, req->len, true, deadline, &timeout) < 0)
+		return timeout ? XC_TIMEOUT : XC_GONE;
+	if (wait_fd(fd, POLLIN, deadline) < 0)
+		return XC_TIMEOUT;
+	char peek;
+	if (recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+		return XC_GONE;
+	enum xchg x = XC_FAILED;
+	if (io_deadline(fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
+	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
+	    io_deadline(fd, resp, rlen, false, deadline, &timeout) == 0 &&
+	    result_decode(resp, rlen, c, res) == 0)
+		x = XC_OK;
+	else if (timeout)
+		x = XC_TIMEOUT;
+	free(resp);
+	return x;
+}
+
+/* A worker leased from the pool (sieve_pool.h).  0 with *res set, or -1:
+ * no pool worker (the caller forks one of its own). */
+static int run_pooled(const struct sieve_env *env, const char *const *paths,
+		      const struct buf *req, long long deadline, struct sieve_result *res)
+{
+	uid_t uid;
+	gid_t gid;
+	worker_owner(env, &uid, &gid);
+	/* a worker that ended between the pool's last look and our request
+	 * answers nothing (XC_GONE): one more lease; the request had not run */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		unsigned char slot;
+		int fd = sieve_pool_lease(uid, gid, deadline, &slot);
+		if (fd < 0)
+			return -1;
+		enum xchg x = exchange(fd, req, deadline, env->c, res);
+		close(fd);
+		/* after a failed script the worker ends itself: dirty */
+		sieve_pool_return(slot, x == XC_OK && !res->failed);
+		if (x == XC_OK)
+			return 0;
+		sieve_result_clear(res);
+		if (x == XC_GONE && attempt == 0)
+			continue;
+		res->ran = true;
+		snprintf(res->path, sizeof(res->path), "%s", paths[0]);
+		if (x == XC_TIMEOUT)
+			sieve_result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
+				    env->c->sieve_timeout);
+		else
+			sieve_result_fail(res, 0, "evaluation failed (the worker ended or answered garbage)");
+		return 0;
+	}
+	return -1;
+}
+
+/* sieve_private.h.  Returns -1 only when no worker could be started. */
+int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		     struct sieve_result *res, const char **error_r)
+{
+	long long deadline = mono_ms() + env->c->sieve_timeout * 1000LL;
+	struct buf req;
+	buf_init(&req, MAX_REQUEST);
+	request_encode(env, paths, npaths, &req);
+	if (buf_status(&req) < 0) {
+		buf_clear(&req);
+		*error_r = "sieve: request too large or out of memory";
+		return -1;
+	}
+	if (run_pooled(env, paths, &req, deadline, res) == 0) {
+		buf_clear(&req);
+		return 0;
+	}
+	struct worker *w = worker_get(env, error_r);
+	if (!w) {
+		buf_clear(&req);
+		return -1;
+	}
+	w->nreq++;
+	w->used = mono_ms();
+	enum xchg x = exchange(w->fd, &req, deadline, env->c, res);
+	buf_clear(&req);
+	if (x == XC_OK) {
+		if (res->failed)
+			worker_reap(w, false, NULL);	/* it ends itself after a failure */
+		return 0;
+	}
+	int status = 0;
+	worker_reap(w, true, &status);
+	sieve_result_clear(res);
+	res->ran = true;
+	snprintf(res->path, sizeof(res->path), "%s", paths[0]);
+	if (x == XC_TIMEOUT)
+		sieve_result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
+				  env->c->sieve_timeout);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
+		sieve_result_fail(res, 0, "evaluation crashed (signal %d)", WTERMSIG(status));
+	else
+		sieve_result_fail(res, 0, "evaluation failed (bad result from the worker)");
+	return 0;
+}
