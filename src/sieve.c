@@ -52,6 +52,7 @@
 #include <gmime/gmime.h>
 
 #include "conf.h"
+#include "html2text.h"
 #include "log.h"
 #include "maildir.h"
 #include "msg.h"
@@ -719,7 +720,7 @@ static char *decode_value(const char *name, const char *raw)
 #define MAX_BODY_PARTS 64
 struct body_walk {
 	struct run *r;
-	const char *types;	/* NULL: text/ * */
+	const char *types;	/* NULL: text/ * (body :text) */
 	char **list;
 	size_t n;
 	bool oom;
@@ -772,7 +773,13 @@ static void body_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 	g_mime_data_wrapper_write_to_stream(dw, fs);
 	g_mime_stream_flush(fs);
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	char *text = ba ? strndup((const char *)ba->data, ba->len) : strdup("");
+	char *text;
+	/* body :text: HTML without its mark-up, as Pigeonhole does (html2text.h) */
+	const char *sub = g_mime_content_type_get_media_subtype(ct);
+	if (!w->types && ba && sub && !g_ascii_strcasecmp(sub, "html"))
+		text = html2text((const char *)ba->data, ba->len, NULL);
+	else
+		text = ba ? strndup((const char *)ba->data, ba->len) : strdup("");
 	g_object_unref(fs);
 	g_object_unref(mem);
 	if (!text || !hold(w->r, text)) {
