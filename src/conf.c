@@ -45,6 +45,7 @@ static const char *const dns_mode_names[] = { "system", "forward", "recursive", 
 static const char *const ar_names[] = { "remove", "rename", NULL };
 static const char *const dmarc_mode_names[] = { "treewalk", "psl", NULL };
 static const char *const reject_names[] = { "quarantine", "reject", "discard", NULL };
+static const char *const score_type_names[] = { "score", "strlen", NULL };
 static const char *const timeout_names[] = { "deliver", "tempfail", NULL };
 static const char *const from_policy_names[] = { "strictest", "reject", "each", NULL };
 
@@ -135,6 +136,12 @@ static const struct key keys[] = {
 	{ "sieve_max_actions", K_LONG, O(sieve_max_actions), "32", 1, 1024, NULL },
 	{ "sieve_max_body_size", K_LONG, O(sieve_max_body_size), "1048576", 0, 67108864, NULL },
 	{ "sieve_global_dir", K_STR, O(sieve_global_dir), "", 0, 0, NULL },
+	{ "sieve_spamtest_header", K_STR, O(sieve_spamtest_header), "X-Spam-Score", 0, 0, NULL },
+	{ "sieve_spamtest_type", K_ENUM, O(sieve_spamtest_type), "score", 0, 0, score_type_names },
+	{ "sieve_spamtest_max", K_LONG, O(sieve_spamtest_max), "10", 1, 1000000, NULL },
+	{ "sieve_virustest_header", K_STR, O(sieve_virustest_header), "X-Virus-Score", 0, 0, NULL },
+	{ "sieve_virustest_type", K_ENUM, O(sieve_virustest_type), "score", 0, 0, score_type_names },
+	{ "sieve_virustest_max", K_LONG, O(sieve_virustest_max), "5", 1, 1000000, NULL },
 	{ "sieve_timeout", K_LONG, O(sieve_timeout), "10", 1, 3600, NULL },
 	{ "sieve_shared_workers", K_BOOL, O(sieve_shared_workers), "yes", 0, 0, NULL },
 	{ "sieve_reject_to_folder", K_BOOL, O(sieve_reject_to_folder), "no", 0, 0, NULL },

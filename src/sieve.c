@@ -610,18 +610,18 @@ static bool mailbox_exists(const struct sieve_env *env, const char *name)
 }
 
 /* RFC 5235 spamtest/virustest, fed from a header field as Pigeonhole's
- * sieve_spamtest_status_header does: the first number in the field's
- * value, against max.  Not tested (no field, no number): "0".  Else
- * spamtest 1 + score/max*9 (1..10, truncated), :percent score/max*100
- * (0..100), virustest 1 + score/max*4 (1..5). */
-#define SPAMTEST_HEADER "X-Spam-Score"
-#define SPAMTEST_MAX 10.0
-#define VIRUSTEST_HEADER "X-Virus-Score"
-#define VIRUSTEST_MAX 5.0
-static const char *score_value(const struct sieve_env *env, const char *hdr, double max,
-			       int top, bool percent)
+ * sieve_spamtest_status_header does (sieve_spamtest_header, _type, _max):
+ * the first number in the topmost such field's value (type score), or the
+ * length of the value without white space (type strlen: "*****" is 5),
+ * against max.  Not tested (no field, no number): "0".  Else spamtest
+ * 1 + score/max*9 (1..10, truncated), :percent score/max*100 (0..100,
+ * rounded), virustest 1 + score/max*4 (1..5), as Pigeonhole computes it. */
+static const char *score_value(const struct sieve_env *env, const char *hdr,
+			       enum conf_score_type type, double max, int top, bool percent)
 {
 	static char out[16];
+	if (!hdr || !*hdr)
+		return "0";
 	size_t i = msg_hdr_find(env->m, hdr, 0);
 	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
 	if (i == MSG_NOT_FOUND || (marks && marks[i] == VERDICT_DROP))
@@ -629,12 +629,21 @@ static const char *score_value(const struct sieve_env *env, const char *hdr, dou
 	char *raw = msg_hdr_value(env->m, i);
 	if (!raw)
 		return "0";
-	char *p = raw;
-	while (*p && !(isdigit((unsigned char)*p) || ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]))))
-		p++;
-	char *end = NULL;
-	double v = *p ? strtod(p, &end) : 0;
-	bool ok = *p && end != p;
+	double v = 0;
+	bool ok;
+	if (type == CONF_SCORE_STRLEN) {
+		for (const char *p = raw; *p; p++)
+			v += !isspace((unsigned char)*p);
+		ok = true;
+	} else {
+		char *p = raw;
+		while (*p && !(isdigit((unsigned char)*p) ||
+			       ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]))))
+			p++;
+		char *end = NULL;
+		v = *p ? strtod(p, &end) : 0;
+		ok = *p && end != p;
+	}
 	free(raw);
 	if (!ok)
 		return "0";
@@ -642,7 +651,6 @@ static const char *score_value(const struct sieve_env *env, const char *hdr, dou
 		v = 0;
 	if (v > max)
 		v = max;
-	/* as Pigeonhole computes it: truncated, :percent rounded */
 	long n = percent ? (long)(v / max * 100 + 0.5) : 1 + (long)(v / max * (top - 1));
 	snprintf(out, sizeof(out), "%ld", n);
 	return out;
@@ -667,11 +675,14 @@ static const char *virtual_value(const struct sieve_env *env, const char *name, 
 	if (!strncasecmp(name, "X-AuthDeliver-Mailbox-Exists/", 29))
 		return mailbox_exists(env, name + 29) ? "1" : NULL;
 	if (!strcasecmp(name, "X-AuthDeliver-Spamtest"))
-		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 10, false);
+		return score_value(env, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
+				   (double)env->c->sieve_spamtest_max, 10, false);
 	if (!strcasecmp(name, "X-AuthDeliver-Spamtest-Percent"))
-		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 100, true);
+		return score_value(env, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
+				   (double)env->c->sieve_spamtest_max, 100, true);
 	if (!strcasecmp(name, "X-AuthDeliver-Virustest"))
-		return score_value(env, VIRUSTEST_HEADER, VIRUSTEST_MAX, 5, false);
+		return score_value(env, env->c->sieve_virustest_header, env->c->sieve_virustest_type,
+				   (double)env->c->sieve_virustest_max, 5, false);
 	if (!env->facts)
 		return NULL;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
