@@ -17,9 +17,10 @@
  *   errors; errors arrive only through SIEVE2_ERRCALL_PARSE, and execute
  *   still runs the part that parsed.  So we validate first and never
  *   execute a script that reported a parse error.
- * - strings reach the callbacks with Sieve escapes undone not at all
- *   ("\\Seen" arrives as two backslashes); RFC 5228 section 2.4.2 says a
- *   backslash quotes the next character, so unescape() does that.
+ * - upstream libsieve kept the escapes of quoted strings in ("\\Seen"
+ *   arrived as two backslashes, "a\\" ended no string); patch 0013 undoes
+ *   them in the lexer (RFC 5228 section 2.4.2), for the tests' keys as
+ *   for the actions' arguments.
  * - there is no "stop" callback; we append a header test on a reserved
  *   name at the end of each script: if our header callback is asked for
  *   it, the script ran to its end, else it stopped.
@@ -82,34 +83,15 @@ const char *__lsan_default_suppressions(void)
 
 /* ---- small helpers ---- */
 
+/* A value libsieve hands us, bounded (NULL is ""): quoted strings come
+ * with their escapes undone by the lexer (patch 0013), multi-line ones
+ * have none (RFC 5228 section 2.4.2). */
 static char *xstrndup(const char *s, size_t n)
 {
 	if (!s)
 		s = "";
 	size_t l = strnlen(s, n);
 	return strndup(s, l);
-}
-
-/* RFC 5228 section 2.4.2: in a quoted string, "\" quotes the next
- * character.  libsieve hands us the string with its escapes still in.
- * Multi-line "text:" strings have no escapes, but libsieve gives us no way
- * to tell them apart; a reason or vacation text keeps its backslashes. */
-static char *unescape(const char *s, size_t max)
-{
-	if (!s)
-		s = "";
-	size_t n = strnlen(s, max);
-	char *out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		out[o++] = s[i];
-	}
-	out[o] = 0;
-	return out;
 }
 
 char sieve_flag_letter(const char *flag)
@@ -131,7 +113,7 @@ char sieve_flag_letter(const char *flag)
 static void flags_add(char out[8], char **list)
 {
 	for (size_t i = 0; list && list[i] && i < 256; i++) {
-		char *u = unescape(list[i], SIEVE_MAX_STRING);
+		char *u = xstrndup(list[i], SIEVE_MAX_STRING);
 		if (!u)
 			continue;
 		char *save = NULL;
@@ -339,7 +321,7 @@ static int cb_keep(sieve2_context_t *s, void *u)
 static int cb_fileinto(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
-	char *name = unescape(sieve2_getvalue_string(s, "mailbox"), SIEVE_MAX_STRING);
+	char *name = xstrndup(sieve2_getvalue_string(s, "mailbox"), SIEVE_MAX_STRING);
 	if (!name) {
 		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
@@ -392,7 +374,7 @@ static bool address_ok(const char *a)
 static int cb_redirect(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
-	char *addr = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
+	char *addr = xstrndup(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
 	if (!addr) {
 		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
@@ -452,11 +434,11 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 	const char *from = sieve2_getvalue_string(s, "fromaddr");
 	const char *subj = sieve2_getvalue_string(s, "subject");
 	const char *handle = sieve2_getvalue_string(s, "hash");
-	v->to = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
-	v->from = from && *from ? unescape(from, SIEVE_MAX_STRING) : NULL;
-	v->subject = subj && *subj ? unescape(subj, SIEVE_MAX_STRING) : NULL;
+	v->to = xstrndup(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
+	v->from = from && *from ? xstrndup(from, SIEVE_MAX_STRING) : NULL;
+	v->subject = subj && *subj ? xstrndup(subj, SIEVE_MAX_STRING) : NULL;
 	v->text = xstrndup(sieve2_getvalue_string(s, "message"), 64 * 1024);
-	v->handle = handle && *handle ? unescape(handle, SIEVE_MAX_STRING) : NULL;
+	v->handle = handle && *handle ? xstrndup(handle, SIEVE_MAX_STRING) : NULL;
 	int days = sieve2_getvalue_int(s, "days");
 	/* RFC 5230 section 4.1: default 7, a site minimum of 1 day */
 	v->days = days <= 0 ? 7 : days > 365 ? 365 : days;
@@ -490,7 +472,7 @@ static int cb_notify(sieve2_context_t *s, void *u)
 	const char *from = sieve2_getvalue_string(s, "id");
 	const char *msg = sieve2_getvalue_string(s, "message");
 	const char *imp = sieve2_getvalue_string(s, "priority");
-	char *u8 = unescape(uri, SIEVE_MAX_STRING);
+	char *u8 = xstrndup(uri, SIEVE_MAX_STRING);
 	if (!u8 || !sieve_mailto_parse(u8, NULL, NULL, NULL)) {
 		sieve_result_fail(r->res, 0, "notify: not a usable mailto URI: %.200s", u8 ? u8 : "");
 		free(u8);
@@ -505,8 +487,8 @@ static int cb_notify(sieve2_context_t *s, void *u)
 	}
 	a->arg = u8;
 	v->to = strdup(u8);
-	v->from = from && *from ? unescape(from, SIEVE_MAX_STRING) : NULL;
-	v->subject = msg && *msg ? unescape(msg, SIEVE_MAX_STRING) : NULL;
+	v->from = from && *from ? xstrndup(from, SIEVE_MAX_STRING) : NULL;
+	v->subject = msg && *msg ? xstrndup(msg, SIEVE_MAX_STRING) : NULL;
 	v->text = strdup(imp && *imp ? imp : "2");
 	a->vac = v;
 	if (!v->to || !v->text) {
@@ -891,7 +873,7 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	if (!name)
 		name = "";
 	if (!strncasecmp(name, "X-AuthDeliver-Notify-Valid/", 27)) {
-		char *uri = unescape(name + 27, SIEVE_MAX_STRING);
+		char *uri = xstrndup(name + 27, SIEVE_MAX_STRING);
 		bool ok = uri && sieve_mailto_parse(uri, NULL, NULL, NULL);
 		free(uri);
 		char **list = hold(r, calloc(2, sizeof(char *)));
