@@ -83,8 +83,9 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 {
 	long long deadline = mono_ms() + timeout_s * 1000LL;
 	for (;;) {
+		/* in.p is NULL until the first read, len and in_start 0 then */
 		char *s = io->in.p ? io->in.p + io->in_start : NULL;
-		size_t avail = io->in.len - io->in_start;
+		size_t avail = s ? io->in.len - io->in_start : 0;
 		char *nl = avail ? memchr(s, '\n', avail) : NULL;
 		if (nl || avail >= IO_CHUNK || (io->eof && avail)) {
 			size_t l = nl ? (size_t)(nl - s) + 1 : (avail >= IO_CHUNK ? IO_CHUNK : avail);
@@ -101,8 +102,8 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		if (interruptible && stop && *stop)
 			return IO_STOP;
 		/* compact and make room */
-		if (io->in_start) {
-			memmove(io->in.p, io->in.p + io->in_start, avail);
+		if (s && io->in_start) {
+			memmove(io->in.p, s, avail);
 			io->in.len = avail;
 			io->in_start = 0;
 		}

@@ -77,7 +77,10 @@ int cmd_deliver(int argc, char **argv)
 		switch (ch) {
 		case 'c': file = optarg; break;
 		case 'f': sender = optarg; break;
-		case 'a': rcpts[nr++] = optarg; break;
+		case 'a':
+			if (optarg)	/* always with "a:"; said for the analyzer */
+				rcpts[nr++] = optarg;
+			break;
 		case 'z': dns_zone = optarg; break;
 		default:
 			fprintf(stderr, "usage: authdeliver deliver [-c FILE] -f SENDER -a RECIPIENT...\n");
@@ -87,13 +90,15 @@ int cmd_deliver(int argc, char **argv)
 	}
 	/* Exim's pipe transport sets the envelope in the environment, and
 	 * Exim 4.96 will not expand tainted $local_part into arguments. */
+	char *env_rcpt = getenv("RECIPIENT"), *env_lp = getenv("LOCAL_PART"),
+	     *env_dom = getenv("DOMAIN");
 	if (!sender)
 		sender = getenv("SENDER");
-	if (!nr && getenv("RECIPIENT") && *getenv("RECIPIENT"))
-		rcpts[nr++] = getenv("RECIPIENT");
-	if (!nr && getenv("LOCAL_PART") && getenv("DOMAIN")) {
+	if (!nr && env_rcpt && *env_rcpt)
+		rcpts[nr++] = env_rcpt;
+	if (!nr && env_lp && env_dom) {
 		static char both[1024];
-		snprintf(both, sizeof(both), "%s@%s", getenv("LOCAL_PART"), getenv("DOMAIN"));
+		snprintf(both, sizeof(both), "%s@%s", env_lp, env_dom);
 		rcpts[nr++] = both;
 	}
 	if (!sender || !nr || optind != argc) {

@@ -171,7 +171,10 @@ static void answer_waiters(struct rstate *s)
 				j++;
 				continue;
 			}
-			reply(s, v->fd, v->id, v->name, v->type, a, ttl);
+			/* name and type are v's (just compared); passing the local
+			 * copy, not a pointer into s->w, also keeps the clang
+			 * analyzer from calling s->w leaked (unix.Malloc) */
+			reply(s, v->fd, v->id, name, type, a, ttl);
 			size_t ci = client_index(s, v->fd);
 			if (ci != (size_t)-1 && s->nwait[ci])
 				s->nwait[ci]--;

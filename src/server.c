@@ -233,7 +233,7 @@ static void peer_of(int fd, const struct listener *l, struct lmtp_peer *p)
 				p->xforward_ok = true;
 		return;
 	}
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };	/* AF_UNSPEC if nothing is filled in */
 	socklen_t sl = sizeof(ss);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		strcpy(p->addr, "unknown");

@@ -355,9 +355,11 @@ void verdict_run(struct verdict *v, const struct conf *c, struct dns *d,
 	}
 	if (!v->spf_ran) {
 		v->spf.code = AUTH_NONE;
+		/* skipped implies cl (skip_internal above); said again for the
+		 * analyzer, which cannot see that the calls since keep v */
 		snprintf(v->spf_why, sizeof v->spf_why, "%s",
-			 v->skipped ? (cl->authenticated ? "authenticated client" :
-				       "internal client") :
+			 v->skipped && cl ? (cl->authenticated ? "authenticated client" :
+					     "internal client") :
 			 cl && *cl->reason ? cl->reason : "no trusted client data");
 		snprintf(v->spf.reason, sizeof v->spf.reason, "%.127s", v->spf_why);
 		snprintf(v->spf.identity, sizeof v->spf.identity, "mailfrom");
