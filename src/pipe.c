@@ -28,10 +28,9 @@
 /* Every recipient gets its one log line, also when the whole invocation
  * fails before delivery (log.h). */
 static void log_all(struct deliver_rcpt *r, size_t n, const char *from,
-		    const struct timespec *start, enum status_kind st, const char *why)
+		    long long start_ms, enum status_kind st, const char *why)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
+	double delay = (double)(mono_ms() - start_ms) / 1e3;
 	for (size_t i = 0; i < n; i++) {
 		if (st != ST_DELIVERED) {
 			r[i].st = st;
@@ -40,8 +39,7 @@ static void log_all(struct deliver_rcpt *r, size_t n, const char *from,
 		log_rcpt(&(struct log_rcpt){
 			.queue_id = "pipe", .to = r[i].address, .from = from,
 			.size = LOG_NO_SIZE,
-			.delay = (double)(now.tv_sec - start->tv_sec) +
-				 (double)(now.tv_nsec - start->tv_nsec) / 1e9,
+			.delay = delay,
 			.st = r[i].st, .text = r[i].text });
 	}
 }
@@ -107,8 +105,7 @@ int cmd_deliver(int argc, char **argv)
 		return EX_USAGE;
 	}
 	const struct conf *c = cmd_load_conf(file);
-	struct timespec start;
-	clock_gettime(CLOCK_REALTIME, &start);
+	long long start = mono_ms();
 	/* strip <> around the sender as MTAs may pass "<>" */
 	char *from = strdup(sender[0] == '<' ? sender + 1 : sender);
 	if (!from) {
@@ -139,7 +136,7 @@ int cmd_deliver(int argc, char **argv)
 	}
 	rc = worst_exit(r, nr);
 	if (rc != EX_OK) {
-		log_all(r, nr, from, &start, ST_DELIVERED, NULL);
+		log_all(r, nr, from, start, ST_DELIVERED, NULL);
 		fprintf(stderr, "authdeliver: %s\n", rc == EX_NOUSER ? "unknown user" : "temporary lookup failure");
 		goto out;
 	}
@@ -155,7 +152,7 @@ int cmd_deliver(int argc, char **argv)
 		buf_clear(&in);
 		rc = status_of(status_from_err(se))->exit_code;
 		fprintf(stderr, "authdeliver: %s\n", why);
-		log_all(r, nr, from, &start, status_from_err(se), why);
+		log_all(r, nr, from, start, status_from_err(se), why);
 		goto out;
 	}
 	const char *raw = in.p ? in.p : "";
@@ -173,7 +170,7 @@ int cmd_deliver(int argc, char **argv)
 	if (!wire) {
 		rc = EX_TEMPFAIL;
 		fprintf(stderr, "authdeliver: out of memory\n");
-		log_all(r, nr, from, &start, ST_INTERNAL, "out of memory");
+		log_all(r, nr, from, start, ST_INTERNAL, "out of memory");
 		goto out;
 	}
 	struct msg m;
@@ -184,12 +181,12 @@ int cmd_deliver(int argc, char **argv)
 		msg_clear(&m);
 		fprintf(stderr, "authdeliver: %s\n", err);
 		rc = status_of(status_from_err(se))->exit_code;
-		log_all(r, nr, from, &start, status_from_err(se), err);
+		log_all(r, nr, from, start, status_from_err(se), err);
 		goto out;
 	}
 	struct deliver_env env = {
 		.mail_from = from, .xf = NULL, .nrcpt = nr, .rcpt = r,
-		.start = start, .session = "pipe",
+		.start_ms = start, .session = "pipe",
 	};
 	struct deliver_ctx ctx = { .dns_zone = dns_zone };
 	deliver_message(&ctx, &m, &env, true);
