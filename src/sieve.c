@@ -52,6 +52,7 @@
 #include <sieve2.h>
 #include <gmime/gmime.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "html2text.h"
 #include "log.h"
@@ -1413,52 +1414,22 @@ char *sieve_read_script(const char *path, size_t max, size_t *len_r, const char 
 		return NULL;
 	}
 	/* sized by the file, not by the limit (the limit is 1 MB by default
-	 * and this runs for every evaluation); grows if the file does */
-	size_t cap = (size_t)st.st_size + 1, len = 0;
-	char *p = malloc(cap + 1);
-	if (!p) {
-		close(fd);
-		*why = "out of memory";
-		errno = ENOMEM;
+	 * and this runs for every evaluation); read_full grows it if the file
+	 * grew, up to the limit */
+	struct buf b;
+	buf_init(&b, max);
+	int rc = buf_reserve(&b, (size_t)st.st_size + 1);
+	if (rc == 0)
+		rc = read_full(fd, &b);
+	int e = errno;
+	close(fd);
+	if (rc < 0) {
+		buf_clear(&b);
+		*why = e == EFBIG ? "script larger than sieve_max_script_size" :
+		       e == ENOMEM ? "out of memory" : strerror(e);
+		errno = e;
 		return NULL;
 	}
-	for (;;) {
-		if (len == cap && cap < max + 1) {
-			size_t nc = cap * 2 < max + 1 ? cap * 2 : max + 1;
-			char *np = realloc(p, nc + 1);
-			if (!np) {
-				free(p);
-				close(fd);
-				*why = "out of memory";
-				errno = ENOMEM;
-				return NULL;
-			}
-			p = np;
-			cap = nc;
-		}
-		ssize_t n = read(fd, p + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*why = strerror(errno);
-			free(p);
-			close(fd);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			*why = "script larger than sieve_max_script_size";
-			free(p);
-			close(fd);
-			errno = EFBIG;
-			return NULL;
-		}
-	}
-	close(fd);
-	p[len] = 0;
-	*len_r = len;
-	return p;
+	return buf_steal(&b, len_r);
 }
 
