@@ -16,6 +16,15 @@
  * session whose socket is full or gone is dropped, its leases killed),
  * and forks workers from itself: small, holding no message and no
  * session's descriptor.
+ *
+ * How many workers: an evaluation takes well under a millisecond of CPU,
+ * so more workers of one owner than the machine has CPUs (twice, 4 at
+ * least) only cost memory (at 100 busy sessions the pool had grown to 70
+ * workers, 16 MB).  Beyond that soft limit a lease waits for a worker of
+ * its owner to come back, at most POOL_QUEUE_MS; then it gets a new
+ * worker anyway (up to POOL_MAX_WORKERS), so a slow or hostile script that
+ * holds workers delays another session's evaluation by POOL_QUEUE_MS at
+ * most, never until its sieve_timeout.
  */
 #include "sieve_pool.h"
 
@@ -38,6 +47,7 @@
 
 #define POOL_MAX_WORKERS 128	/* a slot is one byte on the wire */
 #define POOL_IDLE_MS 60000	/* an idle worker is let go after this */
+#define POOL_QUEUE_MS 100	/* a lease waits this long past the soft limit */
 #define WORKER_MAX_LEASES 1000	/* then retired: libsieve's leaks stay bounded */
 
 enum wstate { W_FREE = 0, W_IDLE, W_LEASED };
@@ -54,12 +64,24 @@ struct pworker {
 	long long idle_since;
 };
 
+/* A lease waiting for a worker of its owner to come back (one at most
+ * per session: a session asks for one lease at a time). */
+struct waiter {
+	size_t si;
+	uid_t uid;
+	gid_t gid;
+	long long since;
+};
+
 struct pool {
 	const struct conf *c;
 	int ctl;		/* -1 once the master let go */
 	int *sess;		/* session sockets, -1: free */
 	size_t nsess, sess_cap;
 	struct pworker w[POOL_MAX_WORKERS];
+	int soft;		/* workers per owner before leases wait */
+	struct waiter *wait;
+	size_t nwait, wait_cap;
 };
 
 /* ------------------------------------------------------------------ */
@@ -123,6 +145,11 @@ static void session_drop(struct pool *P, size_t si)
 			worker_close(P, w, true);
 		}
 	}
+	for (size_t i = 0; i < P->nwait; )
+		if (P->wait[i].si == si)
+			P->wait[i] = P->wait[--P->nwait];
+		else
+			i++;
 	close(P->sess[si]);
 	P->sess[si] = -1;
 }
@@ -136,6 +163,74 @@ static void reply(struct pool *P, size_t si, int fd, unsigned char slot)
 		rc = send(P->sess[si], "N", 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1 ? 0 : -1;
 	if (rc < 0)
 		session_drop(P, si);
+}
+
+static int idle_worker(const struct pool *P, uid_t uid, gid_t gid)
+{
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		if (P->w[i].st == W_IDLE && P->w[i].pid > 0 && P->w[i].uid == uid &&
+		    P->w[i].gid == gid)
+			return i;
+	return -1;
+}
+
+static int owner_workers(const struct pool *P, uid_t uid, gid_t gid)
+{
+	int n = 0;
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		n += P->w[i].st != W_FREE && P->w[i].uid == uid && P->w[i].gid == gid;
+	return n;
+}
+
+/* Lease slot to session si, or say "N" (slot < 0: no worker to be had). */
+static void lease(struct pool *P, size_t si, int slot)
+{
+	if (slot < 0) {
+		reply(P, si, -1, 0);
+		return;
+	}
+	struct pworker *w = &P->w[slot];
+	w->st = W_LEASED;
+	w->lessee = (int)si;
+	w->leases++;
+	reply(P, si, w->fd, (unsigned char)slot);
+}
+
+/* A worker of uid/gid came back (slot, idle) or ended (slot -1): the
+ * oldest lease waiting for that owner gets it, or a new worker. */
+static void serve_waiter(struct pool *P, uid_t uid, gid_t gid, int slot)
+{
+	for (size_t i = 0; i < P->nwait; i++) {
+		if (P->wait[i].uid != uid || P->wait[i].gid != gid)
+			continue;
+		size_t si = P->wait[i].si;
+		memmove(&P->wait[i], &P->wait[i + 1], (P->nwait - i - 1) * sizeof(*P->wait));
+		P->nwait--;
+		lease(P, si, slot >= 0 ? slot : spawn(P, uid, gid));
+		return;
+	}
+}
+
+/* Leases that waited POOL_QUEUE_MS get a new worker; returns the ms until
+ * the next one is due (or 1000). */
+static long long serve_late(struct pool *P, long long now)
+{
+	long long next = 1000;
+	for (size_t i = 0; i < P->nwait; ) {
+		struct waiter q = P->wait[i];
+		long long due = q.since + POOL_QUEUE_MS - now;
+		if (due > 0) {
+			if (due < next)
+				next = due;
+			i++;
+			continue;
+		}
+		memmove(&P->wait[i], &P->wait[i + 1], (P->nwait - i - 1) * sizeof(*P->wait));
+		P->nwait--;
+		int slot = idle_worker(P, q.uid, q.gid);
+		lease(P, q.si, slot >= 0 ? slot : spawn(P, q.uid, q.gid));
+	}
+	return next;
 }
 
 static void on_session(struct pool *P, size_t si)
@@ -152,22 +247,15 @@ static void on_session(struct pool *P, size_t si)
 		uint32_t uid, gid;
 		memcpy(&uid, m + 1, 4);
 		memcpy(&gid, m + 5, 4);
-		int slot = -1;
-		for (int i = 0; i < POOL_MAX_WORKERS && slot < 0; i++)
-			if (P->w[i].st == W_IDLE && P->w[i].pid > 0 && P->w[i].uid == uid &&
-			    P->w[i].gid == gid)
-				slot = i;
-		if (slot < 0)
-			slot = spawn(P, (uid_t)uid, (gid_t)gid);
-		if (slot < 0) {
-			reply(P, si, -1, 0);
+		int slot = idle_worker(P, (uid_t)uid, (gid_t)gid);
+		if (slot < 0 && owner_workers(P, (uid_t)uid, (gid_t)gid) >= P->soft &&
+		    buf_grow_array((void **)&P->wait, &P->wait_cap, P->nwait + 1, sizeof(*P->wait),
+				   1 << 20, NULL) == 0) {
+			/* past the soft limit: wait for one to come back */
+			P->wait[P->nwait++] = (struct waiter){ si, (uid_t)uid, (gid_t)gid, mono_ms() };
 			return;
 		}
-		struct pworker *w = &P->w[slot];
-		w->st = W_LEASED;
-		w->lessee = (int)si;
-		w->leases++;
-		reply(P, si, w->fd, (unsigned char)slot);
+		lease(P, si, slot >= 0 ? slot : spawn(P, (uid_t)uid, (gid_t)gid));
 		return;
 	}
 	if ((m[0] == 'C' || m[0] == 'D') && n == 2 && m[1] < POOL_MAX_WORKERS) {
@@ -177,8 +265,11 @@ static void on_session(struct pool *P, size_t si)
 		w->st = W_IDLE;
 		w->lessee = -1;
 		w->idle_since = mono_ms();
+		uid_t uid = w->uid;
+		gid_t gid = w->gid;
 		if (m[0] == 'D' || w->pid <= 0 || w->leases >= WORKER_MAX_LEASES)
 			worker_close(P, w, m[0] == 'D');
+		serve_waiter(P, uid, gid, w->pid > 0 && w->st == W_IDLE ? (int)m[1] : -1);
 		return;
 	}
 	log_error("sieve pool: bad message from a session process (%zd bytes); dropping it", n);
@@ -256,7 +347,7 @@ static void pool_loop(struct pool *P)
 				pfd[n] = (struct pollfd){ P->sess[i], POLLIN, 0 };
 				who[n++] = (int)i;
 			}
-		long long now = mono_ms(), timeout = 1000;
+		long long now = mono_ms(), timeout = serve_late(P, now);
 		for (int i = 0; i < POOL_MAX_WORKERS; i++) {
 			struct pworker *w = &P->w[i];
 			if (w->st != W_IDLE || w->fd < 0)
@@ -294,6 +385,7 @@ static void pool_loop(struct pool *P)
 			worker_close(P, &P->w[i], false);
 	free(pfd);
 	free(who);
+	free(P->wait);
 }
 
 int sieve_pool_start(struct sieve_pool *p, const struct conf *c, const int *close_fds,
@@ -310,7 +402,9 @@ int sieve_pool_start(struct sieve_pool *p, const struct conf *c, const int *clos
 	}
 	if (pid == 0) {
 		/* workers are reaped in the loop (SIGCHLD default) */
-		struct pool P = { .c = c, .ctl = ctl };
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		struct pool P = { .c = c, .ctl = ctl,
+				  .soft = ncpu > 2 ? (ncpu > 16 ? 32 : (int)ncpu * 2) : 4 };
 		for (int i = 0; i < POOL_MAX_WORKERS; i++)
 			P.w[i].fd = -1;
 		pool_loop(&P);
