@@ -47,6 +47,7 @@ void sieve_plan_clear(struct sieve_plan *plan)
 	for (size_t i = 0; i < plan->nnotifies; i++)
 		sieve_vacation_free(plan->notifies[i]);
 	free(plan->notifies);
+	sieve_edits_clear(&plan->edits);
 	free(plan->error);
 	memset(plan, 0, sizeof(*plan));
 }
@@ -189,6 +190,21 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 			mg->implicit_keep = false;
 		}
 		return 0;
+	}
+	if (res->nwarnings) {
+		log_warn("sieve: %s script %s: %s%s", kind_name(kind), *res->path ? res->path : "(inline)",
+			 res->warning, res->nwarnings > 1 ? " (and more)" : "");
+		if (!plan->nwarnings)
+			snprintf(plan->warning, sizeof(plan->warning), "%s", res->warning);
+		plan->nwarnings += res->nwarnings;
+	}
+	/* RFC 5293: the script's edits started from the plan's, so its
+	 * edits are the new state (scripts apply in order) */
+	if (res->edited) {
+		sieve_edits_clear(&plan->edits);
+		if (sieve_edits_copy(&plan->edits, &res->edits) < 0)
+			return -1;
+		summary_add(plan, "editheader");
 	}
 	/* RFC 5232 section 3: an implicit keep carries the flags the
 	 * script left set (the last script that ran decides) */
@@ -357,6 +373,7 @@ int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m
 
 	for (size_t i = 0; i < nsteps && !mg.final; i++) {
 		struct sieve_result res = { 0 };
+		env.edits = &plan->edits;	/* editheader: what earlier scripts did */
 		if (sieve_run_worker(&env, steps[i].paths, steps[i].n, &res, error_r) < 0) {
 			sieve_plan_clear(plan);
 			return -1;

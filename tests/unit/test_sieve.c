@@ -50,7 +50,7 @@ static const char *run(const char *script, const struct sieve_facts *facts, stru
 {
 	struct mailbox mb = { .address = "user+tag@d.example", .local = "user", .detail = "tag",
 			      .domain = "d.example", .user = "user" };
-	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0, NULL, NULL };
+	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0, NULL, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, script, strlen(script), &res);
 	out[0] = 0;
@@ -125,7 +125,7 @@ static void test_callbacks(void)
 		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
 		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
 		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
-		{ "editheader extension not available", "require \"editheader\";", &none, "FAIL@1:unsupported feature: editheader" },
+		{ "environment extension not available", "require \"environment\";", &none, "FAIL@1:unsupported feature: environment" },
 		{ "fileinto ../../etc refused",
 		  "require \"fileinto\";\nfileinto \"../../etc\";",
 		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
@@ -168,7 +168,7 @@ static void test_callbacks(void)
 
 	/* a NUL byte cuts the script short in libsieve: refuse it */
 	struct mailbox mb = { .address = "u@d.example", .local = "u", .domain = "d.example" };
-	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0, NULL, NULL };
+	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0, NULL, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, "keep;\0discard;", 14, &res);
 	T_OK(res.failed && strstr(res.error, "NUL"), "script with NUL byte fails: %s", res.error);
@@ -280,7 +280,7 @@ static void test_extensions(void)
 		{ "duplicate :header and :uniqueid exclude each other",
 		  "require \"duplicate\";\nif duplicate :header \"a\" :uniqueid \"b\" { stop; }",
 		  "FAIL@2:duplicate: :header and :uniqueid exclude each other" },
-		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"environment\"];", "FAIL@2:unsupported feature: editheader environment" },
+		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"environment\"];", "FAIL@2:unsupported feature: environment" },
 		{ "enotify: notify mailto", "require \"enotify\";\nnotify :importance \"1\" :message \"hi\" \"mailto:p@d.example\";",
 		  "notify:mailto:p@d.example" },
 		{ "enotify: a bad URI is a run-time error", "require \"enotify\";\nnotify \"mailto:no-at-sign\";",
@@ -752,10 +752,10 @@ static void test_check(void)
 	T_STR(errs, "0:script larger than sieve_max_script_size;", "check: size error");
 	/* every unsupported extension with its line, not only libsieve's first */
 	errs[0] = 0;
-	const char *unsup = "require \"fileinto\";\nrequire \"editheader\";\n# require \"no\";\n"
+	const char *unsup = "require \"fileinto\";\nrequire \"ihave\";\n# require \"no\";\n"
 			    "require [\"variables\",\n \"environment\", \"foo\"];\nkeep;\n";
 	T_INT(sieve_check(unsup, strlen(unsup), 1000, report, NULL), 3, "check: three unsupported extensions");
-	T_STR(errs, "2:unsupported feature: editheader;5:unsupported feature: environment;"
+	T_STR(errs, "2:unsupported feature: ihave;5:unsupported feature: environment;"
 		    "5:unsupported feature: foo;", "check: each named with its line");
 }
 
