@@ -871,6 +871,11 @@ static void test_editheader(void)
 		{ "deleteheader :last without :index: error", "require \"editheader\";\ndeleteheader :last \"X-A\";",
 		  "FAIL@2:deleteheader: :last needs :index" },
 		{ "editheader must be required", "addheader \"X-1\" \"a\";", "FAIL@1:editheader not required" },
+		/* the two examples of RFC 5293 section 7 */
+		{ "RFC 5293 7: add then delete :index 1 leaves the header unchanged",
+		  "require \"editheader\";\naddheader \"X-Hello\" \"World\";\ndeleteheader :index 1 \"X-Hello\";", "" },
+		{ "RFC 5293 7: :index 1 then :index 2 deletes the first and the third",
+		  "require \"editheader\";\ndeleteheader :index 1 \"X-A\";\ndeleteheader :index 2 \"X-A\";", " -2 -6" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		T_STR(eh_run(t[i].script, m, NULL), t[i].want, t[i].name);
