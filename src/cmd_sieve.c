@@ -211,6 +211,9 @@ static void print_edits(const struct sieve_plan *plan, const struct msg *m, bool
 				printf("%s", i ? "," : "");
 				json_str(stdout, t ? t : "");
 			} else {
+				for (char *p = t; p && *p; p++)
+					if (*p == '\r')
+						memmove(p, p + 1, strlen(p));	/* folding shown as LF */
 				printf("header %s %s\n", k ? "add :last" : "add", t ? t : "");
 			}
 			free(t);

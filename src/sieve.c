@@ -1145,6 +1145,9 @@ static char *field_build(const char *name, const char *value, const char **why)
 			*why = "out of memory";
 			return NULL;
 		}
+		for (char *p = enc; *p; p++)
+			if ((unsigned char)*p < ' ' || (unsigned char)*p > 126)
+				*p = ' ';	/* GMime folds nothing, but never trust it to */
 		text = enc;
 	}
 	/* fold at spaces: a line grows to 78 columns, then the next word
@@ -1168,14 +1171,15 @@ static char *field_build(const char *name, const char *value, const char **why)
 		size_t wl = strcspn(p + sp, " ");
 		if (!wl)
 			break;	/* trailing spaces */
-		if (col + 1 + wl > 998) {
+		bool fold = !first && col + sp + wl > 78;
+		if ((fold ? 1 : col + (sp ? sp : 1)) + wl > 998) {
 			free(f);
 			free(v);
 			free(enc);
 			*why = "addheader value has a word too long to fold";
 			return NULL;
 		}
-		if (!first && col + sp + wl > 78) {
+		if (fold) {
 			memcpy(f + o, "\r\n ", 3);
 			o += 3;
 			col = 1;

@@ -112,9 +112,12 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 			put_u32(b, a->vac->mime);
 		}
 	}
+	/* editheader: nothing but two words without edits or warnings (no
+	 * allocation for them on either side) */
 	put_u32(b, res->edited);
 	put_u32(b, res->nwarnings);
-	put_str(b, res->warning);
+	if (res->nwarnings)
+		put_str(b, res->warning);
 	if (res->edited)
 		edits_encode(&res->edits, b);
 	put_u32(b, RECORD_MAGIC);
@@ -268,9 +271,11 @@ static int result_decode(const char *p, size_t len, const struct conf *c, const 
 	}
 	res->edited = get_u32(&r) != 0;
 	res->nwarnings = get_u32(&r);
-	s = get_str(&r, &isnull);
-	snprintf(res->warning, sizeof(res->warning), "%s", s ? s : "");
-	free(s);
+	if (res->nwarnings) {
+		s = get_str(&r, &isnull);
+		snprintf(res->warning, sizeof(res->warning), "%s", s ? s : "");
+		free(s);
+	}
 	if (res->edited && !r.bad)
 		edits_decode(&r, m, &res->edits);
 	if (get_u32(&r) != RECORD_MAGIC || r.bad || r.off != r.len)

@@ -891,6 +891,15 @@ static void test_editheader(void)
 	val[1025] = 0;
 	snprintf(big, sizeof(big), "require \"editheader\";\naddheader \"X-V\" \"%s\";\n", val);
 	T_STR(eh_run(big, m, NULL), "FAIL@0:addheader: value longer than 1024 bytes", "value over 1 KB fails");
+	memset(val, 'a', 1000);
+	val[1000] = 0;
+	snprintf(big, sizeof(big), "require \"editheader\";\naddheader \"X-V\" \"%s\";\n", val);
+	T_STR(eh_run(big, m, NULL), "FAIL@0:addheader value has a word too long to fold",
+	      "a word that cannot fit a 998-byte line fails");
+	val[100] = ' ';
+	snprintf(big, sizeof(big), "require \"editheader\";\naddheader \"X-V\" \"%s\";\n", val);
+	T_OK(strstr(eh_run(big, m, NULL), "/ aaaa") != NULL && strlen(eh_out) < 1100,
+	     "a long word after a space goes on a continuation line: %.40s", eh_out);
 	for (int i = 0; i < 1000; i++)
 		val[i] = i % 10 == 9 ? ' ' : 'a';
 	val[1000] = 0;
