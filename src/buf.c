@@ -275,6 +275,32 @@ size_t scan_token(const char *s, size_t len, size_t i, const char *stop)
 	return k - i;
 }
 
+int scan_hostport(const char *spec, char *host, size_t hostsz, const char **port_r,
+		  const char **err_r)
+{
+	const char *colon;
+	size_t hl;
+	if (spec[0] == '[') {
+		const char *rb = strchr(spec, ']');
+		if (!rb || rb[1] != ':' || (hl = (size_t)(rb - spec - 1)) >= hostsz) {
+			*err_r = "expected [address]:port";
+			return -1;
+		}
+		memcpy(host, spec + 1, hl);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon || (hl = (size_t)(colon - spec)) >= hostsz) {
+			*err_r = "expected address:port";
+			return -1;
+		}
+		memcpy(host, spec, hl);
+	}
+	host[hl] = 0;
+	*port_r = colon + 1;
+	return 0;
+}
+
 /* ---- I/O ---- */
 
 int write_full(int fd, const void *p, size_t n)
@@ -285,6 +311,10 @@ int write_full(int fd, const void *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			return -1;
+		}
+		if (w == 0) {	/* no progress: do not spin */
+			errno = EIO;
 			return -1;
 		}
 		c += w;
@@ -303,6 +333,10 @@ int send_full(int fd, const void *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
 			return -1;
 		}
 		c += w;

@@ -80,9 +80,16 @@ size_t scan_lws(const char *s, size_t len, size_t i);
  * the end). */
 size_t scan_token(const char *s, size_t len, size_t i, const char *stop);
 
+/* "address:port" or "[v6 address]:port" (a listen or connect spec, e.g.
+ * lmtp_listen, metrics_listen): the address into host (hostsz bytes, may
+ * be "" or "*"), *port_r at the port in spec.  0, or -1 with *err_r. */
+int scan_hostport(const char *spec, char *host, size_t hostsz, const char **port_r,
+		  const char **err_r);
+
 /* ---- I/O ---- */
 
-/* write() all of p, retrying EINTR and short writes; 0 or -1 (errno). */
+/* write() all of p, retrying EINTR and short writes; 0 or -1 (errno; EIO
+ * when write() makes no progress). */
 int write_full(int fd, const void *p, size_t n);
 /* The same on a socket without SIGPIPE when the peer has gone (EPIPE
  * instead; MSG_NOSIGNAL), and write() on anything else. */

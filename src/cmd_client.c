@@ -9,11 +9,15 @@
  * authenticated, reason).  Exit 0 when a client was found, 1 when not
  * (CLIENT_NONE), 66 when the message cannot be read.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
@@ -34,28 +38,14 @@ int cmd_client(int argc, char **argv)
 		}
 	}
 	const struct conf *c = cmd_load_conf(file);
-	/* Only the header matters: read at most message_size_limit bytes. */
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	size_t n;
-	while (buf && (n = fread(buf + len, 1, cap - len, stdin)) > 0) {
-		len += n;
-		if (len == cap) {
-			if (cap >= (size_t)c->message_size_limit)
-				break;
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
+	/* Only the header matters: read at most message_size_limit bytes
+	 * (EFBIG: the rest is not read); a read error ends the input. */
+	struct buf in;
+	buf_init(&in, (size_t)c->message_size_limit);
+	bool nomem = read_full(STDIN_FILENO, &in) < 0 && errno == ENOMEM;
 	size_t clen;
-	char *crlf = buf ? msg_lf_to_crlf(buf, len, &clen) : NULL;
-	free(buf);
+	char *crlf = nomem ? NULL : msg_lf_to_crlf(in.p ? in.p : "", in.len, &clen);
+	buf_clear(&in);
 	struct msg m;
 	const char *err = "out of memory";
 	if (!crlf || msg_init(&m, crlf, clen, (size_t)c->header_count_limit, &err) < 0) {

@@ -10,6 +10,7 @@
  * when one has errors, 66 (EX_NOINPUT) when one cannot be read.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 
@@ -19,7 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "cmd.h"
 #include "conf.h"
@@ -44,28 +47,32 @@ static void report(int line, const char *message, void *arg)
 
 static char *slurp(const char *path, size_t max, size_t *len_r)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
 	struct stat st;
-	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
-		fclose(fp);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		errno = EINVAL;
 		return NULL;
 	}
-	/* read one byte past the cap so sieve_check() can say "too large" */
-	size_t cap = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
-	char *p = malloc(cap + 1);
-	size_t n = p ? fread(p, 1, cap, fp) : 0;
-	int err = ferror(fp);
-	fclose(fp);
-	if (!p || err) {
-		free(p);
-		errno = EIO;
+	/* one byte past the cap stays (read_full()'s EFBIG), so that
+	 * sieve_check() can say "too large" */
+	struct buf b;
+	buf_init(&b, max);
+	if (read_full(fd, &b) < 0 && errno != EFBIG) {
+		int e = errno;
+		close(fd);
+		buf_clear(&b);
+		errno = e;
 		return NULL;
 	}
-	p[n] = 0;
-	*len_r = n;
+	close(fd);
+	char *p = b.p ? b.p : strdup("");	/* NUL-terminated, the caller's */
+	if (!p)
+		errno = ENOMEM;
+	else
+		*len_r = b.len;
 	return p;
 }
 
@@ -117,22 +124,18 @@ static void usage_test(void)
 		"[--maildir DIR] [--verdict-json FILE | --dns-zone FILE] [--json] SCRIPT MESSAGE\n");
 }
 
+/* A JSON string (buf_json_str(): the one set of rules) or null. */
 static void json_str(FILE *o, const char *s)
 {
 	if (!s) {
 		fputs("null", o);
 		return;
 	}
-	fputc('"', o);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(o, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(o, "\\u%04x", *p);
-		else
-			fputc(*p, o);
-	}
-	fputc('"', o);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_json_str(&b, s);
+	fputs(buf_status(&b) == 0 && b.p ? b.p : "null", o);
+	buf_clear(&b);
 }
 
 /* The value of "key" in a flat JSON object of strings (the form

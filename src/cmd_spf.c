@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -50,11 +49,18 @@ static void unfold(char *h)
 	*o = 0;
 }
 
-static double now_s(void)
+/* --repeat N: N more evaluations, timed (cache and parsing cost). */
+static void repeat_verify(struct spf *s, const struct spf_request *req, long repeat,
+			  struct spf_result *res, struct spf_result *hres)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (repeat <= 0)
+		return;
+	long long t0 = mono_ms();
+	for (long i = 0; i < repeat; i++)
+		spf_verify(s, req, res, hres);
+	double dt = (double)(mono_ms() - t0) / 1e3;
+	fprintf(stderr, "spf: %ld evaluations in %.3f s: %.0f/s\n", repeat, dt,
+		dt > 0 ? repeat / dt : 0.0);
 }
 
 /* Print one result: word + unfolded Received-SPF, or JSON. */
@@ -117,14 +123,7 @@ static int run_batch(struct spf *s, const struct conf *c, const char *receiver,
 		struct spf_request req = { ip, helo, mf, receiver };
 		struct spf_result res, hres;
 		spf_verify(s, &req, &res, &hres);
-		if (repeat > 0) {
-			double t0 = now_s();
-			for (long i = 0; i < repeat; i++)
-				spf_verify(s, &req, &res, &hres);
-			double dt = now_s() - t0;
-			fprintf(stderr, "spf: %ld evaluations in %.3f s: %.0f/s\n", repeat, dt,
-				dt > 0 ? repeat / dt : 0.0);
-		}
+		repeat_verify(s, &req, repeat, &res, &hres);
 		if (print_result(&res, &hres, &req, c, 1))
 			return EX_OSERR;
 	}
@@ -197,14 +196,7 @@ int cmd_spf(int argc, char **argv)
 		dns_free(d);
 		return EX_USAGE;
 	}
-	if (repeat > 0) {
-		double t0 = now_s();
-		for (long i = 0; i < repeat; i++)
-			spf_verify(s, &req, &res, &hres);
-		double dt = now_s() - t0;
-		fprintf(stderr, "spf: %ld evaluations in %.3f s: %.0f/s\n", repeat, dt,
-			dt > 0 ? repeat / dt : 0.0);
-	}
+	repeat_verify(s, &req, repeat, &res, &hres);
 	int rc = print_result(&res, &hres, &req, c, json);
 	spf_free(s);
 	dns_free(d);

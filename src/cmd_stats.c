@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "conf.h"
 
@@ -41,25 +42,8 @@ static int connect_to(const char *spec, const char **err)
 	}
 	char host[256];
 	const char *port;
-	if (spec[0] == '[') {
-		const char *rb = strchr(spec, ']');
-		if (!rb || rb[1] != ':' || (size_t)(rb - spec - 1) >= sizeof(host)) {
-			*err = "expected [address]:port";
-			return -1;
-		}
-		memcpy(host, spec + 1, (size_t)(rb - spec - 1));
-		host[rb - spec - 1] = 0;
-		port = rb + 2;
-	} else {
-		const char *colon = strrchr(spec, ':');
-		if (!colon || (size_t)(colon - spec) >= sizeof(host)) {
-			*err = "expected address:port";
-			return -1;
-		}
-		memcpy(host, spec, (size_t)(colon - spec));
-		host[colon - spec] = 0;
-		port = colon + 1;
-	}
+	if (scan_hostport(spec, host, sizeof(host), &port, err) < 0)
+		return -1;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *ai;
 	int gr = getaddrinfo(host, port, &hints, &ai);
@@ -107,44 +91,30 @@ int cmd_stats(int argc, char **argv)
 	struct timeval tv = { 10, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	static const char req[] = "GET /metrics HTTP/1.0\r\nUser-Agent: authdeliver-stats\r\n\r\n";
-	if (write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1)) {
+	if (send_full(fd, req, sizeof(req) - 1) < 0) {
 		fprintf(stderr, "authdeliver stats: %s: %s\n", c->metrics_listen, strerror(errno));
 		close(fd);
 		return EX_UNAVAILABLE;
 	}
 	/* the reply, at most 1 MiB; print the body */
-	size_t cap = 65536, n = 0;
-	char *b = malloc(cap + 1);
-	for (ssize_t r; b;) {
-		if (n == cap) {
-			if (cap >= 1048576)
-				break;
-			char *nb = realloc(b, cap * 2 + 1);
-			if (!nb)
-				break;
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
+	struct buf rb;
+	buf_init(&rb, 1 << 20);
+	int rr = read_full(fd, &rb), rerr = errno;
 	close(fd);
-	if (!b) {
-		fprintf(stderr, "authdeliver stats: out of memory\n");
-		return EX_SOFTWARE;
+	if (rr < 0) {
+		fprintf(stderr, "authdeliver stats: %s: %s\n", c->metrics_listen,
+			rerr == EFBIG ? "reply larger than 1 MiB" : strerror(rerr));
+		buf_clear(&rb);
+		return rerr == ENOMEM ? EX_SOFTWARE : EX_UNAVAILABLE;
 	}
-	b[n] = 0;
-	char *body = strstr(b, "\r\n\r\n");
+	const char *b = rb.p ? rb.p : "";
+	const char *body = strstr(b, "\r\n\r\n");
 	if (strncmp(b, "HTTP/1.0 200", 12) || !body) {
 		fprintf(stderr, "authdeliver stats: %s: unexpected reply: %.60s\n", c->metrics_listen, b);
-		free(b);
+		buf_clear(&rb);
 		return EX_UNAVAILABLE;
 	}
 	fputs(body + 4, stdout);
-	free(b);
+	buf_clear(&rb);
 	return 0;
 }

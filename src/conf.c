@@ -6,9 +6,11 @@
  * behaviour).
  */
 #include "conf.h"
+#include "buf.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -45,6 +47,7 @@ static const char *const dns_mode_names[] = { "system", "forward", "recursive", 
 static const char *const ar_names[] = { "remove", "rename", NULL };
 static const char *const dmarc_mode_names[] = { "treewalk", "psl", NULL };
 static const char *const reject_names[] = { "quarantine", "reject", "discard", NULL };
+static const char *const score_type_names[] = { "score", "strlen", NULL };
 static const char *const timeout_names[] = { "deliver", "tempfail", NULL };
 static const char *const from_policy_names[] = { "strictest", "reject", "each", NULL };
 
@@ -135,6 +138,12 @@ static const struct key keys[] = {
 	{ "sieve_max_actions", K_LONG, O(sieve_max_actions), "32", 1, 1024, NULL },
 	{ "sieve_max_body_size", K_LONG, O(sieve_max_body_size), "1048576", 0, 67108864, NULL },
 	{ "sieve_global_dir", K_STR, O(sieve_global_dir), "", 0, 0, NULL },
+	{ "sieve_spamtest_header", K_STR, O(sieve_spamtest_header), "X-Spam-Score", 0, 0, NULL },
+	{ "sieve_spamtest_type", K_ENUM, O(sieve_spamtest_type), "score", 0, 0, score_type_names },
+	{ "sieve_spamtest_max", K_LONG, O(sieve_spamtest_max), "10", 1, 1000000, NULL },
+	{ "sieve_virustest_header", K_STR, O(sieve_virustest_header), "X-Virus-Score", 0, 0, NULL },
+	{ "sieve_virustest_type", K_ENUM, O(sieve_virustest_type), "score", 0, 0, score_type_names },
+	{ "sieve_virustest_max", K_LONG, O(sieve_virustest_max), "5", 1, 1000000, NULL },
 	{ "sieve_timeout", K_LONG, O(sieve_timeout), "10", 1, 3600, NULL },
 	{ "sieve_shared_workers", K_BOOL, O(sieve_shared_workers), "yes", 0, 0, NULL },
 	{ "sieve_reject_to_folder", K_BOOL, O(sieve_reject_to_folder), "no", 0, 0, NULL },
@@ -439,55 +448,29 @@ struct conf *conf_parse(const char *file, const char **error_r)
 {
 	if (!file)
 		return conf_parse_string("", NULL, error_r);
-	FILE *fp = fopen(file, "r");
-	if (!fp) {
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		snprintf(errbuf, sizeof(errbuf), "%s: cannot open: %s", file, strerror(errno));
 		*error_r = errbuf;
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	char tmp[8192];
-	while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0) {
-		if (len + n + 1 > cap) {
-			if (len + n + 1 > 16 * 1024 * 1024) {
-				fclose(fp);
-				free(buf);
-				snprintf(errbuf, sizeof(errbuf), "%s: file too large", file);
-				*error_r = errbuf;
-				return NULL;
-			}
-			cap = (len + n + 1) * 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				fclose(fp);
-				free(buf);
-				*error_r = "out of memory";
-				return NULL;
-			}
-			buf = nb;
+	struct buf b;
+	buf_init(&b, 16 * 1024 * 1024);
+	int rr = read_full(fd, &b), rerr = errno;
+	close(fd);
+	if (rr < 0 || (b.p && memchr(b.p, 0, b.len))) {
+		buf_clear(&b);
+		if (rr < 0 && rerr == ENOMEM) {
+			*error_r = "out of memory";
+			return NULL;
 		}
-		memcpy(buf + len, tmp, n);
-		len += n;
-	}
-	int rerr = ferror(fp);
-	fclose(fp);
-	if (rerr) {
-		free(buf);
-		snprintf(errbuf, sizeof(errbuf), "%s: read error", file);
+		snprintf(errbuf, sizeof(errbuf), "%s: %s", file,
+			 rr == 0 ? "NUL byte in file" : rerr == EFBIG ? "file too large" : "read error");
 		*error_r = errbuf;
 		return NULL;
 	}
-	if (buf)
-		buf[len] = 0;
-	if (buf && memchr(buf, 0, len)) {
-		free(buf);
-		snprintf(errbuf, sizeof(errbuf), "%s: NUL byte in file", file);
-		*error_r = errbuf;
-		return NULL;
-	}
-	struct conf *c = conf_parse_string(buf ? buf : "", file, error_r);
-	free(buf);
+	struct conf *c = conf_parse_string(b.p ? b.p : "", file, error_r);
+	buf_clear(&b);
 	return c;
 }
 

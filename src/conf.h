@@ -20,6 +20,8 @@ enum conf_log { CONF_LOG_STDERR, CONF_LOG_SYSLOG };
 enum conf_dns_mode { CONF_DNS_SYSTEM, CONF_DNS_FORWARD, CONF_DNS_RECURSIVE };
 enum conf_ar_existing { CONF_AR_REMOVE, CONF_AR_RENAME };
 enum conf_dmarc_mode { CONF_DMARC_TREEWALK, CONF_DMARC_PSL };
+/* RFC 5235 status field: its first number, or the length of its value */
+enum conf_score_type { CONF_SCORE_NUMBER, CONF_SCORE_STRLEN };
 enum conf_reject_action { CONF_REJECT_QUARANTINE, CONF_REJECT_REJECT, CONF_REJECT_DISCARD };
 enum conf_timeout_action { CONF_TIMEOUT_DELIVER, CONF_TIMEOUT_TEMPFAIL };
 enum conf_from_policy { CONF_FROM_STRICTEST, CONF_FROM_REJECT, CONF_FROM_EACH };
@@ -123,6 +125,12 @@ struct conf {
 	long sieve_max_actions;
 	long sieve_max_body_size;	/* bytes of body the body test sees */
 	char *sieve_global_dir;		/* include :global NAME -> DIR/NAME.sieve */
+	char *sieve_spamtest_header;	/* RFC 5235 spamtest reads this field */
+	enum conf_score_type sieve_spamtest_type;
+	long sieve_spamtest_max;	/* the score that is spamtest 10 / 100% */
+	char *sieve_virustest_header;
+	enum conf_score_type sieve_virustest_type;
+	long sieve_virustest_max;	/* the score that is virustest 5 */
 	long sieve_timeout;		/* seconds per evaluation */
 	bool sieve_shared_workers;	/* lmtp: workers leased from one pool */
 	bool sieve_reject_to_folder;	/* reject -> file instead */

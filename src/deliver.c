@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "conf.h"
 #include "dmarc.h"
@@ -150,11 +151,9 @@ static int out_build(struct out *o, const struct msg *m, const char *trace,
 	return 0;
 }
 
-static double elapsed(const struct timespec *start)
+static double elapsed(const struct deliver_env *env)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+	return (double)(mono_ms() - env->start_ms) / 1e3;
 }
 
 static void set_outcome(struct deliver_rcpt *r, enum status_kind st, const char *fmt, ...)
@@ -174,7 +173,7 @@ static void log_one(const struct deliver_env *env, const struct deliver_rcpt *r,
 	log_rcpt(&(struct log_rcpt){
 		.queue_id = queue_id && *queue_id ? queue_id : env->session,
 		.to = r->address, .from = env->mail_from, .msgid = msgid, .size = size,
-		.delay = elapsed(&env->start), .folder = r->folder, .auth = auth,
+		.delay = elapsed(env), .folder = r->folder, .auth = auth,
 		.st = r->st, .text = r->text });
 }
 
@@ -246,13 +245,10 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
 		goto log;
 	}
-	struct timespec v0, v1;
-	clock_gettime(CLOCK_MONOTONIC, &v0);
+	long long v0 = mono_ms();
 	verdict_run(vd, c, ctx->dns, m, &cl, 0);
-	clock_gettime(CLOCK_MONOTONIC, &v1);
 	if (c->verify) {
-		metrics_verdict_seconds((double)(v1.tv_sec - v0.tv_sec) +
-					(double)(v1.tv_nsec - v0.tv_nsec) / 1e9);
+		metrics_verdict_seconds((double)(mono_ms() - v0) / 1e3);
 		static const char *const methods[] = { "spf", "dkim", "arc", "dmarc" };
 		for (size_t i = 0; i < 4; i++)
 			metrics_auth(methods[i], verdict_value(vd, methods[i]));
@@ -470,7 +466,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 log:
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_one(env, &env->rcpt[i], queue_id, msgid, m->len, auth_log);
-	metrics_delivery_seconds(elapsed(&env->start));
+	metrics_delivery_seconds(elapsed(env));
 	if (vd)
 		report_note(ctx, c, vd, &cl, env);
 	free(msgid);

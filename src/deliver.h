@@ -31,7 +31,7 @@ struct deliver_env {
 	const struct xforward *xf;	/* NULL when absent or untrusted */
 	size_t nrcpt;
 	struct deliver_rcpt *rcpt;
-	struct timespec start;		/* when the transaction began */
+	long long start_ms;		/* when the transaction began (mono_ms()) */
 	const char *session;		/* session id for the log */
 };
 

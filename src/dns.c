@@ -127,7 +127,11 @@ static struct ans *ans_simple(enum dns_status st, const char *why)
 
 static void ans_unref(struct ans *x)
 {
-	if (x && x->refs > 0 && --x->refs == 0)
+	/* the static answers have refs -1; told by address too, as the
+	 * analyzer cannot know a global's refs (unix.Malloc) */
+	if (!x || x == &bad_name || x == &no_memory || x == &past_deadline)
+		return;
+	if (x->refs > 0 && --x->refs == 0)
 		free(x);
 }
 
@@ -365,13 +369,18 @@ int dns_reverse_name(const char *ip, char out[74])
 /* Lower-case, drop the trailing dot.  Returns 0 or -1 (too long). */
 static int norm_name(const char *in, char out[256])
 {
-	size_t len = strlen(in);
-	if (len && in[len - 1] == '.')
+	/* one pass up to the NUL (strlen first made the analyzer read past
+	 * the NUL of a name normalized before: core.uninitialized) */
+	size_t len = 0;
+	for (; in[len]; len++) {
+		if (len == 255)
+			return -1;	/* 256 bytes or more: too long with or without a dot */
+		out[len] = (char)tolower((unsigned char)in[len]);
+	}
+	if (len && out[len - 1] == '.')
 		len--;
 	if (len > 254)
 		return -1;
-	for (size_t i = 0; i < len; i++)
-		out[i] = (char)tolower((unsigned char)in[i]);
 	out[len] = 0;
 	return 0;
 }

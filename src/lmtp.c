@@ -83,8 +83,9 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 {
 	long long deadline = mono_ms() + timeout_s * 1000LL;
 	for (;;) {
+		/* in.p is NULL until the first read, len and in_start 0 then */
 		char *s = io->in.p ? io->in.p + io->in_start : NULL;
-		size_t avail = io->in.len - io->in_start;
+		size_t avail = s ? io->in.len - io->in_start : 0;
 		char *nl = avail ? memchr(s, '\n', avail) : NULL;
 		if (nl || avail >= IO_CHUNK || (io->eof && avail)) {
 			size_t l = nl ? (size_t)(nl - s) + 1 : (avail >= IO_CHUNK ? IO_CHUNK : avail);
@@ -101,8 +102,8 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		if (interruptible && stop && *stop)
 			return IO_STOP;
 		/* compact and make room */
-		if (io->in_start) {
-			memmove(io->in.p, io->in.p + io->in_start, avail);
+		if (s && io->in_start) {
+			memmove(io->in.p, s, avail);
 			io->in.len = avail;
 			io->in_start = 0;
 		}
@@ -286,7 +287,7 @@ struct session {
 	struct xforward xf;
 	char id[32];
 	unsigned ntx;
-	struct timespec tx_start;
+	long long tx_start_ms;
 };
 
 static void tx_reset(struct session *s)
@@ -317,20 +318,13 @@ static void reply_err(struct session *s, enum status_err se, const char *syntax)
 	      se == SE_NOMEM ? "Out of memory" : status_err_text(se));
 }
 
-static double since(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* One log line for a recipient that never reached delivery (log.h). */
 static void log_tx_rcpt(struct session *s, const char *qid, const char *to,
 			enum status_kind st, const char *why)
 {
 	log_rcpt(&(struct log_rcpt){
 		.queue_id = qid, .to = to, .from = s->mail_from, .size = LOG_NO_SIZE,
-		.delay = since(&s->tx_start), .st = st, .text = why });
+		.delay = (double)(mono_ms() - s->tx_start_ms) / 1e3, .st = st, .text = why });
 }
 
 static void cmd_lhlo(struct session *s, const char *arg)
@@ -449,7 +443,7 @@ static void cmd_mail(struct session *s, const char *arg)
 	}
 	free(pdup);
 	s->mail_from = addr;
-	clock_gettime(CLOCK_REALTIME, &s->tx_start);
+	s->tx_start_ms = mono_ms();
 	REPLY(s, "250 2.1.0 Ok");
 	return;
 bad:
@@ -576,7 +570,7 @@ static void cmd_data(struct session *s, const char *arg)
 				.xf = s->xf.any ? &s->xf : NULL,
 				.nrcpt = s->nrcpt,
 				.rcpt = s->rcpt,
-				.start = s->tx_start,
+				.start_ms = s->tx_start_ms,
 				.session = s->id,
 			};
 			s->deliver(s->ctx, &m, &env, false);

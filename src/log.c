@@ -47,14 +47,46 @@ void log_set_stderr(int on)
 		use_syslog = 0;
 }
 
+size_t log_escape(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	if (!size)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+		unsigned char c = *p;
+		if (c < 0x20 || c >= 0x7f) {
+			if (o + 4 >= size)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else if (c == '\\') {
+			if (o + 2 >= size)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = '\\';
+		} else {
+			if (o + 1 >= size)
+				break;
+			dst[o++] = (char)c;
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
 static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
 {
-	char buf[2048];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	/* keep one event on one line whatever the data */
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\r' || (unsigned char)*p < 0x20)
-			*p = ' ';
+	char raw[2048], buf[4 * sizeof(raw)];	/* every byte may take 4 */
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* a line end at the end (libpq's, libunbound's messages) is no data */
+	size_t n = strlen(raw);
+	while (n && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
+		raw[--n] = '\0';
+	/* one event on one ASCII line whatever the data (log.h) */
+	log_escape(buf, sizeof(buf), raw);
 	if (use_syslog) {
 		syslog(prio, "%s%s", tag, buf);
 		return;

@@ -1,6 +1,11 @@
 /* log.h - logging to stderr or syslog; severity ladder as in Postfix msg.c:
  * info, warn (go on), error, fatal (clean exit 75/78), panic (abort).
- * Never log message content. */
+ * Never log message content.
+ *
+ * Every line is one line of printable ASCII whatever the data (addresses,
+ * message-ids, Sieve folder names and reasons come from the network): the
+ * whole formatted line is escaped by log_escape() on its way out, so every
+ * log_*() call is covered and no caller escapes by hand. */
 #ifndef AUTHDELIVER_LOG_H
 #define AUTHDELIVER_LOG_H
 
@@ -40,5 +45,13 @@ struct log_rcpt {
 };
 #define LOG_NO_SIZE ((size_t)-1)
 void log_rcpt(const struct log_rcpt *r);
+
+/* The one escaping rule of log lines: a byte below 0x20, 0x7f and a byte
+ * >= 0x80 become \xNN (two lower-case hex digits: ESC is \x1b, UTF-8 e-acute
+ * is \xc3\xa9), a backslash becomes \\, every other byte is kept.  So a
+ * line never breaks, stays ASCII, and the original bytes can be read back.
+ * Writes at most size-1 bytes and a NUL, never half an escape;
+ * returns the length written. */
+size_t log_escape(char *dst, size_t size, const char *src);
 
 #endif

@@ -15,6 +15,7 @@
  * are older than 36 hours (tmp_sweep).
  */
 #include "maildir.h"
+#include "buf.h"
 
 #include "conf.h"
 #include "log.h"
@@ -391,21 +392,8 @@ struct conv {
 
 static int conv_flush(struct conv *cv)
 {
-	size_t off = 0;
-
-	while (cv->fd >= 0 && off < cv->blen) {
-		ssize_t n = write(cv->fd, cv->buf + off, cv->blen - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		off += (size_t)n;
-	}
+	if (cv->fd >= 0 && write_full(cv->fd, cv->buf, cv->blen) < 0)
+		return -1;
 	cv->blen = 0;
 	return 0;
 }
@@ -712,22 +700,19 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 	if (in < 0 && errno != ENOENT)
 		goto warn;
 	if (in >= 0) {
-		if (fstat(in, &st) < 0 || st.st_size > MAILDIR_SUBS_MAX ||
-		    !(old = malloc((size_t)st.st_size + 1))) {
-			close(in);
+		struct buf ob;
+
+		buf_init(&ob, MAILDIR_SUBS_MAX);	/* larger: EFBIG, leave it alone */
+		int rr = read_full(in, &ob);
+		e = errno;
+		close(in);
+		if (rr == 0 && !(old = buf_steal(&ob, &len)))
+			e = ENOMEM;
+		buf_clear(&ob);
+		if (!old) {
+			errno = e;
 			goto warn;
 		}
-		while (len < (size_t)st.st_size) {
-			ssize_t n = read(in, old + len, (size_t)st.st_size - len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			len += (size_t)n;
-		}
-		close(in);
-		old[len] = '\0';
 	}
 	v2 = len >= 5 && !memcmp(old, "V\t2\n\n", 5);
 	nlen = strlen(vname);
@@ -754,10 +739,9 @@ static void subscribe(int rootfd, const char *root, const char *vname)
 		return;
 	}
 	name[nlen] = '\n';
-	errno = EIO;		/* a short write sets none */
-	if ((len && write(lfd, old, len) != (ssize_t)len) ||
-	    (len && old[len - 1] != '\n' && write(lfd, "\n", 1) != 1) ||
-	    write(lfd, name, nlen + 1) != (ssize_t)(nlen + 1) ||
+	if (write_full(lfd, old, len) < 0 ||
+	    (len && old[len - 1] != '\n' && write_full(lfd, "\n", 1) < 0) ||
+	    write_full(lfd, name, nlen + 1) < 0 ||
 	    (want_fsync() && fsync(lfd) < 0))
 		goto warn;
 	e = close(lfd);

@@ -11,6 +11,7 @@
  * +Inf bucket.  Never blocks a delivery: no locks, no I/O.
  */
 #include "metrics.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -296,20 +297,6 @@ char *metrics_render(size_t *len_r)
 	return buf;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 void metrics_serve(int fd)
 {
 	struct timeval tv = { 2, 0 };
@@ -348,8 +335,8 @@ void metrics_serve(int fd)
 		hl = snprintf(hdr, sizeof(hdr), "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n"
 			      "Connection: close\r\n\r\n%s\n", ok ? "500 Internal Server Error" : "404 Not Found",
 			      ok ? "out of memory" : "try GET /metrics");
-	if (write_all(fd, hdr, (size_t)hl) == 0 && body && strncmp(req, "HEAD ", 5))
-		write_all(fd, body, blen);
+	if (send_full(fd, hdr, (size_t)hl) == 0 && body && strncmp(req, "HEAD ", 5))
+		send_full(fd, body, blen);
 	free(body);
 	close(fd);
 }

@@ -155,16 +155,13 @@ char *msg_message_id(const struct msg *m)
 	char *v = msg_hdr_value(m, i);
 	if (!v)
 		return NULL;
-	/* strip <>, keep it printable and short for the log */
+	/* strip <>, keep it short; the log escapes the bytes (log.h) */
 	char *s = v;
 	if (*s == '<')
 		s++;
 	size_t l = strcspn(s, ">");
 	if (l > 200)
 		l = 200;
-	for (size_t k = 0; k < l; k++)
-		if ((unsigned char)s[k] <= ' ' || (unsigned char)s[k] >= 127)
-			s[k] = '?';
 	char *out = l ? strndup(s, l) : strdup("-");
 	free(v);
 	return out;

@@ -28,10 +28,9 @@
 /* Every recipient gets its one log line, also when the whole invocation
  * fails before delivery (log.h). */
 static void log_all(struct deliver_rcpt *r, size_t n, const char *from,
-		    const struct timespec *start, enum status_kind st, const char *why)
+		    long long start_ms, enum status_kind st, const char *why)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
+	double delay = (double)(mono_ms() - start_ms) / 1e3;
 	for (size_t i = 0; i < n; i++) {
 		if (st != ST_DELIVERED) {
 			r[i].st = st;
@@ -40,8 +39,7 @@ static void log_all(struct deliver_rcpt *r, size_t n, const char *from,
 		log_rcpt(&(struct log_rcpt){
 			.queue_id = "pipe", .to = r[i].address, .from = from,
 			.size = LOG_NO_SIZE,
-			.delay = (double)(now.tv_sec - start->tv_sec) +
-				 (double)(now.tv_nsec - start->tv_nsec) / 1e9,
+			.delay = delay,
 			.st = r[i].st, .text = r[i].text });
 	}
 }
@@ -77,7 +75,10 @@ int cmd_deliver(int argc, char **argv)
 		switch (ch) {
 		case 'c': file = optarg; break;
 		case 'f': sender = optarg; break;
-		case 'a': rcpts[nr++] = optarg; break;
+		case 'a':
+			if (optarg)	/* always with "a:"; said for the analyzer */
+				rcpts[nr++] = optarg;
+			break;
 		case 'z': dns_zone = optarg; break;
 		default:
 			fprintf(stderr, "usage: authdeliver deliver [-c FILE] -f SENDER -a RECIPIENT...\n");
@@ -87,13 +88,15 @@ int cmd_deliver(int argc, char **argv)
 	}
 	/* Exim's pipe transport sets the envelope in the environment, and
 	 * Exim 4.96 will not expand tainted $local_part into arguments. */
+	char *env_rcpt = getenv("RECIPIENT"), *env_lp = getenv("LOCAL_PART"),
+	     *env_dom = getenv("DOMAIN");
 	if (!sender)
 		sender = getenv("SENDER");
-	if (!nr && getenv("RECIPIENT") && *getenv("RECIPIENT"))
-		rcpts[nr++] = getenv("RECIPIENT");
-	if (!nr && getenv("LOCAL_PART") && getenv("DOMAIN")) {
+	if (!nr && env_rcpt && *env_rcpt)
+		rcpts[nr++] = env_rcpt;
+	if (!nr && env_lp && env_dom) {
 		static char both[1024];
-		snprintf(both, sizeof(both), "%s@%s", getenv("LOCAL_PART"), getenv("DOMAIN"));
+		snprintf(both, sizeof(both), "%s@%s", env_lp, env_dom);
 		rcpts[nr++] = both;
 	}
 	if (!sender || !nr || optind != argc) {
@@ -102,8 +105,7 @@ int cmd_deliver(int argc, char **argv)
 		return EX_USAGE;
 	}
 	const struct conf *c = cmd_load_conf(file);
-	struct timespec start;
-	clock_gettime(CLOCK_REALTIME, &start);
+	long long start = mono_ms();
 	/* strip <> around the sender as MTAs may pass "<>" */
 	char *from = strdup(sender[0] == '<' ? sender + 1 : sender);
 	if (!from) {
@@ -134,7 +136,7 @@ int cmd_deliver(int argc, char **argv)
 	}
 	rc = worst_exit(r, nr);
 	if (rc != EX_OK) {
-		log_all(r, nr, from, &start, ST_DELIVERED, NULL);
+		log_all(r, nr, from, start, ST_DELIVERED, NULL);
 		fprintf(stderr, "authdeliver: %s\n", rc == EX_NOUSER ? "unknown user" : "temporary lookup failure");
 		goto out;
 	}
@@ -150,7 +152,7 @@ int cmd_deliver(int argc, char **argv)
 		buf_clear(&in);
 		rc = status_of(status_from_err(se))->exit_code;
 		fprintf(stderr, "authdeliver: %s\n", why);
-		log_all(r, nr, from, &start, status_from_err(se), why);
+		log_all(r, nr, from, start, status_from_err(se), why);
 		goto out;
 	}
 	const char *raw = in.p ? in.p : "";
@@ -168,7 +170,7 @@ int cmd_deliver(int argc, char **argv)
 	if (!wire) {
 		rc = EX_TEMPFAIL;
 		fprintf(stderr, "authdeliver: out of memory\n");
-		log_all(r, nr, from, &start, ST_INTERNAL, "out of memory");
+		log_all(r, nr, from, start, ST_INTERNAL, "out of memory");
 		goto out;
 	}
 	struct msg m;
@@ -179,12 +181,12 @@ int cmd_deliver(int argc, char **argv)
 		msg_clear(&m);
 		fprintf(stderr, "authdeliver: %s\n", err);
 		rc = status_of(status_from_err(se))->exit_code;
-		log_all(r, nr, from, &start, status_from_err(se), err);
+		log_all(r, nr, from, start, status_from_err(se), err);
 		goto out;
 	}
 	struct deliver_env env = {
 		.mail_from = from, .xf = NULL, .nrcpt = nr, .rcpt = r,
-		.start = start, .session = "pipe",
+		.start_ms = start, .session = "pipe",
 	};
 	struct deliver_ctx ctx = { .dns_zone = dns_zone };
 	deliver_message(&ctx, &m, &env, true);

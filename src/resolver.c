@@ -11,6 +11,7 @@
  * dropped.  Exits when the master has let it go and no session is left.
  */
 #include "resolver.h"
+#include "buf.h"
 #include "conf.h"
 #include "dns.h"
 #include "dns_shared.h"
@@ -27,7 +28,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DNS_WAIT_MAX		1024	/* questions waiting, per session */
@@ -51,13 +51,6 @@ struct rstate {
 	size_t nw, capw;
 	long long last_drop_log;
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void reply(struct rstate *s, int fd, uint32_t id, const char *name, int type,
 		  const struct dns_answer *a, unsigned ttl)
@@ -171,7 +164,10 @@ static void answer_waiters(struct rstate *s)
 				j++;
 				continue;
 			}
-			reply(s, v->fd, v->id, v->name, v->type, a, ttl);
+			/* name and type are v's (just compared); passing the local
+			 * copy, not a pointer into s->w, also keeps the clang
+			 * analyzer from calling s->w leaked (unix.Malloc) */
+			reply(s, v->fd, v->id, name, type, a, ttl);
 			size_t ci = client_index(s, v->fd);
 			if (ci != (size_t)-1 && s->nwait[ci])
 				s->nwait[ci]--;

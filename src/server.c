@@ -159,26 +159,10 @@ static int listen_one(const char *spec, struct listener *l, const char **err)
 	}
 	/* host:port, [v6]:port */
 	char host[256], port[32];
-	const char *colon;
-	if (spec[0] == '[') {
-		const char *rb = strchr(spec, ']');
-		if (!rb || rb[1] != ':' || (size_t)(rb - spec - 1) >= sizeof(host)) {
-			*err = "expected [address]:port";
-			return -1;
-		}
-		memcpy(host, spec + 1, (size_t)(rb - spec - 1));
-		host[rb - spec - 1] = 0;
-		colon = rb + 1;
-	} else {
-		colon = strrchr(spec, ':');
-		if (!colon || (size_t)(colon - spec) >= sizeof(host)) {
-			*err = "expected address:port";
-			return -1;
-		}
-		memcpy(host, spec, (size_t)(colon - spec));
-		host[colon - spec] = 0;
-	}
-	snprintf(port, sizeof(port), "%s", colon + 1);
+	const char *p;
+	if (scan_hostport(spec, host, sizeof(host), &p, err) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%s", p);
 	/* "*:port" (or ":port"): one dual-stack IPv6 socket with V6ONLY off
 	 * takes IPv4 (as ::ffff:a.b.c.d, which peer_of() maps back) and IPv6;
 	 * on a host without IPv6, IPv4 only.  A named address: that family
@@ -233,7 +217,7 @@ static void peer_of(int fd, const struct listener *l, struct lmtp_peer *p)
 				p->xforward_ok = true;
 		return;
 	}
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };	/* AF_UNSPEC if nothing is filled in */
 	socklen_t sl = sizeof(ss);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		strcpy(p->addr, "unknown");

@@ -17,9 +17,10 @@
  *   errors; errors arrive only through SIEVE2_ERRCALL_PARSE, and execute
  *   still runs the part that parsed.  So we validate first and never
  *   execute a script that reported a parse error.
- * - strings reach the callbacks with Sieve escapes undone not at all
- *   ("\\Seen" arrives as two backslashes); RFC 5228 section 2.4.2 says a
- *   backslash quotes the next character, so unescape() does that.
+ * - upstream libsieve kept the escapes of quoted strings in ("\\Seen"
+ *   arrived as two backslashes, "a\\" ended no string); patch 0013 undoes
+ *   them in the lexer (RFC 5228 section 2.4.2), for the tests' keys as
+ *   for the actions' arguments.
  * - there is no "stop" callback; we append a header test on a reserved
  *   name at the end of each script: if our header callback is asked for
  *   it, the script ran to its end, else it stopped.
@@ -51,7 +52,9 @@
 #include <sieve2.h>
 #include <gmime/gmime.h>
 
+#include "buf.h"
 #include "conf.h"
+#include "html2text.h"
 #include "log.h"
 #include "maildir.h"
 #include "msg.h"
@@ -81,34 +84,15 @@ const char *__lsan_default_suppressions(void)
 
 /* ---- small helpers ---- */
 
+/* A value libsieve hands us, bounded (NULL is ""): quoted strings come
+ * with their escapes undone by the lexer (patch 0013), multi-line ones
+ * have none (RFC 5228 section 2.4.2). */
 static char *xstrndup(const char *s, size_t n)
 {
 	if (!s)
 		s = "";
 	size_t l = strnlen(s, n);
 	return strndup(s, l);
-}
-
-/* RFC 5228 section 2.4.2: in a quoted string, "\" quotes the next
- * character.  libsieve hands us the string with its escapes still in.
- * Multi-line "text:" strings have no escapes, but libsieve gives us no way
- * to tell them apart; a reason or vacation text keeps its backslashes. */
-static char *unescape(const char *s, size_t max)
-{
-	if (!s)
-		s = "";
-	size_t n = strnlen(s, max);
-	char *out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		out[o++] = s[i];
-	}
-	out[o] = 0;
-	return out;
 }
 
 char sieve_flag_letter(const char *flag)
@@ -130,7 +114,7 @@ char sieve_flag_letter(const char *flag)
 static void flags_add(char out[8], char **list)
 {
 	for (size_t i = 0; list && list[i] && i < 256; i++) {
-		char *u = unescape(list[i], SIEVE_MAX_STRING);
+		char *u = xstrndup(list[i], SIEVE_MAX_STRING);
 		if (!u)
 			continue;
 		char *save = NULL;
@@ -340,7 +324,7 @@ static int cb_keep(sieve2_context_t *s, void *u)
 static int cb_fileinto(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
-	char *name = unescape(sieve2_getvalue_string(s, "mailbox"), SIEVE_MAX_STRING);
+	char *name = xstrndup(sieve2_getvalue_string(s, "mailbox"), SIEVE_MAX_STRING);
 	if (!name) {
 		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
@@ -393,7 +377,7 @@ static bool address_ok(const char *a)
 static int cb_redirect(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
-	char *addr = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
+	char *addr = xstrndup(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
 	if (!addr) {
 		sieve_result_fail(r->res, 0, "out of memory");
 		return SIEVE2_ERROR_EXEC;
@@ -453,11 +437,11 @@ static int cb_vacation(sieve2_context_t *s, void *u)
 	const char *from = sieve2_getvalue_string(s, "fromaddr");
 	const char *subj = sieve2_getvalue_string(s, "subject");
 	const char *handle = sieve2_getvalue_string(s, "hash");
-	v->to = unescape(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
-	v->from = from && *from ? unescape(from, SIEVE_MAX_STRING) : NULL;
-	v->subject = subj && *subj ? unescape(subj, SIEVE_MAX_STRING) : NULL;
+	v->to = xstrndup(sieve2_getvalue_string(s, "address"), SIEVE_MAX_STRING);
+	v->from = from && *from ? xstrndup(from, SIEVE_MAX_STRING) : NULL;
+	v->subject = subj && *subj ? xstrndup(subj, SIEVE_MAX_STRING) : NULL;
 	v->text = xstrndup(sieve2_getvalue_string(s, "message"), 64 * 1024);
-	v->handle = handle && *handle ? unescape(handle, SIEVE_MAX_STRING) : NULL;
+	v->handle = handle && *handle ? xstrndup(handle, SIEVE_MAX_STRING) : NULL;
 	int days = sieve2_getvalue_int(s, "days");
 	/* RFC 5230 section 4.1: default 7, a site minimum of 1 day */
 	v->days = days <= 0 ? 7 : days > 365 ? 365 : days;
@@ -491,7 +475,7 @@ static int cb_notify(sieve2_context_t *s, void *u)
 	const char *from = sieve2_getvalue_string(s, "id");
 	const char *msg = sieve2_getvalue_string(s, "message");
 	const char *imp = sieve2_getvalue_string(s, "priority");
-	char *u8 = unescape(uri, SIEVE_MAX_STRING);
+	char *u8 = xstrndup(uri, SIEVE_MAX_STRING);
 	if (!u8 || !sieve_mailto_parse(u8, NULL, NULL, NULL)) {
 		sieve_result_fail(r->res, 0, "notify: not a usable mailto URI: %.200s", u8 ? u8 : "");
 		free(u8);
@@ -506,8 +490,8 @@ static int cb_notify(sieve2_context_t *s, void *u)
 	}
 	a->arg = u8;
 	v->to = strdup(u8);
-	v->from = from && *from ? unescape(from, SIEVE_MAX_STRING) : NULL;
-	v->subject = msg && *msg ? unescape(msg, SIEVE_MAX_STRING) : NULL;
+	v->from = from && *from ? xstrndup(from, SIEVE_MAX_STRING) : NULL;
+	v->subject = msg && *msg ? xstrndup(msg, SIEVE_MAX_STRING) : NULL;
 	v->text = strdup(imp && *imp ? imp : "2");
 	a->vac = v;
 	if (!v->to || !v->text) {
@@ -611,31 +595,39 @@ static bool mailbox_exists(const struct sieve_env *env, const char *name)
 }
 
 /* RFC 5235 spamtest/virustest, fed from a header field as Pigeonhole's
- * sieve_spamtest_status_header does: the first number in the field's
- * value, against max.  Not tested (no field, no number): "0".  Else
- * spamtest 1 + score/max*9 (1..10, truncated), :percent score/max*100
- * (0..100), virustest 1 + score/max*4 (1..5). */
-#define SPAMTEST_HEADER "X-Spam-Score"
-#define SPAMTEST_MAX 10.0
-#define VIRUSTEST_HEADER "X-Virus-Score"
-#define VIRUSTEST_MAX 5.0
-static const char *score_value(const struct sieve_env *env, const char *hdr, double max,
-			       int top, bool percent)
+ * sieve_spamtest_status_header does (sieve_spamtest_header, _type, _max):
+ * the first number in the topmost such field's value (type score), or the
+ * length of the value without white space (type strlen: "*****" is 5),
+ * against max.  Not tested (no field, no number): "0".  Else spamtest
+ * 1 + score/max*9 (1..10, truncated), :percent score/max*100 (0..100,
+ * rounded), virustest 1 + score/max*4 (1..5), as Pigeonhole computes it. */
+static char *view_first(const struct run *r, const char *name);
+
+static const char *score_value(const struct run *r, const char *hdr,
+			       enum conf_score_type type, double max, int top, bool percent)
 {
 	static char out[16];
-	size_t i = msg_hdr_find(env->m, hdr, 0);
-	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
-	if (i == MSG_NOT_FOUND || (marks && marks[i] == VERDICT_DROP))
+	if (!hdr || !*hdr)
 		return "0";
-	char *raw = msg_hdr_value(env->m, i);
+	/* the first such field of the edited header (RFC 5293 section 7) */
+	char *raw = view_first(r, hdr);
 	if (!raw)
 		return "0";
-	char *p = raw;
-	while (*p && !(isdigit((unsigned char)*p) || ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]))))
-		p++;
-	char *end = NULL;
-	double v = *p ? strtod(p, &end) : 0;
-	bool ok = *p && end != p;
+	double v = 0;
+	bool ok;
+	if (type == CONF_SCORE_STRLEN) {
+		for (const char *p = raw; *p; p++)
+			v += !isspace((unsigned char)*p);
+		ok = true;
+	} else {
+		char *p = raw;
+		while (*p && !(isdigit((unsigned char)*p) ||
+			       ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]))))
+			p++;
+		char *end = NULL;
+		v = *p ? strtod(p, &end) : 0;
+		ok = *p && end != p;
+	}
 	free(raw);
 	if (!ok)
 		return "0";
@@ -643,7 +635,6 @@ static const char *score_value(const struct sieve_env *env, const char *hdr, dou
 		v = 0;
 	if (v > max)
 		v = max;
-	/* as Pigeonhole computes it: truncated, :percent rounded */
 	long n = percent ? (long)(v / max * 100 + 0.5) : 1 + (long)(v / max * (top - 1));
 	snprintf(out, sizeof(out), "%ld", n);
 	return out;
@@ -651,8 +642,9 @@ static const char *score_value(const struct sieve_env *env, const char *hdr, dou
 
 /* The virtual header fields, answered from the verdict (issue: never from
  * the message; the verdict stage drops incoming copies). */
-static const char *virtual_value(const struct sieve_env *env, const char *name, bool *virtual_r)
+static const char *virtual_value(const struct run *r, const char *name, bool *virtual_r)
 {
+	const struct sieve_env *env = r->env;
 	static const struct { const char *hdr; size_t off; } map[] = {
 		{ "X-AuthDeliver-SPF", offsetof(struct sieve_facts, spf) },
 		{ "X-AuthDeliver-DKIM", offsetof(struct sieve_facts, dkim) },
@@ -668,11 +660,14 @@ static const char *virtual_value(const struct sieve_env *env, const char *name, 
 	if (!strncasecmp(name, "X-AuthDeliver-Mailbox-Exists/", 29))
 		return mailbox_exists(env, name + 29) ? "1" : NULL;
 	if (!strcasecmp(name, "X-AuthDeliver-Spamtest"))
-		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 10, false);
+		return score_value(r, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
+				   (double)env->c->sieve_spamtest_max, 10, false);
 	if (!strcasecmp(name, "X-AuthDeliver-Spamtest-Percent"))
-		return score_value(env, SPAMTEST_HEADER, SPAMTEST_MAX, 100, true);
+		return score_value(r, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
+				   (double)env->c->sieve_spamtest_max, 100, true);
 	if (!strcasecmp(name, "X-AuthDeliver-Virustest"))
-		return score_value(env, VIRUSTEST_HEADER, VIRUSTEST_MAX, 5, false);
+		return score_value(r, env->c->sieve_virustest_header, env->c->sieve_virustest_type,
+				   (double)env->c->sieve_virustest_max, 5, false);
 	if (!env->facts)
 		return NULL;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -721,7 +716,7 @@ static char *decode_value(const char *name, const char *raw)
 #define MAX_BODY_PARTS 64
 struct body_walk {
 	struct run *r;
-	const char *types;	/* NULL: text/ * */
+	const char *types;	/* NULL: text/ * (body :text) */
 	char **list;
 	size_t n;
 	bool oom;
@@ -774,7 +769,13 @@ static void body_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 	g_mime_data_wrapper_write_to_stream(dw, fs);
 	g_mime_stream_flush(fs);
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	char *text = ba ? strndup((const char *)ba->data, ba->len) : strdup("");
+	char *text;
+	/* body :text: HTML without its mark-up, as Pigeonhole does (html2text.h) */
+	const char *sub = g_mime_content_type_get_media_subtype(ct);
+	if (!w->types && ba && sub && !g_ascii_strcasecmp(sub, "html"))
+		text = html2text((const char *)ba->data, ba->len, NULL);
+	else
+		text = ba ? strndup((const char *)ba->data, ba->len) : strdup("");
 	g_object_unref(fs);
 	g_object_unref(mem);
 	if (!text || !hold(w->r, text)) {
@@ -1090,6 +1091,21 @@ static size_t view_collect(const struct run *r, const char *name, struct vitem *
 	return n;
 }
 
+static char *added_value(const char *field);
+
+/* The raw unfolded value of the first field named name of the edited
+ * header, malloc'd, or NULL. */
+static char *view_first(const struct run *r, const char *name)
+{
+	struct vitem it[1];
+	if (view_collect(r, name, it, 1) == 0)
+		return NULL;
+	if (it[0].where == 1)
+		return msg_hdr_value(r->env->m, it[0].i);
+	const struct sieve_edits *e = &r->res->edits;
+	return added_value((it[0].where ? e->bottom : e->top)[it[0].i]);
+}
+
 /* The unfolded value of an added field (after "Name:"), malloc'd. */
 static char *added_value(const char *field)
 {
@@ -1227,8 +1243,8 @@ static int edit_add(struct run *r, const char *q)
 		return SIEVE2_ERROR_EXEC;
 	if (!edit_count(r))
 		return SIEVE2_OK;
-	char *name = unescape(end + 1, nl);
-	char *value = unescape(end + 1 + nl, (size_t)-1);
+	char *name = xstrndup(end + 1, nl);
+	char *value = xstrndup(end + 1 + nl, SIEVE_MAX_EDIT_VALUE + 1);
 	int rc = SIEVE2_OK;
 	const char *why = NULL;
 	char *field = NULL;
@@ -1282,7 +1298,7 @@ static int edit_delete(struct run *r, const char *q, bool *exists_r)
 	if (!strncmp(q, "check/", 6)) {
 		if (!edit_count(r))
 			return SIEVE2_OK;
-		char *name = unescape(q + 6, SIEVE_MAX_STRING);
+		char *name = xstrndup(q + 6, SIEVE_MAX_STRING);
 		if (!name) {
 			sieve_result_fail(r->res, 0, "out of memory");
 		} else if (!field_name_ok(name)) {
@@ -1358,7 +1374,7 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 		return rc;
 	}
 	if (!strncasecmp(name, "X-AuthDeliver-Notify-Valid/", 27)) {
-		char *uri = unescape(name + 27, SIEVE_MAX_STRING);
+		char *uri = xstrndup(name + 27, SIEVE_MAX_STRING);
 		bool ok = uri && sieve_mailto_parse(uri, NULL, NULL, NULL);
 		free(uri);
 		char **list = hold(r, calloc(2, sizeof(char *)));
@@ -1429,7 +1445,7 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 		return SIEVE2_OK;
 	}
 	bool virt;
-	const char *vv = virtual_value(env, name, &virt);
+	const char *vv = virtual_value(r, name, &virt);
 	if (virt) {
 		char **list = hold(r, calloc(2, sizeof(char *)));
 		if (!list)
@@ -1900,52 +1916,22 @@ char *sieve_read_script(const char *path, size_t max, size_t *len_r, const char 
 		return NULL;
 	}
 	/* sized by the file, not by the limit (the limit is 1 MB by default
-	 * and this runs for every evaluation); grows if the file does */
-	size_t cap = (size_t)st.st_size + 1, len = 0;
-	char *p = malloc(cap + 1);
-	if (!p) {
-		close(fd);
-		*why = "out of memory";
-		errno = ENOMEM;
+	 * and this runs for every evaluation); read_full grows it if the file
+	 * grew, up to the limit */
+	struct buf b;
+	buf_init(&b, max);
+	int rc = buf_reserve(&b, (size_t)st.st_size + 1);
+	if (rc == 0)
+		rc = read_full(fd, &b);
+	int e = errno;
+	close(fd);
+	if (rc < 0) {
+		buf_clear(&b);
+		*why = e == EFBIG ? "script larger than sieve_max_script_size" :
+		       e == ENOMEM ? "out of memory" : strerror(e);
+		errno = e;
 		return NULL;
 	}
-	for (;;) {
-		if (len == cap && cap < max + 1) {
-			size_t nc = cap * 2 < max + 1 ? cap * 2 : max + 1;
-			char *np = realloc(p, nc + 1);
-			if (!np) {
-				free(p);
-				close(fd);
-				*why = "out of memory";
-				errno = ENOMEM;
-				return NULL;
-			}
-			p = np;
-			cap = nc;
-		}
-		ssize_t n = read(fd, p + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*why = strerror(errno);
-			free(p);
-			close(fd);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			*why = "script larger than sieve_max_script_size";
-			free(p);
-			close(fd);
-			errno = EFBIG;
-			return NULL;
-		}
-	}
-	close(fd);
-	p[len] = 0;
-	*len_r = len;
-	return p;
+	return buf_steal(&b, len_r);
 }
 

@@ -460,8 +460,12 @@ static int vacation_db_check(const char *path, const char *key, long period, tim
 }
 
 /* One line, no CR/LF: header values from scripts and messages. */
+/* NULL for a NULL s (callers treat it as out of memory; the analyzer
+ * cannot see that rcpt, the accepted recipient, is never NULL) */
 static char *one_line(const char *s, size_t max)
 {
+	if (!s)
+		return NULL;
 	char *o = strndup(s, max);
 	if (o)
 		for (char *p = o; *p; p++)

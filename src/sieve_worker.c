@@ -352,6 +352,12 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 	put_u32(b, (uint32_t)c->sieve_timeout);
 	put_u32(b, (uint32_t)c->sieve_max_body_size);
 	put_str(b, c->sieve_global_dir);
+	put_str(b, c->sieve_spamtest_header);
+	put_u32(b, c->sieve_spamtest_type);
+	put_u32(b, (uint32_t)c->sieve_spamtest_max);
+	put_str(b, c->sieve_virustest_header);
+	put_u32(b, c->sieve_virustest_type);
+	put_u32(b, (uint32_t)c->sieve_virustest_max);
 	put_str(b, env->envelope_from);
 	put_str(b, env->envelope_to);
 	uint64_t size = m->len;
@@ -395,7 +401,7 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 /* The strings of one decoded request; freed by request_clear. */
 struct request {
 	struct conf conf;
-	char *junk, *delim, *from, *to, *maildir, *home, *gdir, *facts_s[7], *paths[4];
+	char *junk, *delim, *from, *to, *maildir, *home, *gdir, *spamh, *virh, *facts_s[7], *paths[4];
 	unsigned char *marks;
 	size_t npaths;
 	struct sieve_facts facts;
@@ -414,6 +420,8 @@ static void request_clear(struct request *q)
 	free(q->maildir);
 	free(q->home);
 	free(q->gdir);
+	free(q->spamh);
+	free(q->virh);
 	for (size_t i = 0; i < 7; i++)
 		free(q->facts_s[i]);
 	for (size_t i = 0; i < q->npaths; i++)
@@ -461,6 +469,16 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	q->conf.sieve_max_body_size = (long)get_u32(&r);
 	q->gdir = get_str(&r, &isnull);
 	q->conf.sieve_global_dir = q->gdir ? q->gdir : "";
+	q->spamh = get_str(&r, &isnull);
+	q->conf.sieve_spamtest_header = q->spamh ? q->spamh : "";
+	q->conf.sieve_spamtest_type = get_u32(&r) ? CONF_SCORE_STRLEN : CONF_SCORE_NUMBER;
+	q->conf.sieve_spamtest_max = (long)get_u32(&r);
+	q->virh = get_str(&r, &isnull);
+	q->conf.sieve_virustest_header = q->virh ? q->virh : "";
+	q->conf.sieve_virustest_type = get_u32(&r) ? CONF_SCORE_STRLEN : CONF_SCORE_NUMBER;
+	q->conf.sieve_virustest_max = (long)get_u32(&r);
+	if (q->conf.sieve_spamtest_max < 1 || q->conf.sieve_virustest_max < 1)
+		r.bad = true;
 	q->from = get_str(&r, &isnull);
 	q->to = get_str(&r, &isnull);
 	if (r.bad || r.len - r.off < sizeof(q->size))

@@ -61,6 +61,13 @@ int main(void)
 	free(v);
 	msg_clear(&m);
 
+	/* the bytes are kept: the log escapes them (log.h), not the parser */
+	m = load("Message-ID: <a\x01\x1b\xc3\xa9@x>\r\n\r\n", 10, &rc, &err);
+	v = msg_message_id(&m);
+	T_STR(v, "a\x01\x1b\xc3\xa9@x", "message-id bytes kept for log_escape");
+	free(v);
+	msg_clear(&m);
+
 	size_t ol;
 	char *o = msg_lf_to_crlf("a\nb\r\nc\rd\n", 9, &ol);
 	T_STR(o, "a\r\nb\r\nc\rd\r\n", "LF to CRLF, CRLF and bare CR kept");

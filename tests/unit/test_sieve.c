@@ -871,6 +871,8 @@ static void test_editheader(void)
 		{ "deleteheader :last without :index: error", "require \"editheader\";\ndeleteheader :last \"X-A\";",
 		  "FAIL@2:deleteheader: :last needs :index" },
 		{ "editheader must be required", "addheader \"X-1\" \"a\";", "FAIL@1:editheader not required" },
+		{ "spamtest reads the edited header", "require [\"editheader\", \"spamtest\", \"fileinto\"];\n"
+		  "addheader \"X-Spam-Score\" \"9.5\";\nif spamtest \"9\" { fileinto \"nine\"; }", "nine +X-Spam-Score: 9.5" },
 		/* the two examples of RFC 5293 section 7 */
 		{ "RFC 5293 7: add then delete :index 1 leaves the header unchanged",
 		  "require \"editheader\";\naddheader \"X-Hello\" \"World\";\ndeleteheader :index 1 \"X-Hello\";", "" },
@@ -989,6 +991,41 @@ static void test_editheader_evaluate(void)
 	conf_free(c);
 }
 
+/* sieve_spamtest_header/_type/_max and the virustest ones (Pigeonhole's
+ * sieve_spamtest_status_header/_type/_max_value; the expected values are
+ * what its sieve-test gives for the same settings). */
+static void test_score_config(void)
+{
+	const char *err = NULL;
+	struct conf *c = conf_parse_string("sieve_spamtest_header = X-Spam-Level\n"
+					   "sieve_spamtest_type = strlen\nsieve_spamtest_max = 10\n"
+					   "sieve_virustest_header = X-Virus-Status\n"
+					   "sieve_virustest_max = 100\n", "t", &err);
+	if (!c) {
+		T_OK(0, "score config: %s", err);
+		return;
+	}
+	const struct conf *saved = cf;
+	cf = c;
+	static struct sieve_facts none = { .disposition = "none", .folder = "INBOX" };
+	struct msg *m = mkmsg("From: a@b.example\nX-Spam-Score: 9.9\nX-Spam-Level: *****\n"
+			      "X-Virus-Status: infected, score=100\nSubject: s\n\nx\n");
+	T_STR(run("require [\"spamtest\",\"relational\",\"comparator-i;ascii-numeric\",\"fileinto\"];\n"
+		  "if spamtest :value \"eq\" :comparator \"i;ascii-numeric\" \"5\" { fileinto \"five\"; }", &none, m),
+	      "fileinto:five", "spamtest strlen: ***** of 10 is 5 (the configured field, not X-Spam-Score)");
+	T_STR(run("require [\"spamtestplus\",\"fileinto\"];\nif spamtest :percent :is \"50\" { fileinto \"p\"; }",
+		  &none, m), "fileinto:p", "spamtest strlen :percent 50");
+	T_STR(run("require [\"virustest\",\"fileinto\"];\nif virustest \"5\" { fileinto \"virus\"; }", &none, m),
+	      "fileinto:virus", "virustest from the configured field and maximum");
+	msg_clear(m);
+	m = mkmsg("From: a@b.example\nSubject: s\n\nx\n");
+	T_STR(run("require [\"spamtest\",\"fileinto\"];\nif spamtest \"0\" { fileinto \"untested\"; }", &none, m),
+	      "fileinto:untested", "spamtest without the field is 0 (not tested)");
+	msg_clear(m);
+	cf = saved;
+	conf_free(c);
+}
+
 int main(void)
 {
 	const char *err = NULL;
@@ -1009,6 +1046,7 @@ int main(void)
 	test_flags();
 	test_callbacks();
 	test_extensions();
+	test_score_config();
 	test_user_path();
 	test_merge();
 	test_check();

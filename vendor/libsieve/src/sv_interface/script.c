@@ -57,8 +57,9 @@ OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 /* authdeliver 0004: ${...} in a string or string list at run time */
 #define X(s) libsieve_expand(context, (s))
 #define XL(sl) libsieve_expand_sl(context, (sl))
-/* the keys of a test: expanded unless they are compiled regexes */
-#define XP(pl, tag) ((tag) == REGEX ? (pl) : (patternlist_t *)XL((stringlist_t *)(pl)))
+/* the keys of a test: expanded; :regex keys with ${...} compiled after it */
+#define XP(pl, tag) ((tag) == REGEX ? libsieve_expand_pl(context, (pl)) \
+                                    : (patternlist_t *)XL((stringlist_t *)(pl)))
 #define CAPTURES(tag) ((tag) == MATCHES || (tag) == REGEX)
 
 #define THIS_MODULE "sv_interface"

@@ -53,6 +53,8 @@ patternlist_t *libsieve_new_pl(regex_t *pat, patternlist_t *n)
     patternlist_t *p = (patternlist_t *) libsieve_malloc(sizeof(patternlist_t));
     p->p = pat;
     p->next = n;
+    p->src = NULL;
+    p->cflags = 0;
     return p;
 }
 
@@ -143,6 +145,10 @@ void libsieve_free_pl(patternlist_t *pl, int comptag)
 #endif
 	    libsieve_free(pl->p);
 	}
+	/* only a REGEX list is a patternlist; the others are stringlists
+	 * cast to one, without these fields */
+	if (comptag == REGEX && pl->src)
+	    libsieve_free(pl->src);
 	pl2 = pl->next;
 	libsieve_free(pl);
 	pl = pl2;

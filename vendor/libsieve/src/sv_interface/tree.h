@@ -51,6 +51,12 @@ struct Stringlist {
 struct Patternlist {
     void *p;
     patternlist_t *next;
+    /* authdeliver 0012: a :regex key with ${...} in it is compiled at run
+     * time, after expansion: p is NULL, src the key, cflags its flags.
+     * Only in REGEX lists: the keys of other match types are stringlists
+     * cast to patternlist_t, which have just p and next. */
+    char *src;
+    int cflags;
 };
 
 struct Tag {

@@ -28,6 +28,8 @@ struct sv_vars {
     struct sv_block *blocks;
     size_t used;
     int overflow;
+    regex_t *re[SV_MAX_RUNTIME_RE];	/* 0012: compiled at run time */
+    int nre;
 };
 
 int libsieve_variable_name_ok(const char *name)
@@ -75,6 +77,8 @@ void libsieve_vars_free(struct sieve2_context *c)
     struct sv_vars *v = c->vars;
     if (!v)
         return;
+    while (v->nre > 0)
+        libsieve_regfree(v->re[--v->nre]);	/* the regex_t is in a block */
     while (v->blocks) {
         struct sv_block *b = v->blocks;
         v->blocks = b->next;
@@ -181,6 +185,56 @@ stringlist_t *libsieve_expand_sl(struct sieve2_context *c, stringlist_t *sl)
         if (!n)
             return sl;
         n->s = libsieve_expand(c, s->s);
+        n->next = NULL;
+        *tail = n;
+        tail = &n->next;
+    }
+    return head;
+}
+
+patternlist_t *libsieve_expand_pl(struct sieve2_context *c, patternlist_t *pl)
+{
+    patternlist_t *p, *head = NULL, **tail = &head;
+    for (p = pl; p; p = p->next)
+        if (p->src)
+            break;
+    if (!p)
+        return pl;
+    struct sv_vars *v = vars(c);
+    if (!v)
+        return NULL;
+    for (p = pl; p; p = p->next) {
+        void *re = p->p;
+        if (p->src) {
+            char *key = libsieve_expand(c, p->src);
+            char err[100];
+            int rc;
+            re = NULL;
+            if (v->nre >= SV_MAX_RUNTIME_RE) {
+                libsieve_do_error_exec(c, "regex: more than 256 keys with variables compiled");
+                c->exec_errors++;
+                return head;
+            }
+            regex_t *r = (regex_t *)arena(c, sizeof(regex_t));
+            if (!r)
+                return head;
+            if ((rc = libsieve_regcomp(r, key, p->cflags)) != 0) {
+                libsieve_regerror(rc, r, err, sizeof(err));
+                char msg[200];
+                snprintf(msg, sizeof(msg), "regex: %s", err);
+                libsieve_do_error_exec(c, msg);
+                c->exec_errors++;
+                continue;
+            }
+            v->re[v->nre++] = r;
+            re = r;
+        }
+        patternlist_t *n = (patternlist_t *)arena(c, sizeof(patternlist_t));
+        if (!n)
+            return head;
+        n->p = re;
+        n->src = NULL;
+        n->cflags = 0;
         n->next = NULL;
         *tail = n;
         tail = &n->next;

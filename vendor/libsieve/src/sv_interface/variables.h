@@ -32,6 +32,12 @@ void libsieve_vars_free(struct sieve2_context *c);
  * nothing to expand or variables were not required. */
 char *libsieve_expand(struct sieve2_context *c, char *s);
 stringlist_t *libsieve_expand_sl(struct sieve2_context *c, stringlist_t *sl);
+/* authdeliver 0012: the :regex keys of a test with those that refer to a
+ * variable expanded and compiled (freed with the variables); a key that
+ * does not compile is a run-time error and matches nothing.  At most
+ * SV_MAX_RUNTIME_RE such compilations per execution. */
+#define SV_MAX_RUNTIME_RE 256
+patternlist_t *libsieve_expand_pl(struct sieve2_context *c, patternlist_t *pl);
 void libsieve_var_set(struct sieve2_context *c, const char *name,
 		      const char *value, int mods);
 /* After a successful :matches or :regex comparison of text: copy the

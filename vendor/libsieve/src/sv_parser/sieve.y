@@ -1436,6 +1436,14 @@ static patternlist_t *static_verify_regexs(stringlist_t *sl, char *comp)
     }
 
     for (sl2 = sl; sl2 != NULL; sl2 = sl2->next) {
+	/* authdeliver 0012: with variables, a key that refers to one is
+	 * expanded and compiled when the test runs (as Pigeonhole does) */
+	if (libsieve_parse_context->require.variables && strstr(sl2->s, "${")) {
+	    pl = libsieve_new_pl(NULL, pl);
+	    pl->src = libsieve_strdup(sl2->s);
+	    pl->cflags = cflags;
+	    continue;
+	}
 	if ((reg = static_verify_regex(sl2->s, cflags)) == NULL) {
 	    libsieve_free_pl(pl, REGEX);
 	    break;
