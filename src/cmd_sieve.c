@@ -196,15 +196,15 @@ static char *field_text(const char *f)
 }
 
 /* editheader (RFC 5293): the fields added at the top and at the end, and
- * the received fields deleted (1-based position in the received header). */
-static void print_edits(const struct sieve_plan *plan, const struct msg *m, bool json)
+ * the received fields deleted (1-based position in the received header):
+ * a JSON object, or text lines starting with indent. */
+static void print_edits(const struct sieve_edits *e, const struct msg *m, bool json, const char *indent)
 {
-	const struct sieve_edits *e = &plan->edits;
 	const char *lists[2] = { "add", "add_last" };
 	char *const *fields[2] = { e->top, e->bottom };
 	size_t counts[2] = { e->ntop, e->nbottom };
 	if (json)
-		printf(",\"header\":{");
+		printf("{");
 	for (int k = 0; k < 2; k++) {
 		if (json)
 			printf("%s\"%s\":[", k ? "," : "", lists[k]);
@@ -217,7 +217,7 @@ static void print_edits(const struct sieve_plan *plan, const struct msg *m, bool
 				for (char *p = t; p && *p; p++)
 					if (*p == '\r')
 						memmove(p, p + 1, strlen(p));	/* folding shown as LF */
-				printf("header %s %s\n", k ? "add :last" : "add", t ? t : "");
+				printf("%sheader %s %s\n", indent, k ? "add :last" : "add", t ? t : "");
 			}
 			free(t);
 		}
@@ -235,17 +235,11 @@ static void print_edits(const struct sieve_plan *plan, const struct msg *m, bool
 			json_str(stdout, name);
 			printf("}");
 		} else {
-			printf("header delete %s (field %zu)\n", name, h + 1);
+			printf("%sheader delete %s (field %zu)\n", indent, name, h + 1);
 		}
 	}
-	if (json) {
-		printf("]},\"warnings\":[");
-		if (plan->nwarnings)
-			json_str(stdout, plan->warning);
-		printf("]");
-	} else if (plan->nwarnings) {
-		printf("warning: %s%s\n", plan->warning, plan->nwarnings > 1 ? " (and more)" : "");
-	}
+	if (json)
+		printf("]}");
 }
 
 int cmd_sieve_test(int argc, char **argv)
@@ -379,6 +373,8 @@ int cmd_sieve_test(int argc, char **argv)
 			json_str(stdout, plan.targets[i].folder);
 			printf(",\"flags\":");
 			json_str(stdout, plan.targets[i].flags);
+			printf(",\"header\":");	/* this copy's edits */
+			print_edits(&plan.targets[i].edits, &m, true, "");
 			printf("}");
 		}
 		printf("],\"redirect\":[");
@@ -414,12 +410,19 @@ int cmd_sieve_test(int argc, char **argv)
 		json_str(stdout, plan.error);
 		printf(",\"summary\":");
 		json_str(stdout, plan.summary);
-		print_edits(&plan, &m, true);
-		printf("}\n");
+		/* the header after the last script (the implicit keep's) */
+		printf(",\"header\":");
+		print_edits(&plan.edits, &m, true, "");
+		printf(",\"warnings\":[");
+		if (plan.nwarnings)
+			json_str(stdout, plan.warning);
+		printf("]}\n");
 	} else if (rc == 0) {
-		for (size_t i = 0; i < plan.ntargets; i++)
+		for (size_t i = 0; i < plan.ntargets; i++) {
 			printf("store %s%s%s\n", plan.targets[i].folder,
 			       *plan.targets[i].flags ? " flags=" : "", plan.targets[i].flags);
+			print_edits(&plan.targets[i].edits, &m, false, "  ");
+		}
 		for (size_t i = 0; i < plan.nredirects; i++)
 			printf("redirect %s\n", plan.redirects[i]);
 		for (size_t i = 0; i < plan.nnotifies; i++)
@@ -433,7 +436,8 @@ int cmd_sieve_test(int argc, char **argv)
 			printf("reject %s\n", plan.reject_reason ? plan.reject_reason : "");
 		if (plan.discard)
 			printf("discard\n");
-		print_edits(&plan, &m, false);
+		if (plan.nwarnings)
+			printf("warning: %s%s\n", plan.warning, plan.nwarnings > 1 ? " (and more)" : "");
 		if (plan.error)
 			printf("error: %s\n", plan.error);
 	}

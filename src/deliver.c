@@ -346,7 +346,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			any_fail = true;
 			continue;
 		}
-		if (out_build(&o, m, trace, prepend, marks, &p->plan.edits) < 0) {
+		if (out_build(&o, m, trace, prepend, marks, NULL) < 0) {
 			free(trace);
 			set_outcome(r, ST_INTERNAL, "out of memory");
 			any_fail = true;
@@ -363,7 +363,23 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		} else {
 			for (size_t t = 0; t < p->plan.ntargets; t++) {
 				const struct sieve_target *tg = &p->plan.targets[t];
-				if (maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &src, &err, &e) < 0) {
+				/* editheader: this copy's header as when it was
+				 * stored (RFC 5293 section 7); pieces of its own */
+				struct out eo = { 0 };
+				struct maildir_src tsrc = src;
+				if (sieve_edits_any(&tg->edits)) {
+					if (out_build(&eo, m, trace, prepend, marks, &tg->edits) < 0) {
+						set_outcome(r, ST_INTERNAL, "out of memory");
+						any_fail = true;
+						for (size_t u = 0; u < t; u++)
+							maildir_abort(&p->tx[u]);
+						break;
+					}
+					tsrc = (struct maildir_src){ eo.iov, eo.n };
+				}
+				int srt = maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &tsrc, &err, &e);
+				free(eo.iov);
+				if (srt < 0) {
 					set_outcome(r, status_from_errno(e), "%s: %s",
 						    err ? err : "maildir write failed", e ? strerror(e) : "");
 					any_fail = true;

@@ -143,6 +143,10 @@ void sieve_result_clear(struct sieve_result *res)
 	for (size_t i = 0; i < res->nacts; i++) {
 		free(res->acts[i].arg);
 		sieve_vacation_free(res->acts[i].vac);
+		if (res->acts[i].edits) {
+			sieve_edits_clear(res->acts[i].edits);
+			free(res->acts[i].edits);
+		}
 	}
 	free(res->acts);
 	sieve_edits_clear(&res->edits);
@@ -230,6 +234,18 @@ static struct sieve_act *act_add(struct run *r, enum sieve_act_type type)
 	struct sieve_act *a = &res->acts[res->nacts++];
 	memset(a, 0, sizeof(*a));
 	a->type = type;
+	/* RFC 5293 section 7: an action that stores or sends the message
+	 * uses the header as edited so far (as Pigeonhole does) */
+	if ((type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO || type == SIEVE_ACT_REDIRECT) &&
+	    sieve_edits_any(&res->edits)) {
+		if (!(a->edits = malloc(sizeof(*a->edits))) || sieve_edits_copy(a->edits, &res->edits) < 0) {
+			free(a->edits);
+			a->edits = NULL;
+			res->nacts--;
+			sieve_result_fail(res, 0, "out of memory");
+			return NULL;
+		}
+	}
 	return a;
 }
 

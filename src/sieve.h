@@ -56,25 +56,6 @@ static inline void sieve_facts_from_verdict(const struct verdict *v, struct siev
 /* fileinto "\\Junk" (RFC 6154 special-use name) means conf->junk_folder. */
 #define SIEVE_JUNK_ALIAS "\\Junk"
 
-/* One copy to store.  folder is a name as Sieve gives it ("INBOX",
- * "a/b"), already checked with maildir_folder_dir(); flags are Maildir
- * info letters in ASCII order ("FS"), possibly "". */
-struct sieve_target {
-	char *folder;
-	char flags[8];
-};
-
-struct sieve_vacation {
-	char *to;		/* reply goes to (the envelope sender) */
-	char *from;		/* :from, or NULL: the recipient's address */
-	char *subject;		/* :subject, or NULL: "Auto: " + Subject */
-	char *text;		/* reason (body, or a MIME entity when mime) */
-	char *handle;		/* :handle, or NULL */
-	int days;		/* clamped to 1..365 (RFC 5230 section 4.1) */
-	int seconds;		/* RFC 6131 :seconds (clamped), 0: use days */
-	bool mime;
-};
-
 /* RFC 5293 editheader: the edited header as a difference from the
  * received one.  Added fields are complete, folded, ASCII ("Name: value"
  * CRLF, 8-bit values as RFC 2047 encoded-words); deleted fields are
@@ -102,6 +83,27 @@ void sieve_edits_clear(struct sieve_edits *e);
 /* Deep copy into an empty dst; -1 on memory exhaustion (dst cleared). */
 int sieve_edits_copy(struct sieve_edits *dst, const struct sieve_edits *src);
 
+/* One copy to store.  folder is a name as Sieve gives it ("INBOX",
+ * "a/b"), already checked with maildir_folder_dir(); flags are Maildir
+ * info letters in ASCII order ("FS"), possibly "". */
+struct sieve_target {
+	char *folder;
+	char flags[8];
+	struct sieve_edits edits;	/* editheader: the header as when stored */
+};
+
+struct sieve_vacation {
+	char *to;		/* reply goes to (the envelope sender) */
+	char *from;		/* :from, or NULL: the recipient's address */
+	char *subject;		/* :subject, or NULL: "Auto: " + Subject */
+	char *text;		/* reason (body, or a MIME entity when mime) */
+	char *handle;		/* :handle, or NULL */
+	int days;		/* clamped to 1..365 (RFC 5230 section 4.1) */
+	int seconds;		/* RFC 6131 :seconds (clamped), 0: use days */
+	bool mime;
+};
+
+
 struct sieve_plan {
 	struct sieve_target *targets;	/* in order, duplicates merged */
 	size_t ntargets;
@@ -109,6 +111,7 @@ struct sieve_plan {
 	bool reject;		/* 550 5.7.1 / exit 67 with reject_reason */
 	char *reject_reason;
 	char **redirects;	/* at most conf->sieve_max_redirects */
+	struct sieve_edits *redirect_edits;	/* per redirect: the header then */
 	size_t nredirects;
 	struct sieve_vacation *vacation;	/* or NULL */
 	struct sieve_dupmark { char *key; long period; } *dups;	/* RFC 7352 marks */
@@ -117,7 +120,7 @@ struct sieve_plan {
 	struct sieve_vacation **notifies;
 	size_t nnotifies;
 	size_t ndups;
-	struct sieve_edits edits;	/* editheader, applied to every stored copy */
+	struct sieve_edits edits;	/* editheader: after the last script (implicit keep) */
 	unsigned nwarnings;	/* ignored edits (protected fields) */
 	char warning[256];	/* the first one: "script: deleteheader ..." */
 	char *error;		/* a script failed: "path:line: message" */
@@ -198,6 +201,9 @@ struct sieve_act {
 	bool copy;		/* RFC 3894 :copy (fileinto, redirect) */
 	long num;		/* duplicate: seconds the mark lasts */
 	struct sieve_vacation *vac;
+	/* keep, fileinto, redirect: the edited header when the action ran
+	 * (RFC 5293 section 7), NULL when nothing was edited by then */
+	struct sieve_edits *edits;
 };
 
 /* What one script did. */

@@ -813,7 +813,9 @@ static int after_delivery_child(const struct conf *c, const struct mailbox *mb,
 {
 	int sent = 0;
 	for (size_t i = 0; i < plan->nredirects; i++)
-		if (do_redirect(c, m, facts, &plan->edits, envelope_from, envelope_to, plan->redirects[i]) == 0)
+		if (do_redirect(c, m, facts, plan->redirect_edits ? &plan->redirect_edits[i] : NULL,
+				envelope_from, envelope_to,
+				plan->redirects[i]) == 0)
 			sent++;
 	if (plan->vacation &&
 	    do_vacation(c, mb, m, envelope_from, envelope_to, plan->vacation) == 0)

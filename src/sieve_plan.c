@@ -33,12 +33,18 @@ void sieve_plan_init(struct sieve_plan *plan)
 
 void sieve_plan_clear(struct sieve_plan *plan)
 {
-	for (size_t i = 0; i < plan->ntargets; i++)
+	for (size_t i = 0; i < plan->ntargets; i++) {
 		free(plan->targets[i].folder);
+		sieve_edits_clear(&plan->targets[i].edits);
+	}
 	free(plan->targets);
-	for (size_t i = 0; i < plan->nredirects; i++)
+	for (size_t i = 0; i < plan->nredirects; i++) {
 		free(plan->redirects[i]);
+		if (plan->redirect_edits)
+			sieve_edits_clear(&plan->redirect_edits[i]);
+	}
 	free(plan->redirects);
+	free(plan->redirect_edits);
 	free(plan->reject_reason);
 	sieve_vacation_free(plan->vacation);
 	for (size_t i = 0; i < plan->ndups; i++)
@@ -72,12 +78,16 @@ static void summary_add(struct sieve_plan *plan, const char *fmt, ...)
 			*p = '?';
 }
 
-static int target_add(struct sieve_plan *plan, const char *folder, const char *flags)
+/* ed: the header edits the copy gets (RFC 5293 section 7: as they were
+ * when the action ran), or NULL for none. */
+static int target_add(struct sieve_plan *plan, const char *folder, const char *flags,
+		      const struct sieve_edits *ed)
 {
 	for (size_t i = 0; i < plan->ntargets; i++)
 		if (!strcmp(plan->targets[i].folder, folder)) {
 			/* one copy per folder; flags of both (RFC 5232
-			 * leaves it to the implementation) */
+			 * leaves it to the implementation), the header of
+			 * the first store */
 			sieve_flags_merge(plan->targets[i].flags, flags);
 			return 0;
 		}
@@ -86,14 +96,16 @@ static int target_add(struct sieve_plan *plan, const char *folder, const char *f
 		return -1;
 	plan->targets = nt;
 	struct sieve_target *t = &nt[plan->ntargets];
+	memset(t, 0, sizeof(*t));
 	if (!(t->folder = strdup(folder)))
 		return -1;
 	snprintf(t->flags, sizeof(t->flags), "%s", flags);
 	plan->ntargets++;
-	return 0;
+	return sieve_edits_copy(&t->edits, ed);
 }
 
-static int redirect_add(struct sieve_plan *plan, const struct conf *c, const char *addr)
+static int redirect_add(struct sieve_plan *plan, const struct conf *c, const char *addr,
+			const struct sieve_edits *ed)
 {
 	for (size_t i = 0; i < plan->nredirects; i++)
 		if (!strcasecmp(plan->redirects[i], addr))
@@ -107,10 +119,15 @@ static int redirect_add(struct sieve_plan *plan, const struct conf *c, const cha
 	if (!nr)
 		return -1;
 	plan->redirects = nr;
+	struct sieve_edits *ne = realloc(plan->redirect_edits, (plan->nredirects + 1) * sizeof(*ne));
+	if (!ne)
+		return -1;
+	plan->redirect_edits = ne;
+	memset(&ne[plan->nredirects], 0, sizeof(*ne));
 	if (!(nr[plan->nredirects] = strdup(addr)))
 		return -1;
 	plan->nredirects++;
-	return 0;
+	return sieve_edits_copy(&ne[plan->nredirects - 1], ed);
 }
 
 static struct sieve_vacation *vacation_dup(const struct sieve_vacation *v)
@@ -184,7 +201,8 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 		 * (or the default one in its place) the message goes to
 		 * INBOX so nothing is lost */
 		if (kind == SIEVE_PERSONAL) {
-			if (target_add(plan, "INBOX", "") < 0)
+			/* RFC 5293 section 7: without this script's edits */
+			if (target_add(plan, "INBOX", "", &plan->edits) < 0)
 				return -1;
 			summary_add(plan, "error-keep");
 			mg->implicit_keep = false;
@@ -213,20 +231,20 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 		const struct sieve_act *a = &res->acts[i];
 		switch (a->type) {
 		case SIEVE_ACT_KEEP:
-			if (target_add(plan, "INBOX", a->flags) < 0)
+			if (target_add(plan, "INBOX", a->flags, a->edits) < 0)
 				return -1;
 			summary_add(plan, "keep");
 			mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_FILEINTO:
-			if (target_add(plan, a->arg, a->flags) < 0)
+			if (target_add(plan, a->arg, a->flags, a->edits) < 0)
 				return -1;
 			summary_add(plan, "fileinto=%.60s", a->arg);
 			if (!a->copy)	/* RFC 3894 section 3 */
 				mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_REDIRECT:
-			if (redirect_add(plan, c, a->arg) < 0)
+			if (redirect_add(plan, c, a->arg, a->edits) < 0)
 				return -1;
 			summary_add(plan, "redirect");
 			if (!a->copy)
@@ -242,7 +260,7 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 			mg->implicit_keep = false;
 			if (c->sieve_reject_to_folder) {
 				/* configured to file instead of rejecting */
-				if (target_add(plan, c->junk_folder, "") < 0)
+				if (target_add(plan, c->junk_folder, "", &res->edits) < 0)
 					return -1;
 				summary_add(plan, "reject-to-folder");
 			} else if (!plan->reject) {
@@ -300,7 +318,7 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	(void)c;
 	if (!mg->any) {
 		/* no script at all: the verdict's folder (INBOX or Junk) */
-		if (target_add(plan, fallback && *fallback ? fallback : "INBOX", "") < 0)
+		if (target_add(plan, fallback && *fallback ? fallback : "INBOX", "", NULL) < 0)
 			return -1;
 		summary_add(plan, "no-script");
 		return 0;
@@ -316,14 +334,18 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	if (mg->implicit_keep && !plan->reject) {
 		/* RFC 5228 section 2.10.2: nothing cancelled the implicit
 		 * keep in any script */
-		if (target_add(plan, "INBOX", mg->keep_flags) < 0)
+		/* the implicit keep: the header after the last script */
+		if (target_add(plan, "INBOX", mg->keep_flags, &plan->edits) < 0)
 			return -1;
 		summary_add(plan, "implicit-keep");
 	}
 	if (plan->reject) {
 		/* a rejected message is not redirected or answered */
-		for (size_t i = 0; i < plan->nredirects; i++)
+		for (size_t i = 0; i < plan->nredirects; i++) {
 			free(plan->redirects[i]);
+			if (plan->redirect_edits)
+				sieve_edits_clear(&plan->redirect_edits[i]);
+		}
 		plan->nredirects = 0;
 		sieve_vacation_free(plan->vacation);
 		plan->vacation = NULL;

@@ -100,6 +100,9 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 		put_u32(b, (uint32_t)a->num);
 		put_str(b, a->arg);
 		put_str(b, a->flags);
+		put_u32(b, a->edits != NULL);	/* RFC 5293: the header then */
+		if (a->edits)
+			edits_encode(a->edits, b);
 		put_u32(b, a->vac != NULL);
 		if (a->vac) {
 			put_str(b, a->vac->to);
@@ -248,6 +251,14 @@ static int result_decode(const char *p, size_t len, const struct conf *c, const 
 		     a->type == SIEVE_ACT_REJECT || a->type == SIEVE_ACT_DUPLICATE ||
 		     a->type == SIEVE_ACT_NOTIFY) && !a->arg)
 			r.bad = true;
+		if (get_u32(&r) && !r.bad) {
+			/* only stores and redirects carry a header snapshot */
+			if ((a->type != SIEVE_ACT_KEEP && a->type != SIEVE_ACT_FILEINTO &&
+			     a->type != SIEVE_ACT_REDIRECT) || !(a->edits = calloc(1, sizeof(*a->edits))))
+				r.bad = true;
+			else
+				edits_decode(&r, m, a->edits);
+		}
 		if (get_u32(&r)) {
 			struct sieve_vacation *v = calloc(1, sizeof(*v));
 			if (!v) {

@@ -980,6 +980,24 @@ static void test_editheader_evaluate(void)
 	T_OK(strstr(plan.summary, "editheader") != NULL, "summary says editheader: %s", plan.summary);
 	sieve_plan_clear(&plan);
 
+	/* each store and redirect has the header as when it ran (RFC 5293
+	 * section 7), the implicit keep the final one */
+	writefile("eh-user.sieve", "require [\"editheader\", \"fileinto\", \"copy\"];\n"
+		  "fileinto :copy \"First\";\naddheader \"X-1\" \"a\";\nfileinto :copy \"Second\";\n"
+		  "redirect :copy \"x@y.example\";\naddheader \"X-2\" \"b\";\n");
+	writefile("eh-after.sieve", "keep;\n");
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "First Second INBOX REDIRECT", "snapshots: three copies and a redirect");
+	if (plan.ntargets == 3 && plan.nredirects == 1) {
+		T_INT((long)plan.targets[0].edits.ntop, 1, "First: only the before-script's field");
+		T_INT((long)plan.targets[1].edits.ntop, 2, "Second: and X-1");
+		T_STR(plan.targets[1].edits.top[0], "X-1: a\r\n", "Second: X-1 on top");
+		T_INT((long)plan.targets[2].edits.ntop, 3, "INBOX (keep in the after-script): X-2 too");
+		T_INT((long)plan.redirect_edits[0].ntop, 2, "the redirect: the header when it ran");
+		T_INT((long)plan.targets[0].edits.ndeleted, 2, "every copy: X-Junk deleted by the before-script");
+	}
+	sieve_plan_clear(&plan);
+
 	/* a failing personal script: its edits are void, the others stay */
 	writefile("eh-user.sieve", "require \"editheader\";\naddheader \"X-User\" \"2\";\naddheader \"X Bad\" \"v\";\n");
 	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);

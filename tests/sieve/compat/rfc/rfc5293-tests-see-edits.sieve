@@ -1,6 +1,6 @@
-# RFC 5293 section 7: tests after an edit see the edited header (edits
-# come before the keep: Pigeonhole stores the header as it is when the
-# keep runs, authdeliver applies all of a script's edits to its copies)
+# RFC 5293 section 7: tests after an edit see the edited header, and a
+# store uses the header as it is when the action runs (the edit after the
+# keep is not in that copy; the fileinto after it has it)
 require ["editheader", "fileinto", "imap4flags"];
 addheader "X-Tagged" "yes";
 deleteheader "Date";
@@ -12,3 +12,5 @@ addheader :last "X-Utf8" "Grüße aus Bern";
 if not exists "X-Tagged" {
     keep;
 }
+addheader "X-After-Keep" "yes";
+fileinto "Existing";
