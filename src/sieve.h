@@ -111,7 +111,7 @@ struct sieve_plan {
 	bool reject;		/* 550 5.7.1 / exit 67 with reject_reason */
 	char *reject_reason;
 	char **redirects;	/* at most conf->sieve_max_redirects */
-	struct sieve_edits *redirect_edits;	/* per redirect: the header then */
+	struct sieve_edits *redirect_edits;	/* per redirect: the header then (or NULL) */
 	size_t nredirects;
 	struct sieve_vacation *vacation;	/* or NULL */
 	struct sieve_dupmark { char *key; long period; } *dups;	/* RFC 7352 marks */

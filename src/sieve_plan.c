@@ -119,15 +119,20 @@ static int redirect_add(struct sieve_plan *plan, const struct conf *c, const cha
 	if (!nr)
 		return -1;
 	plan->redirects = nr;
-	struct sieve_edits *ne = realloc(plan->redirect_edits, (plan->nredirects + 1) * sizeof(*ne));
-	if (!ne)
-		return -1;
-	plan->redirect_edits = ne;
-	memset(&ne[plan->nredirects], 0, sizeof(*ne));
-	if (!(nr[plan->nredirects] = strdup(addr)))
+	/* redirect_edits exists (parallel to redirects) only once some
+	 * redirect has edits: none, no allocation */
+	size_t n = plan->nredirects;
+	if (plan->redirect_edits || sieve_edits_any(ed)) {
+		struct sieve_edits *ne = realloc(plan->redirect_edits, (n + 1) * sizeof(*ne));
+		if (!ne)
+			return -1;
+		memset(plan->redirect_edits ? &ne[n] : ne, 0, (plan->redirect_edits ? 1 : n + 1) * sizeof(*ne));
+		plan->redirect_edits = ne;
+	}
+	if (!(nr[n] = strdup(addr)))
 		return -1;
 	plan->nredirects++;
-	return sieve_edits_copy(&ne[plan->nredirects - 1], ed);
+	return plan->redirect_edits ? sieve_edits_copy(&plan->redirect_edits[n], ed) : 0;
 }
 
 static struct sieve_vacation *vacation_dup(const struct sieve_vacation *v)
