@@ -27,7 +27,8 @@
  * - the extensions of our patches (vendor/libsieve/README.authdeliver)
  *   ask for the host's data through getheader on reserved
  *   X-AuthDeliver-* names (body parts, mailbox existence, spamtest
- *   scores, included scripts, duplicate records, notify URIs, the final
+ *   scores, included scripts, duplicate records, notify URIs, header
+ *   edits (editheader: the glue keeps the edited header), the final
  *   imap4flags flags); cb_getheader answers them, never the message.
  */
 #include "sieve.h"
@@ -890,7 +891,9 @@ static char *include_text(struct run *r, const char *what)
  * starting from the earlier scripts' env->edits) and answers every
  * header, address, exists and date test from the edited view: the added
  * top fields, the received fields not deleted, the added bottom fields
- * (section 7: later tests see the edits).  Decisions:
+ * (section 7: later tests see the edits); keep, fileinto and redirect
+ * take a snapshot of it (act_add), the implicit keep the final state
+ * (sieve_plan.c).  Decisions:
  * - protected fields are ignored with a warning (as Pigeonhole's
  *   editheader_protected, section 6): Received, Auto-Submitted and the
  *   trace and verdict fields of ours or of an MTA before us --
