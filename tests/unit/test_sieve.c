@@ -873,6 +873,12 @@ static void test_editheader(void)
 		{ "editheader must be required", "addheader \"X-1\" \"a\";", "FAIL@1:editheader not required" },
 		{ "spamtest reads the edited header", "require [\"editheader\", \"spamtest\", \"fileinto\"];\n"
 		  "addheader \"X-Spam-Score\" \"9.5\";\nif spamtest \"9\" { fileinto \"nine\"; }", "nine +X-Spam-Score: 9.5" },
+		{ "deleteheader :regex with a variable (patch 0012)", "require [\"editheader\", \"regex\", \"variables\"];\n"
+		  "set \"x\" \"hr\";\ndeleteheader :regex \"X-A\" \"^t${x}\";", " -6" },
+		{ "deleteheader :comparator i;octet is case-sensitive", "require \"editheader\";\n"
+		  "deleteheader :comparator \"i;octet\" :is \"X-A\" [\"One\", \"two\"];", " -4" },
+		{ "deleteheader default comparator is i;ascii-casemap", "require \"editheader\";\n"
+		  "deleteheader :is \"X-A\" \"ONE\";", " -2" },
 		/* the two examples of RFC 5293 section 7 */
 		{ "RFC 5293 7: add then delete :index 1 leaves the header unchanged",
 		  "require \"editheader\";\naddheader \"X-Hello\" \"World\";\ndeleteheader :index 1 \"X-Hello\";", "" },
