@@ -118,12 +118,14 @@ static int out_build(struct out *o, const struct msg *m, const char *trace,
 		o->iov[o->n++] = (struct iovec){ ed->top[k], strlen(ed->top[k]) };
 	size_t run = 0;		/* start of the current run of kept bytes */
 	size_t dk = 0;		/* next deleted index (ascending) */
+	bool last_left_out = false;	/* the last received field is not written */
 	for (size_t i = 0; i < m->nhdrs; i++) {
 		unsigned char mk = marks ? marks[i] : 0;
 		while (dk < nd && ed->deleted[dk] < i)
 			dk++;
 		if (dk < nd && ed->deleted[dk] == i)
 			mk = 1;	/* deleted by Sieve: skipped like VERDICT_DROP */
+		last_left_out = mk == 1;
 		if (!mk)
 			continue;
 		const struct msg_hdr *h = &m->hdrs[i];
@@ -141,7 +143,9 @@ static int out_build(struct out *o, const struct msg *m, const char *trace,
 			o->iov[o->n++] = (struct iovec){ m->data + run, hend - run };
 			run = hend;
 		}
-		if (hend >= 2 && memcmp(m->data + hend - 2, "\r\n", 2))
+		/* only the last field can lack its CRLF (a message ending in
+		 * the header); when it is written, end its line first */
+		if (hend >= 2 && !last_left_out && memcmp(m->data + hend - 2, "\r\n", 2))
 			o->iov[o->n++] = (struct iovec){ (void *)"\r\n", 2 };
 		for (size_t k = 0; k < nbottom; k++)
 			o->iov[o->n++] = (struct iovec){ ed->bottom[k], strlen(ed->bottom[k]) };

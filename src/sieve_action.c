@@ -154,7 +154,7 @@ static char *message_lf(const struct msg *m, const struct sieve_facts *facts,
 			const struct sieve_edits *ed, size_t *len_r)
 {
 	const unsigned char *marks = facts ? facts->marks : NULL;
-	char *out = malloc(m->len + m->nhdrs * 12 + (ed ? ed->added_bytes : 0) + 1);
+	char *out = malloc(m->len + m->nhdrs * 12 + (ed ? ed->added_bytes : 0) + 2);
 	if (!out)
 		return NULL;
 	size_t o = 0, dk = 0;
@@ -174,6 +174,8 @@ static char *message_lf(const struct msg *m, const struct sieve_facts *facts,
 		}
 		o += copy_lf(out + o, m->data + m->hdrs[i].off, m->hdrs[i].len);
 	}
+	if (ed && ed->nbottom && o && out[o - 1] != '\n')
+		out[o++] = '\n';	/* the last field ended the message without its line end */
 	for (size_t k = 0; ed && k < ed->nbottom; k++)
 		o += copy_lf(out + o, ed->bottom[k], strlen(ed->bottom[k]));
 	for (size_t k = hdr_end; k < m->len; k++)
