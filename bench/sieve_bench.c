@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "mbox.h"
+#include "recipient.h"
 #include "msg.h"
 #include "sieve.h"
 

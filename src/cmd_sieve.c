@@ -186,6 +186,62 @@ static int run_one(const struct sieve_env *env, const char *path, enum sieve_kin
 	return rc;
 }
 
+/* An added field without its final CRLF, folding kept (JSON escapes it). */
+static char *field_text(const char *f)
+{
+	size_t l = strlen(f);
+	while (l && (f[l - 1] == '\n' || f[l - 1] == '\r'))
+		l--;
+	return strndup(f, l);
+}
+
+/* editheader (RFC 5293): the fields added at the top and at the end, and
+ * the received fields deleted (1-based position in the received header):
+ * a JSON object, or text lines starting with indent. */
+static void print_edits(const struct sieve_edits *e, const struct msg *m, bool json, const char *indent)
+{
+	const char *lists[2] = { "add", "add_last" };
+	char *const *fields[2] = { e->top, e->bottom };
+	size_t counts[2] = { e->ntop, e->nbottom };
+	if (json)
+		printf("{");
+	for (int k = 0; k < 2; k++) {
+		if (json)
+			printf("%s\"%s\":[", k ? "," : "", lists[k]);
+		for (size_t i = 0; i < counts[k]; i++) {
+			char *t = field_text(fields[k][i]);
+			if (json) {
+				printf("%s", i ? "," : "");
+				json_str(stdout, t ? t : "");
+			} else {
+				for (char *p = t; p && *p; p++)
+					if (*p == '\r')
+						memmove(p, p + 1, strlen(p));	/* folding shown as LF */
+				printf("%sheader %s %s\n", indent, k ? "add :last" : "add", t ? t : "");
+			}
+			free(t);
+		}
+		if (json)
+			printf("]");
+	}
+	if (json)
+		printf(",\"delete\":[");
+	for (size_t i = 0; i < e->ndeleted; i++) {
+		size_t h = e->deleted[i];
+		char name[256];
+		snprintf(name, sizeof(name), "%.*s", (int)m->hdrs[h].name_len, msg_hdr_name(m, h));
+		if (json) {
+			printf("%s{\"position\":%zu,\"name\":", i ? "," : "", h + 1);
+			json_str(stdout, name);
+			printf("}");
+		} else {
+			printf("%sheader delete %s (field %zu)\n", indent, name, h + 1);
+		}
+	}
+	if (json)
+		printf("]}");
+}
+
 int cmd_sieve_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -295,10 +351,10 @@ int cmd_sieve_test(int argc, char **argv)
 			verdict_run(v, c, d, &m, &cl, time(NULL));
 		sieve_facts_from_verdict(v, &facts);
 	}
-	struct sieve_env env = { c, &mb, &m, &facts, from, user, 0, maildir, NULL };
 	struct sieve_plan plan;
 	struct sieve_merge mg;
 	sieve_plan_init(&plan);
+	struct sieve_env env = { c, &mb, &m, &facts, from, user, 0, maildir, NULL, &plan.edits };
 	sieve_merge_init(&mg);
 	int rc = 0;
 	for (size_t i = 0; i < c->sieve_before.n && rc == 0; i++)
@@ -317,6 +373,8 @@ int cmd_sieve_test(int argc, char **argv)
 			json_str(stdout, plan.targets[i].folder);
 			printf(",\"flags\":");
 			json_str(stdout, plan.targets[i].flags);
+			printf(",\"header\":");	/* this copy's edits */
+			print_edits(&plan.targets[i].edits, &m, true, "");
 			printf("}");
 		}
 		printf("],\"redirect\":[");
@@ -352,11 +410,19 @@ int cmd_sieve_test(int argc, char **argv)
 		json_str(stdout, plan.error);
 		printf(",\"summary\":");
 		json_str(stdout, plan.summary);
-		printf("}\n");
+		/* the header after the last script (the implicit keep's) */
+		printf(",\"header\":");
+		print_edits(&plan.edits, &m, true, "");
+		printf(",\"warnings\":[");
+		if (plan.nwarnings)
+			json_str(stdout, plan.warning);
+		printf("]}\n");
 	} else if (rc == 0) {
-		for (size_t i = 0; i < plan.ntargets; i++)
+		for (size_t i = 0; i < plan.ntargets; i++) {
 			printf("store %s%s%s\n", plan.targets[i].folder,
 			       *plan.targets[i].flags ? " flags=" : "", plan.targets[i].flags);
+			print_edits(&plan.targets[i].edits, &m, false, "  ");
+		}
 		for (size_t i = 0; i < plan.nredirects; i++)
 			printf("redirect %s\n", plan.redirects[i]);
 		for (size_t i = 0; i < plan.nnotifies; i++)
@@ -370,6 +436,8 @@ int cmd_sieve_test(int argc, char **argv)
 			printf("reject %s\n", plan.reject_reason ? plan.reject_reason : "");
 		if (plan.discard)
 			printf("discard\n");
+		if (plan.nwarnings)
+			printf("warning: %s%s\n", plan.warning, plan.nwarnings > 1 ? " (and more)" : "");
 		if (plan.error)
 			printf("error: %s\n", plan.error);
 	}

@@ -85,7 +85,17 @@ void deliver_unbecome(void)
 
 /* The bytes to write: our trace headers, the verdict's headers, then the
  * received header fields (minus dropped ones; renamed ones get a prefix),
- * then the body.  Never re-serialized: every original byte is a slice. */
+ * then the body.  Never re-serialized: every original byte is a slice.
+ *
+ * A recipient's Sieve edits (editheader, RFC 5293; ed may be NULL) go in
+ * as pieces too: fields added at the top right below our stamped trace
+ * and verdict fields (decision: RFC 5293 section 4 says "at the top", but
+ * Return-Path, Delivered-To and our Authentication-Results/Received-SPF
+ * are the trace of this delivery and stay first, as a later hop's
+ * Received would), fields added with :last at the end of the header
+ * section, deleted fields skipped like dropped ones.  Other recipients'
+ * copies are built from their own plans; without edits nothing changes
+ * (no allocation, the same pieces). */
 struct out {
 	struct iovec *iov;
 	size_t n;
@@ -93,19 +103,29 @@ struct out {
 };
 
 static int out_build(struct out *o, const struct msg *m, const char *trace,
-		     const char *prepend, const unsigned char *marks)
+		     const char *prepend, const unsigned char *marks, const struct sieve_edits *ed)
 {
 	static const char rename_prefix[] = "X-Original-";
-	o->iov = calloc(2 * m->nhdrs + 4, sizeof(*o->iov));
+	size_t ntop = ed ? ed->ntop : 0, nbottom = ed ? ed->nbottom : 0, nd = ed ? ed->ndeleted : 0;
+	o->iov = calloc(2 * m->nhdrs + 6 + ntop + nbottom, sizeof(*o->iov));
 	if (!o->iov)
 		return -1;
 	o->n = 0;
 	o->iov[o->n++] = (struct iovec){ (void *)trace, strlen(trace) };
 	if (prepend && *prepend)
 		o->iov[o->n++] = (struct iovec){ (void *)prepend, strlen(prepend) };
+	for (size_t k = 0; k < ntop; k++)
+		o->iov[o->n++] = (struct iovec){ ed->top[k], strlen(ed->top[k]) };
 	size_t run = 0;		/* start of the current run of kept bytes */
+	size_t dk = 0;		/* next deleted index (ascending) */
+	bool last_left_out = false;	/* the last received field is not written */
 	for (size_t i = 0; i < m->nhdrs; i++) {
 		unsigned char mk = marks ? marks[i] : 0;
+		while (dk < nd && ed->deleted[dk] < i)
+			dk++;
+		if (dk < nd && ed->deleted[dk] == i)
+			mk = 1;	/* deleted by Sieve: skipped like VERDICT_DROP */
+		last_left_out = mk == 1;
 		if (!mk)
 			continue;
 		const struct msg_hdr *h = &m->hdrs[i];
@@ -114,6 +134,21 @@ static int out_build(struct out *o, const struct msg *m, const char *trace,
 		if (mk == 2)	/* VERDICT_RENAME */
 			o->iov[o->n++] = (struct iovec){ (void *)rename_prefix, sizeof(rename_prefix) - 1 };
 		run = mk == 2 ? h->off : h->off + h->len;
+	}
+	if (nbottom) {
+		/* :last: after the last received field, before the blank line */
+		const struct msg_hdr *lh = m->nhdrs ? &m->hdrs[m->nhdrs - 1] : NULL;
+		size_t hend = lh ? lh->off + lh->len : 0;
+		if (hend > run) {
+			o->iov[o->n++] = (struct iovec){ m->data + run, hend - run };
+			run = hend;
+		}
+		/* only the last field can lack its CRLF (a message ending in
+		 * the header); when it is written, end its line first */
+		if (hend >= 2 && !last_left_out && memcmp(m->data + hend - 2, "\r\n", 2))
+			o->iov[o->n++] = (struct iovec){ (void *)"\r\n", 2 };
+		for (size_t k = 0; k < nbottom; k++)
+			o->iov[o->n++] = (struct iovec){ ed->bottom[k], strlen(ed->bottom[k]) };
 	}
 	if (m->len > run)
 		o->iov[o->n++] = (struct iovec){ m->data + run, m->len - run };
@@ -315,7 +350,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			any_fail = true;
 			continue;
 		}
-		if (out_build(&o, m, trace, prepend, marks) < 0) {
+		if (out_build(&o, m, trace, prepend, marks, NULL) < 0) {
 			free(trace);
 			set_outcome(r, ST_INTERNAL, "out of memory");
 			any_fail = true;
@@ -332,7 +367,23 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		} else {
 			for (size_t t = 0; t < p->plan.ntargets; t++) {
 				const struct sieve_target *tg = &p->plan.targets[t];
-				if (maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &src, &err, &e) < 0) {
+				/* editheader: this copy's header as when it was
+				 * stored (RFC 5293 section 7); pieces of its own */
+				struct out eo = { 0 };
+				struct maildir_src tsrc = src;
+				if (sieve_edits_any(&tg->edits)) {
+					if (out_build(&eo, m, trace, prepend, marks, &tg->edits) < 0) {
+						set_outcome(r, ST_INTERNAL, "out of memory");
+						any_fail = true;
+						for (size_t u = 0; u < t; u++)
+							maildir_abort(&p->tx[u]);
+						break;
+					}
+					tsrc = (struct maildir_src){ eo.iov, eo.n };
+				}
+				int srt = maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &tsrc, &err, &e);
+				free(eo.iov);
+				if (srt < 0) {
 					set_outcome(r, status_from_errno(e), "%s: %s",
 						    err ? err : "maildir write failed", e ? strerror(e) : "");
 					any_fail = true;

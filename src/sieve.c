@@ -27,7 +27,8 @@
  * - the extensions of our patches (vendor/libsieve/README.authdeliver)
  *   ask for the host's data through getheader on reserved
  *   X-AuthDeliver-* names (body parts, mailbox existence, spamtest
- *   scores, included scripts, duplicate records, notify URIs, the final
+ *   scores, included scripts, duplicate records, notify URIs, header
+ *   edits (editheader: the glue keeps the edited header), the final
  *   imap4flags flags); cb_getheader answers them, never the message.
  */
 #include "sieve.h"
@@ -143,8 +144,13 @@ void sieve_result_clear(struct sieve_result *res)
 	for (size_t i = 0; i < res->nacts; i++) {
 		free(res->acts[i].arg);
 		sieve_vacation_free(res->acts[i].vac);
+		if (res->acts[i].edits) {
+			sieve_edits_clear(res->acts[i].edits);
+			free(res->acts[i].edits);
+		}
 	}
 	free(res->acts);
+	sieve_edits_clear(&res->edits);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -182,6 +188,7 @@ struct run {
 	bool validating;
 	jmp_buf bail;		/* out of libsieve, see cb_getenvelope */
 	bool can_bail;
+	unsigned nedits;	/* editheader commands run (SIEVE_MAX_EDITS) */
 };
 
 static void *hold(struct run *r, void *p)
@@ -228,6 +235,18 @@ static struct sieve_act *act_add(struct run *r, enum sieve_act_type type)
 	struct sieve_act *a = &res->acts[res->nacts++];
 	memset(a, 0, sizeof(*a));
 	a->type = type;
+	/* RFC 5293 section 7: an action that stores or sends the message
+	 * uses the header as edited so far (as Pigeonhole does) */
+	if ((type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO || type == SIEVE_ACT_REDIRECT) &&
+	    sieve_edits_any(&res->edits)) {
+		if (!(a->edits = malloc(sizeof(*a->edits))) || sieve_edits_copy(a->edits, &res->edits) < 0) {
+			free(a->edits);
+			a->edits = NULL;
+			res->nacts--;
+			sieve_result_fail(res, 0, "out of memory");
+			return NULL;
+		}
+	}
 	return a;
 }
 
@@ -599,17 +618,16 @@ static bool mailbox_exists(const struct sieve_env *env, const char *name)
  * against max.  Not tested (no field, no number): "0".  Else spamtest
  * 1 + score/max*9 (1..10, truncated), :percent score/max*100 (0..100,
  * rounded), virustest 1 + score/max*4 (1..5), as Pigeonhole computes it. */
-static const char *score_value(const struct sieve_env *env, const char *hdr,
+static char *view_first(const struct run *r, const char *name);
+
+static const char *score_value(const struct run *r, const char *hdr,
 			       enum conf_score_type type, double max, int top, bool percent)
 {
 	static char out[16];
 	if (!hdr || !*hdr)
 		return "0";
-	size_t i = msg_hdr_find(env->m, hdr, 0);
-	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
-	if (i == MSG_NOT_FOUND || (marks && marks[i] == VERDICT_DROP))
-		return "0";
-	char *raw = msg_hdr_value(env->m, i);
+	/* the first such field of the edited header (RFC 5293 section 7) */
+	char *raw = view_first(r, hdr);
 	if (!raw)
 		return "0";
 	double v = 0;
@@ -641,8 +659,9 @@ static const char *score_value(const struct sieve_env *env, const char *hdr,
 
 /* The virtual header fields, answered from the verdict (issue: never from
  * the message; the verdict stage drops incoming copies). */
-static const char *virtual_value(const struct sieve_env *env, const char *name, bool *virtual_r)
+static const char *virtual_value(const struct run *r, const char *name, bool *virtual_r)
 {
+	const struct sieve_env *env = r->env;
 	static const struct { const char *hdr; size_t off; } map[] = {
 		{ "X-AuthDeliver-SPF", offsetof(struct sieve_facts, spf) },
 		{ "X-AuthDeliver-DKIM", offsetof(struct sieve_facts, dkim) },
@@ -658,13 +677,13 @@ static const char *virtual_value(const struct sieve_env *env, const char *name, 
 	if (!strncasecmp(name, "X-AuthDeliver-Mailbox-Exists/", 29))
 		return mailbox_exists(env, name + 29) ? "1" : NULL;
 	if (!strcasecmp(name, "X-AuthDeliver-Spamtest"))
-		return score_value(env, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
+		return score_value(r, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
 				   (double)env->c->sieve_spamtest_max, 10, false);
 	if (!strcasecmp(name, "X-AuthDeliver-Spamtest-Percent"))
-		return score_value(env, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
+		return score_value(r, env->c->sieve_spamtest_header, env->c->sieve_spamtest_type,
 				   (double)env->c->sieve_spamtest_max, 100, true);
 	if (!strcasecmp(name, "X-AuthDeliver-Virustest"))
-		return score_value(env, env->c->sieve_virustest_header, env->c->sieve_virustest_type,
+		return score_value(r, env->c->sieve_virustest_header, env->c->sieve_virustest_type,
 				   (double)env->c->sieve_virustest_max, 5, false);
 	if (!env->facts)
 		return NULL;
@@ -866,6 +885,493 @@ static char *include_text(struct run *r, const char *what)
 	return hold(r, text);
 }
 
+/* ---- editheader (RFC 5293) ----
+ *
+ * The glue keeps the edited header as struct sieve_edits (res->edits,
+ * starting from the earlier scripts' env->edits) and answers every
+ * header, address, exists and date test from the edited view: the added
+ * top fields, the received fields not deleted, the added bottom fields
+ * (section 7: later tests see the edits); keep, fileinto and redirect
+ * take a snapshot of it (act_add), the implicit keep the final state
+ * (sieve_plan.c).  Decisions:
+ * - protected fields are ignored with a warning (as Pigeonhole's
+ *   editheader_protected, section 6): Received, Auto-Submitted and the
+ *   trace and verdict fields of ours or of an MTA before us --
+ *   Authentication-Results, Received-SPF, ARC-*, Return-Path,
+ *   Delivered-To, X-AuthDeliver-*; DKIM-Signature may be deleted (as in
+ *   Pigeonhole: our A-R already holds its result) but not added (a
+ *   script has no key; a made-up signature only misleads a later
+ *   verifier).  The verdict fields we stamp are written above the
+ *   message and are never part of what a script sees or edits.
+ * - an added value is unfolded (CR, LF and other controls become
+ *   spaces), must be UTF-8 (else a run-time error), is RFC 2047-encoded
+ *   when it has 8-bit characters, and is folded at white space to 78
+ *   columns; a word that cannot be folded under 998 is an error.
+ * - more than SIEVE_MAX_EDITS edits, a value over SIEVE_MAX_EDIT_VALUE or
+ *   the added fields over SIEVE_MAX_ADDED fail the script (its edits and
+ *   actions are void, the message goes to INBOX like any failed script).
+ */
+
+void sieve_edits_clear(struct sieve_edits *e)
+{
+	for (size_t i = 0; i < e->ntop; i++)
+		free(e->top[i]);
+	for (size_t i = 0; i < e->nbottom; i++)
+		free(e->bottom[i]);
+	free(e->top);
+	free(e->bottom);
+	free(e->deleted);
+	memset(e, 0, sizeof(*e));
+}
+
+static int strv_copy(char ***dst, size_t *ndst, char *const *src, size_t n)
+{
+	*dst = NULL;
+	*ndst = 0;
+	if (!n)
+		return 0;
+	if (!(*dst = calloc(n, sizeof(char *))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!((*dst)[i] = strdup(src[i])))
+			return -1;
+		(*ndst)++;
+	}
+	return 0;
+}
+
+int sieve_edits_copy(struct sieve_edits *dst, const struct sieve_edits *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!sieve_edits_any(src))
+		return 0;
+	if (strv_copy(&dst->top, &dst->ntop, src->top, src->ntop) < 0 ||
+	    strv_copy(&dst->bottom, &dst->nbottom, src->bottom, src->nbottom) < 0)
+		goto fail;
+	if (src->ndeleted) {
+		if (!(dst->deleted = malloc(src->ndeleted * sizeof(size_t))))
+			goto fail;
+		memcpy(dst->deleted, src->deleted, src->ndeleted * sizeof(size_t));
+		dst->ndeleted = src->ndeleted;
+	}
+	dst->added_bytes = src->added_bytes;
+	return 0;
+fail:
+	sieve_edits_clear(dst);
+	return -1;
+}
+
+static bool edits_deleted(const struct sieve_edits *e, size_t i)
+{
+	size_t lo = 0, hi = e->ndeleted;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (e->deleted[mid] == i)
+			return true;
+		if (e->deleted[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* RFC 5322 section 3.6.8: field-name = 1*ftext, printable ASCII but ":". */
+static bool field_name_ok(const char *n)
+{
+	size_t l = strlen(n);
+	if (l == 0 || l > 200)
+		return false;
+	for (; *n; n++)
+		if ((unsigned char)*n < 33 || (unsigned char)*n > 126 || *n == ':')
+			return false;
+	return true;
+}
+
+/* Names a script may not touch (see above); adding is stricter. */
+bool sieve_field_protected(const char *n, size_t len, bool adding)
+{
+	static const char *const names[] = {
+		"Received", "Auto-Submitted", "Authentication-Results", "Received-SPF",
+		"Return-Path", "Delivered-To", NULL,
+	};
+	for (size_t i = 0; names[i]; i++)
+		if (len == strlen(names[i]) && !strncasecmp(n, names[i], len))
+			return true;
+	if ((len >= 4 && !strncasecmp(n, "ARC-", 4)) || (len >= 14 && !strncasecmp(n, "X-AuthDeliver-", 14)))
+		return true;
+	return adding && len == 14 && !strncasecmp(n, "DKIM-Signature", 14);
+}
+
+static bool field_protected(const char *n, bool adding)
+{
+	return sieve_field_protected(n, strlen(n), adding);
+}
+
+/* A field as field_build() makes them: NAME ":" then printable ASCII
+ * lines of at most 998 bytes, continuation lines starting with a space,
+ * CRLF only as a line end, the whole ending in CRLF. */
+static bool field_wellformed(const char *f)
+{
+	size_t nl = strcspn(f, ":");
+	if (!f[nl] || nl == 0 || nl > 200 || sieve_field_protected(f, nl, true))
+		return false;
+	for (size_t i = 0; i < nl; i++)
+		if ((unsigned char)f[i] < 33 || (unsigned char)f[i] > 126)
+			return false;
+	size_t col = 0;
+	for (const char *p = f; *p; p++) {
+		if (*p == '\r') {
+			if (p[1] != '\n')
+				return false;
+			p++;
+			if (p[1] && p[1] != ' ')
+				return false;	/* a new line must be a continuation */
+			col = 0;
+			continue;
+		}
+		if ((unsigned char)*p < ' ' || (unsigned char)*p > 126 || ++col > 998)
+			return false;
+	}
+	size_t l = strlen(f);
+	return l >= 2 && f[l - 2] == '\r' && f[l - 1] == '\n';
+}
+
+bool sieve_edits_valid(const struct sieve_edits *e, const struct msg *m)
+{
+	size_t bytes = 0;
+	for (int k = 0; k < 2; k++) {
+		char *const *list = k ? e->bottom : e->top;
+		size_t n = k ? e->nbottom : e->ntop;
+		for (size_t i = 0; i < n; i++) {
+			if (!list[i] || !field_wellformed(list[i]))
+				return false;
+			bytes += strlen(list[i]);
+		}
+	}
+	if (bytes > SIEVE_MAX_ADDED || bytes != e->added_bytes || e->ndeleted > m->nhdrs)
+		return false;
+	for (size_t i = 0; i < e->ndeleted; i++) {
+		size_t h = e->deleted[i];
+		if (h >= m->nhdrs || (i && h <= e->deleted[i - 1]) ||
+		    sieve_field_protected(msg_hdr_name(m, h), m->hdrs[h].name_len, false))
+			return false;
+	}
+	return true;
+}
+
+static void edit_warn(struct run *r, const char *what, const char *name)
+{
+	if (r->res->nwarnings++ == 0)
+		snprintf(r->res->warning, sizeof(r->res->warning),
+			 "%s \"%.100s\" ignored: protected header field", what, name);
+	for (char *p = r->res->warning; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 127)
+			*p = ' ';
+}
+
+/* The field name of an added field (up to the colon) is name? */
+static bool added_is(const char *field, const char *name)
+{
+	size_t l = strlen(name);
+	return !strncasecmp(field, name, l) && field[l] == ':';
+}
+
+/* One field of the edited view named name: an added one (where 0 top,
+ * 2 bottom; i its index there) or a received one (where 1, i its index in
+ * the message). */
+struct vitem {
+	int where;
+	size_t i;
+};
+
+/* The edited view of the fields named name, in header order, at most max;
+ * fields the verdict drops are not in it. */
+static size_t view_collect(const struct run *r, const char *name, struct vitem *it, size_t max)
+{
+	const struct sieve_edits *e = &r->res->edits;
+	const struct msg *m = r->env->m;
+	const unsigned char *marks = r->env->facts ? r->env->facts->marks : NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < e->ntop && n < max; i++)
+		if (added_is(e->top[i], name))
+			it[n++] = (struct vitem){ 0, i };
+	for (size_t i = msg_hdr_find(m, name, 0); i != MSG_NOT_FOUND && n < max;
+	     i = msg_hdr_find(m, name, i + 1)) {
+		/* a field the verdict stage drops (a forged A-R with our
+		 * authserv-id) is not part of the message we deliver */
+		if ((marks && marks[i] == VERDICT_DROP) || edits_deleted(e, i))
+			continue;
+		it[n++] = (struct vitem){ 1, i };
+	}
+	for (size_t i = 0; i < e->nbottom && n < max; i++)
+		if (added_is(e->bottom[i], name))
+			it[n++] = (struct vitem){ 2, i };
+	return n;
+}
+
+static char *added_value(const char *field);
+
+/* The raw unfolded value of the first field named name of the edited
+ * header, malloc'd, or NULL. */
+static char *view_first(const struct run *r, const char *name)
+{
+	struct vitem it[1];
+	if (view_collect(r, name, it, 1) == 0)
+		return NULL;
+	if (it[0].where == 1)
+		return msg_hdr_value(r->env->m, it[0].i);
+	const struct sieve_edits *e = &r->res->edits;
+	return added_value((it[0].where ? e->bottom : e->top)[it[0].i]);
+}
+
+/* The unfolded value of an added field (after "Name:"), malloc'd. */
+static char *added_value(const char *field)
+{
+	const char *p = strchr(field, ':');
+	p = p ? p + 1 : field;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	char *out = malloc(strlen(p) + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	for (; *p; p++)
+		if (*p != '\r' && *p != '\n')
+			out[o++] = *p;
+	while (o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+		o--;
+	out[o] = 0;
+	return out;
+}
+
+/* Unfold, encode and fold "name: value" into a field ending in CRLF
+ * (see the decisions above); NULL with *why. */
+static char *field_build(const char *name, const char *value, const char **why)
+{
+	char *v = strdup(value);
+	if (!v) {
+		*why = "out of memory";
+		return NULL;
+	}
+	bool eight = false;
+	for (char *p = v; *p; p++) {
+		if ((unsigned char)*p < ' ' || *p == 127)
+			*p = ' ';	/* CR, LF, TAB and other controls: unfolded */
+		if ((unsigned char)*p >= 128)
+			eight = true;
+	}
+	if (eight && !g_utf8_validate(v, -1, NULL)) {
+		free(v);
+		*why = "addheader value is not UTF-8";
+		return NULL;
+	}
+	char *text = v;
+	while (*text == ' ')
+		text++;
+	char *enc = NULL;
+	if (eight) {
+		g_mime_init();
+		char *g = g_mime_utils_header_encode_text(NULL, text, "utf-8");
+		enc = g ? strdup(g) : NULL;
+		g_free(g);
+		if (!enc) {
+			free(v);
+			*why = "out of memory";
+			return NULL;
+		}
+		for (char *p = enc; *p; p++)
+			if ((unsigned char)*p < ' ' || (unsigned char)*p > 126)
+				*p = ' ';	/* GMime folds nothing, but never trust it to */
+		text = enc;
+	}
+	/* fold at spaces: a line grows to 78 columns, then the next word
+	 * starts a continuation line (RFC 5322 section 2.2.3) */
+	size_t cap = strlen(name) + 2 + 3 * strlen(text) + 8, o = 0, col;
+	char *f = malloc(cap);
+	if (!f) {
+		free(v);
+		free(enc);
+		*why = "out of memory";
+		return NULL;
+	}
+	o = (size_t)sprintf(f, "%s:", name);
+	col = o;
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		size_t sp = 0;
+		while (p[sp] == ' ')
+			sp++;
+		size_t wl = strcspn(p + sp, " ");
+		if (!wl)
+			break;	/* trailing spaces */
+		bool fold = !first && col + sp + wl > 78;
+		if ((fold ? 1 : col + (sp ? sp : 1)) + wl > 998) {
+			free(f);
+			free(v);
+			free(enc);
+			*why = "addheader value has a word too long to fold";
+			return NULL;
+		}
+		if (fold) {
+			memcpy(f + o, "\r\n ", 3);
+			o += 3;
+			col = 1;
+		} else {
+			size_t k = sp ? sp : 1;
+			memset(f + o, ' ', k);
+			o += k;
+			col += k;
+		}
+		memcpy(f + o, p + sp, wl);
+		o += wl;
+		col += wl;
+		p += sp + wl;
+		first = false;
+	}
+	if (first) {
+		f[o++] = ' ';	/* an empty value: "Name: " */
+	}
+	memcpy(f + o, "\r\n", 3);
+	free(v);
+	free(enc);
+	return f;
+}
+
+static bool edit_count(struct run *r)
+{
+	if (++r->nedits > SIEVE_MAX_EDITS) {
+		sieve_result_fail(r->res, 0, "more than %d addheader/deleteheader (editheader limit)",
+				  SIEVE_MAX_EDITS);
+		return false;
+	}
+	return true;
+}
+
+/* "first/LEN/NAMEVALUE" or "last/LEN/NAMEVALUE" (patch 0011). */
+static int edit_add(struct run *r, const char *q)
+{
+	bool last = !strncmp(q, "last/", 5);
+	if (!last && strncmp(q, "first/", 6))
+		return SIEVE2_ERROR_EXEC;
+	q += last ? 5 : 6;
+	char *end = NULL;
+	unsigned long nl = strtoul(q, &end, 10);
+	if (!end || *end != '/' || nl > strlen(end + 1))
+		return SIEVE2_ERROR_EXEC;
+	if (!edit_count(r))
+		return SIEVE2_OK;
+	char *name = xstrndup(end + 1, nl);
+	char *value = xstrndup(end + 1 + nl, SIEVE_MAX_EDIT_VALUE + 1);
+	int rc = SIEVE2_OK;
+	const char *why = NULL;
+	char *field = NULL;
+	if (!name || !value) {
+		sieve_result_fail(r->res, 0, "out of memory");
+	} else if (!field_name_ok(name)) {
+		/* RFC 5293 section 4: an invalid name is an error */
+		sieve_result_fail(r->res, 0, "addheader: invalid field name \"%.100s\"", name);
+	} else if (strlen(value) > SIEVE_MAX_EDIT_VALUE) {
+		sieve_result_fail(r->res, 0, "addheader: value longer than %d bytes", SIEVE_MAX_EDIT_VALUE);
+	} else if (field_protected(name, true)) {
+		edit_warn(r, "addheader", name);
+	} else if (!(field = field_build(name, value, &why))) {
+		sieve_result_fail(r->res, 0, "%s", why);
+	} else {
+		struct sieve_edits *e = &r->res->edits;
+		size_t fl = strlen(field);
+		char ***list = last ? &e->bottom : &e->top;
+		size_t *n = last ? &e->nbottom : &e->ntop;
+		char **nv = NULL;
+		if (e->added_bytes + fl > SIEVE_MAX_ADDED) {
+			sieve_result_fail(r->res, 0, "addheader: added fields larger than %d bytes",
+					  SIEVE_MAX_ADDED);
+		} else if (!(nv = realloc(*list, (*n + 1) * sizeof(char *)))) {
+			sieve_result_fail(r->res, 0, "out of memory");
+		} else {
+			*list = nv;
+			if (last) {
+				nv[(*n)++] = field;
+			} else {
+				/* section 4: at the top, above earlier additions */
+				memmove(nv + 1, nv, *n * sizeof(char *));
+				nv[0] = field;
+				(*n)++;
+			}
+			field = NULL;
+			e->added_bytes += fl;
+			r->res->edited = true;
+		}
+	}
+	free(field);
+	free(name);
+	free(value);
+	return rc;
+}
+
+/* "check/NAME" or "I/NAME" (patch 0011); *exists_r: answer "exists". */
+static int edit_delete(struct run *r, const char *q, bool *exists_r)
+{
+	*exists_r = false;
+	if (!strncmp(q, "check/", 6)) {
+		if (!edit_count(r))
+			return SIEVE2_OK;
+		char *name = xstrndup(q + 6, SIEVE_MAX_STRING);
+		if (!name) {
+			sieve_result_fail(r->res, 0, "out of memory");
+		} else if (!field_name_ok(name)) {
+			sieve_result_fail(r->res, 0, "deleteheader: invalid field name \"%.100s\"", name);
+		} else if (field_protected(name, false)) {
+			edit_warn(r, "deleteheader", name);
+		} else {
+			*exists_r = true;
+		}
+		free(name);
+		return SIEVE2_OK;
+	}
+	char *end = NULL;
+	unsigned long nth = strtoul(q, &end, 10);
+	if (!end || *end != '/')
+		return SIEVE2_ERROR_EXEC;
+	const char *name = end + 1;	/* as libsieve asked getheader for it */
+	if (field_protected(name, false) || nth >= MAX_HEADER_VALUES)
+		return SIEVE2_OK;
+	struct vitem it[MAX_HEADER_VALUES];
+	size_t n = view_collect(r, name, it, MAX_HEADER_VALUES);
+	struct sieve_edits *e = &r->res->edits;
+	if (nth < n) {
+		struct vitem v = it[nth];
+		if (v.where == 1) {
+			size_t *nd = realloc(e->deleted, (e->ndeleted + 1) * sizeof(size_t));
+			if (!nd) {
+				sieve_result_fail(r->res, 0, "out of memory");
+			} else {
+				size_t k = e->ndeleted;
+				while (k > 0 && nd[k - 1] > v.i) {
+					nd[k] = nd[k - 1];
+					k--;
+				}
+				nd[k] = v.i;
+				e->deleted = nd;
+				e->ndeleted++;
+				r->res->edited = true;
+			}
+		} else {
+			/* a field this or an earlier script added */
+			char **list = v.where == 0 ? e->top : e->bottom;
+			size_t *cnt = v.where == 0 ? &e->ntop : &e->nbottom;
+			e->added_bytes -= strlen(list[v.i]);
+			free(list[v.i]);
+			memmove(list + v.i, list + v.i + 1, (*cnt - v.i - 1) * sizeof(char *));
+			(*cnt)--;
+			r->res->edited = true;
+		}
+	}
+	return SIEVE2_OK;
+}
+
+
 static int cb_getheader(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
@@ -873,6 +1379,19 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	const char *name = sieve2_getvalue_string(s, "header");
 	if (!name)
 		name = "";
+	if (!strncmp(name, "X-AuthDeliver-Addheader/", 24) ||
+	    !strncmp(name, "X-AuthDeliver-Deleteheader/", 27)) {
+		/* patch 0011: editheader; only the names libsieve builds
+		 * (case-sensitive), never the message's fields */
+		bool exists = false;
+		int rc = name[14] == 'A' ? edit_add(r, name + 24) : edit_delete(r, name + 27, &exists);
+		char **list = hold(r, calloc(2, sizeof(char *)));
+		if (!list)
+			return SIEVE2_ERROR_NOMEM;
+		list[0] = exists ? hold(r, strdup("1")) : NULL;
+		sieve2_setvalue_stringlist(s, "body", list);
+		return rc;
+	}
 	if (!strncasecmp(name, "X-AuthDeliver-Notify-Valid/", 27)) {
 		char *uri = xstrndup(name + 27, SIEVE_MAX_STRING);
 		bool ok = uri && sieve_mailto_parse(uri, NULL, NULL, NULL);
@@ -945,7 +1464,7 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 		return SIEVE2_OK;
 	}
 	bool virt;
-	const char *vv = virtual_value(env, name, &virt);
+	const char *vv = virtual_value(r, name, &virt);
 	if (virt) {
 		char **list = hold(r, calloc(2, sizeof(char *)));
 		if (!list)
@@ -954,26 +1473,22 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 		sieve2_setvalue_stringlist(s, "body", list);
 		return SIEVE2_OK;
 	}
-	const unsigned char *marks = env->facts ? env->facts->marks : NULL;
-	size_t n = 0;
 	char **list = hold(r, calloc(MAX_HEADER_VALUES + 1, sizeof(char *)));
+	struct vitem it[MAX_HEADER_VALUES];	/* 16 KB of stack, no allocation */
 	if (!list)
 		return SIEVE2_ERROR_NOMEM;
 	g_mime_init();
-	for (size_t i = msg_hdr_find(env->m, name, 0); i != MSG_NOT_FOUND && n < MAX_HEADER_VALUES;
-	     i = msg_hdr_find(env->m, name, i + 1)) {
-		/* a field the verdict stage drops (a forged A-R with our
-		 * authserv-id) is not part of the message we deliver */
-		if (marks && marks[i] == VERDICT_DROP)
-			continue;
-		char *raw = msg_hdr_value(env->m, i);
-		if (!raw)
-			return SIEVE2_ERROR_NOMEM;
-		char *val = decode_value(name, raw);
+	/* the edited header (editheader, RFC 5293 section 7) */
+	size_t n = view_collect(r, name, it, MAX_HEADER_VALUES);
+	const struct sieve_edits *e = &r->res->edits;
+	for (size_t k = 0; k < n; k++) {
+		char *raw = it[k].where == 1 ? msg_hdr_value(env->m, it[k].i)
+					     : added_value((it[k].where ? e->bottom : e->top)[it[k].i]);
+		char *val = raw ? decode_value(name, raw) : NULL;
 		free(raw);
 		if (!val || !hold(r, val))
 			return SIEVE2_ERROR_NOMEM;
-		list[n++] = val;
+		list[k] = val;
 	}
 	sieve2_setvalue_stringlist(s, "body", list);
 	return SIEVE2_OK;
@@ -1141,6 +1656,12 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 	struct run r = { .env = env, .res = res };
 	res->ran = true;
 	res->stopped = true;	/* until the end marker is reached */
+	/* editheader starts from the earlier scripts' edits */
+	if (sieve_edits_any(env->edits) && !sieve_edits_any(&res->edits) &&
+	    sieve_edits_copy(&res->edits, env->edits) < 0) {
+		sieve_result_fail(res, 0, "out of memory");
+		return;
+	}
 	const char *why = script_problem(script, len, (size_t)env->c->sieve_max_script_size);
 	if (why) {
 		sieve_result_fail(res, 0, "%s", why);
@@ -1203,7 +1724,7 @@ static bool extension_known(const char *name)
 		"relational", "subaddress", "regex", "comparator-i;octet", "comparator-i;ascii-casemap",
 		"comparator-i;ascii-numeric", "copy", "mailbox", "variables", "spamtest",
 		"spamtestplus", "virustest", "body", "date", "index", "include", "duplicate", "enotify",
-		NULL };
+		"editheader", NULL };
 	for (size_t i = 0; known[i]; i++)
 		if (!strcmp(known[i], name))
 			return true;

@@ -56,12 +56,40 @@ static inline void sieve_facts_from_verdict(const struct verdict *v, struct siev
 /* fileinto "\\Junk" (RFC 6154 special-use name) means conf->junk_folder. */
 #define SIEVE_JUNK_ALIAS "\\Junk"
 
+/* RFC 5293 editheader: the edited header as a difference from the
+ * received one.  Added fields are complete, folded, ASCII ("Name: value"
+ * CRLF, 8-bit values as RFC 2047 encoded-words); deleted fields are
+ * indexes into the received message's header index (struct msg), so
+ * delivery writes them as skipped byte ranges and never re-serializes.
+ * Fixed bounds (not configurable): */
+#define SIEVE_MAX_EDITS 64		/* addheader + deleteheader runs per script */
+#define SIEVE_MAX_EDIT_VALUE 1024	/* bytes of one addheader value */
+#define SIEVE_MAX_ADDED 16384		/* bytes of all added fields of a message */
+struct sieve_edits {
+	char **top;		/* added at the top, in header order */
+	size_t ntop;
+	char **bottom;		/* added with :last, in header order */
+	size_t nbottom;
+	size_t *deleted;	/* received fields deleted, ascending */
+	size_t ndeleted;
+	size_t added_bytes;	/* sum of the added fields' lengths */
+};
+
+static inline bool sieve_edits_any(const struct sieve_edits *e)
+{
+	return e && (e->ntop || e->nbottom || e->ndeleted);
+}
+void sieve_edits_clear(struct sieve_edits *e);
+/* Deep copy into an empty dst; -1 on memory exhaustion (dst cleared). */
+int sieve_edits_copy(struct sieve_edits *dst, const struct sieve_edits *src);
+
 /* One copy to store.  folder is a name as Sieve gives it ("INBOX",
  * "a/b"), already checked with maildir_folder_dir(); flags are Maildir
  * info letters in ASCII order ("FS"), possibly "". */
 struct sieve_target {
 	char *folder;
 	char flags[8];
+	struct sieve_edits edits;	/* editheader: the header as when stored */
 };
 
 struct sieve_vacation {
@@ -75,6 +103,7 @@ struct sieve_vacation {
 	bool mime;
 };
 
+
 struct sieve_plan {
 	struct sieve_target *targets;	/* in order, duplicates merged */
 	size_t ntargets;
@@ -82,6 +111,7 @@ struct sieve_plan {
 	bool reject;		/* 550 5.7.1 / exit 67 with reject_reason */
 	char *reject_reason;
 	char **redirects;	/* at most conf->sieve_max_redirects */
+	struct sieve_edits *redirect_edits;	/* per redirect: the header then (or NULL) */
 	size_t nredirects;
 	struct sieve_vacation *vacation;	/* or NULL */
 	struct sieve_dupmark { char *key; long period; } *dups;	/* RFC 7352 marks */
@@ -90,6 +120,9 @@ struct sieve_plan {
 	struct sieve_vacation **notifies;
 	size_t nnotifies;
 	size_t ndups;
+	struct sieve_edits edits;	/* editheader: after the last script (implicit keep) */
+	unsigned nwarnings;	/* ignored edits (protected fields) */
+	char warning[256];	/* the first one: "script: deleteheader ..." */
 	char *error;		/* a script failed: "path:line: message" */
 	char summary[256];	/* for the log line: "fileinto=a/b,keep" */
 };
@@ -168,6 +201,9 @@ struct sieve_act {
 	bool copy;		/* RFC 3894 :copy (fileinto, redirect) */
 	long num;		/* duplicate: seconds the mark lasts */
 	struct sieve_vacation *vac;
+	/* keep, fileinto, redirect: the edited header when the action ran
+	 * (RFC 5293 section 7), NULL when nothing was edited by then */
+	struct sieve_edits *edits;
 };
 
 /* What one script did. */
@@ -178,6 +214,10 @@ struct sieve_result {
 	bool stopped;		/* "stop" (or an action ending it) ran */
 	bool failed;		/* parse or run-time error: actions void */
 	char keep_flags[8];	/* for the implicit keep (RFC 5232 section 3) */
+	bool edited;		/* editheader changed edits */
+	struct sieve_edits edits;	/* env->edits plus this script's edits */
+	unsigned nwarnings;	/* edits ignored (protected fields) */
+	char warning[256];	/* the first such warning */
 	int line;		/* of the first error, 0 if unknown */
 	char error[256];
 	char path[1024];	/* the script that ran ("" in-process) */
@@ -194,6 +234,7 @@ struct sieve_env {
 	size_t size;			/* message size, 0: m->len */
 	const char *maildir;		/* for mailboxexists; NULL: mb's */
 	const char *home;		/* for duplicate records; NULL: mb's */
+	const struct sieve_edits *edits;	/* earlier scripts' edits, or NULL */
 };
 
 void sieve_result_clear(struct sieve_result *res);

@@ -137,28 +137,47 @@ static int sendmail_run(const struct conf *c, const char *sender, const char *rc
 	return ok;
 }
 
+static size_t copy_lf(char *out, const char *p, size_t len)
+{
+	size_t o = 0;
+	for (size_t k = 0; k < len; k++)
+		if (!(p[k] == '\r' && k + 1 < len && p[k + 1] == '\n'))
+			out[o++] = p[k];
+	return o;
+}
+
 /* The message as delivered (fields the verdict drops left out, renamed
- * ones renamed), CRLF -> LF for the local sendmail. */
-static char *message_lf(const struct msg *m, const struct sieve_facts *facts, size_t *len_r)
+ * ones renamed, the recipient's editheader edits applied: RFC 5293
+ * section 7, actions that send the message use the edited header),
+ * CRLF -> LF for the local sendmail. */
+static char *message_lf(const struct msg *m, const struct sieve_facts *facts,
+			const struct sieve_edits *ed, size_t *len_r)
 {
 	const unsigned char *marks = facts ? facts->marks : NULL;
-	char *out = malloc(m->len + m->nhdrs * 12 + 1);
+	char *out = malloc(m->len + m->nhdrs * 12 + (ed ? ed->added_bytes : 0) + 2);
 	if (!out)
 		return NULL;
-	size_t o = 0;
+	size_t o = 0, dk = 0;
 	size_t hdr_end = m->nhdrs ? m->hdrs[m->nhdrs - 1].off + m->hdrs[m->nhdrs - 1].len : 0;
+	for (size_t k = 0; ed && k < ed->ntop; k++)
+		o += copy_lf(out + o, ed->top[k], strlen(ed->top[k]));
 	for (size_t i = 0; i < m->nhdrs; i++) {
+		while (ed && dk < ed->ndeleted && ed->deleted[dk] < i)
+			dk++;
+		if (ed && dk < ed->ndeleted && ed->deleted[dk] == i)
+			continue;
 		if (marks && marks[i] == VERDICT_DROP)
 			continue;
 		if (marks && marks[i] == VERDICT_RENAME) {
 			memcpy(out + o, "X-Original-", 11);
 			o += 11;
 		}
-		const char *p = m->data + m->hdrs[i].off;
-		for (size_t k = 0; k < m->hdrs[i].len; k++)
-			if (!(p[k] == '\r' && k + 1 < m->hdrs[i].len && p[k + 1] == '\n'))
-				out[o++] = p[k];
+		o += copy_lf(out + o, m->data + m->hdrs[i].off, m->hdrs[i].len);
 	}
+	if (ed && ed->nbottom && o && out[o - 1] != '\n')
+		out[o++] = '\n';	/* the last field ended the message without its line end */
+	for (size_t k = 0; ed && k < ed->nbottom; k++)
+		o += copy_lf(out + o, ed->bottom[k], strlen(ed->bottom[k]));
 	for (size_t k = hdr_end; k < m->len; k++)
 		if (!(m->data[k] == '\r' && k + 1 < m->len && m->data[k + 1] == '\n'))
 			out[o++] = m->data[k];
@@ -186,7 +205,8 @@ static bool redirect_loops(const struct msg *m, const char *rcpt)
 }
 
 static int do_redirect(const struct conf *c, const struct msg *m, const struct sieve_facts *facts,
-		       const char *envelope_from, const char *envelope_to, const char *addr)
+		       const struct sieve_edits *ed, const char *envelope_from, const char *envelope_to,
+		       const char *addr)
 {
 	if (redirect_loops(m, envelope_to)) {
 		log_warn("sieve: redirect of mail for %s to %s skipped: loop (" LOOP_HEADER ")",
@@ -194,7 +214,7 @@ static int do_redirect(const struct conf *c, const struct msg *m, const struct s
 		return -1;
 	}
 	size_t blen;
-	char *body = message_lf(m, facts, &blen);
+	char *body = message_lf(m, facts, ed, &blen);
 	char *hdr = NULL;
 	/* RFC 5228 section 4.2: the message goes out unchanged except for
 	 * a trace field; ours names the recipient whose script sent it */
@@ -795,7 +815,9 @@ static int after_delivery_child(const struct conf *c, const struct mailbox *mb,
 {
 	int sent = 0;
 	for (size_t i = 0; i < plan->nredirects; i++)
-		if (do_redirect(c, m, facts, envelope_from, envelope_to, plan->redirects[i]) == 0)
+		if (do_redirect(c, m, facts, plan->redirect_edits ? &plan->redirect_edits[i] : NULL,
+				envelope_from, envelope_to,
+				plan->redirects[i]) == 0)
 			sent++;
 	if (plan->vacation &&
 	    do_vacation(c, mb, m, envelope_from, envelope_to, plan->vacation) == 0)

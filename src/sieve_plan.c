@@ -33,12 +33,18 @@ void sieve_plan_init(struct sieve_plan *plan)
 
 void sieve_plan_clear(struct sieve_plan *plan)
 {
-	for (size_t i = 0; i < plan->ntargets; i++)
+	for (size_t i = 0; i < plan->ntargets; i++) {
 		free(plan->targets[i].folder);
+		sieve_edits_clear(&plan->targets[i].edits);
+	}
 	free(plan->targets);
-	for (size_t i = 0; i < plan->nredirects; i++)
+	for (size_t i = 0; i < plan->nredirects; i++) {
 		free(plan->redirects[i]);
+		if (plan->redirect_edits)
+			sieve_edits_clear(&plan->redirect_edits[i]);
+	}
 	free(plan->redirects);
+	free(plan->redirect_edits);
 	free(plan->reject_reason);
 	sieve_vacation_free(plan->vacation);
 	for (size_t i = 0; i < plan->ndups; i++)
@@ -47,6 +53,7 @@ void sieve_plan_clear(struct sieve_plan *plan)
 	for (size_t i = 0; i < plan->nnotifies; i++)
 		sieve_vacation_free(plan->notifies[i]);
 	free(plan->notifies);
+	sieve_edits_clear(&plan->edits);
 	free(plan->error);
 	memset(plan, 0, sizeof(*plan));
 }
@@ -71,12 +78,16 @@ static void summary_add(struct sieve_plan *plan, const char *fmt, ...)
 			*p = '?';
 }
 
-static int target_add(struct sieve_plan *plan, const char *folder, const char *flags)
+/* ed: the header edits the copy gets (RFC 5293 section 7: as they were
+ * when the action ran), or NULL for none. */
+static int target_add(struct sieve_plan *plan, const char *folder, const char *flags,
+		      const struct sieve_edits *ed)
 {
 	for (size_t i = 0; i < plan->ntargets; i++)
 		if (!strcmp(plan->targets[i].folder, folder)) {
 			/* one copy per folder; flags of both (RFC 5232
-			 * leaves it to the implementation) */
+			 * leaves it to the implementation), the header of
+			 * the first store */
 			sieve_flags_merge(plan->targets[i].flags, flags);
 			return 0;
 		}
@@ -85,14 +96,16 @@ static int target_add(struct sieve_plan *plan, const char *folder, const char *f
 		return -1;
 	plan->targets = nt;
 	struct sieve_target *t = &nt[plan->ntargets];
+	memset(t, 0, sizeof(*t));
 	if (!(t->folder = strdup(folder)))
 		return -1;
 	snprintf(t->flags, sizeof(t->flags), "%s", flags);
 	plan->ntargets++;
-	return 0;
+	return sieve_edits_copy(&t->edits, ed);
 }
 
-static int redirect_add(struct sieve_plan *plan, const struct conf *c, const char *addr)
+static int redirect_add(struct sieve_plan *plan, const struct conf *c, const char *addr,
+			const struct sieve_edits *ed)
 {
 	for (size_t i = 0; i < plan->nredirects; i++)
 		if (!strcasecmp(plan->redirects[i], addr))
@@ -106,10 +119,20 @@ static int redirect_add(struct sieve_plan *plan, const struct conf *c, const cha
 	if (!nr)
 		return -1;
 	plan->redirects = nr;
-	if (!(nr[plan->nredirects] = strdup(addr)))
+	/* redirect_edits exists (parallel to redirects) only once some
+	 * redirect has edits: none, no allocation */
+	size_t n = plan->nredirects;
+	if (plan->redirect_edits || sieve_edits_any(ed)) {
+		struct sieve_edits *ne = realloc(plan->redirect_edits, (n + 1) * sizeof(*ne));
+		if (!ne)
+			return -1;
+		memset(plan->redirect_edits ? &ne[n] : ne, 0, (plan->redirect_edits ? 1 : n + 1) * sizeof(*ne));
+		plan->redirect_edits = ne;
+	}
+	if (!(nr[n] = strdup(addr)))
 		return -1;
 	plan->nredirects++;
-	return 0;
+	return plan->redirect_edits ? sieve_edits_copy(&plan->redirect_edits[n], ed) : 0;
 }
 
 static struct sieve_vacation *vacation_dup(const struct sieve_vacation *v)
@@ -183,12 +206,28 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 		 * (or the default one in its place) the message goes to
 		 * INBOX so nothing is lost */
 		if (kind == SIEVE_PERSONAL) {
-			if (target_add(plan, "INBOX", "") < 0)
+			/* RFC 5293 section 7: without this script's edits */
+			if (target_add(plan, "INBOX", "", &plan->edits) < 0)
 				return -1;
 			summary_add(plan, "error-keep");
 			mg->implicit_keep = false;
 		}
 		return 0;
+	}
+	if (res->nwarnings) {
+		log_warn("sieve: %s script %s: %s%s", kind_name(kind), *res->path ? res->path : "(inline)",
+			 res->warning, res->nwarnings > 1 ? " (and more)" : "");
+		if (!plan->nwarnings)
+			snprintf(plan->warning, sizeof(plan->warning), "%s", res->warning);
+		plan->nwarnings += res->nwarnings;
+	}
+	/* RFC 5293: the script's edits started from the plan's, so its
+	 * edits are the new state (scripts apply in order) */
+	if (res->edited) {
+		sieve_edits_clear(&plan->edits);
+		if (sieve_edits_copy(&plan->edits, &res->edits) < 0)
+			return -1;
+		summary_add(plan, "editheader");
 	}
 	/* RFC 5232 section 3: an implicit keep carries the flags the
 	 * script left set (the last script that ran decides) */
@@ -197,20 +236,20 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 		const struct sieve_act *a = &res->acts[i];
 		switch (a->type) {
 		case SIEVE_ACT_KEEP:
-			if (target_add(plan, "INBOX", a->flags) < 0)
+			if (target_add(plan, "INBOX", a->flags, a->edits) < 0)
 				return -1;
 			summary_add(plan, "keep");
 			mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_FILEINTO:
-			if (target_add(plan, a->arg, a->flags) < 0)
+			if (target_add(plan, a->arg, a->flags, a->edits) < 0)
 				return -1;
 			summary_add(plan, "fileinto=%.60s", a->arg);
 			if (!a->copy)	/* RFC 3894 section 3 */
 				mg->implicit_keep = false;
 			break;
 		case SIEVE_ACT_REDIRECT:
-			if (redirect_add(plan, c, a->arg) < 0)
+			if (redirect_add(plan, c, a->arg, a->edits) < 0)
 				return -1;
 			summary_add(plan, "redirect");
 			if (!a->copy)
@@ -226,7 +265,7 @@ int sieve_merge_add(struct sieve_merge *mg, const struct conf *c, enum sieve_kin
 			mg->implicit_keep = false;
 			if (c->sieve_reject_to_folder) {
 				/* configured to file instead of rejecting */
-				if (target_add(plan, c->junk_folder, "") < 0)
+				if (target_add(plan, c->junk_folder, "", &res->edits) < 0)
 					return -1;
 				summary_add(plan, "reject-to-folder");
 			} else if (!plan->reject) {
@@ -284,7 +323,7 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	(void)c;
 	if (!mg->any) {
 		/* no script at all: the verdict's folder (INBOX or Junk) */
-		if (target_add(plan, fallback && *fallback ? fallback : "INBOX", "") < 0)
+		if (target_add(plan, fallback && *fallback ? fallback : "INBOX", "", NULL) < 0)
 			return -1;
 		summary_add(plan, "no-script");
 		return 0;
@@ -300,14 +339,18 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	if (mg->implicit_keep && !plan->reject) {
 		/* RFC 5228 section 2.10.2: nothing cancelled the implicit
 		 * keep in any script */
-		if (target_add(plan, "INBOX", mg->keep_flags) < 0)
+		/* the implicit keep: the header after the last script */
+		if (target_add(plan, "INBOX", mg->keep_flags, &plan->edits) < 0)
 			return -1;
 		summary_add(plan, "implicit-keep");
 	}
 	if (plan->reject) {
 		/* a rejected message is not redirected or answered */
-		for (size_t i = 0; i < plan->nredirects; i++)
+		for (size_t i = 0; i < plan->nredirects; i++) {
 			free(plan->redirects[i]);
+			if (plan->redirect_edits)
+				sieve_edits_clear(&plan->redirect_edits[i]);
+		}
 		plan->nredirects = 0;
 		sieve_vacation_free(plan->vacation);
 		plan->vacation = NULL;
@@ -357,6 +400,7 @@ int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m
 
 	for (size_t i = 0; i < nsteps && !mg.final; i++) {
 		struct sieve_result res = { 0 };
+		env.edits = &plan->edits;	/* editheader: what earlier scripts did */
 		if (sieve_run_worker(&env, steps[i].paths, steps[i].n, &res, error_r) < 0) {
 			sieve_plan_clear(plan);
 			return -1;

@@ -14,6 +14,7 @@
 #ifndef AUTHDELIVER_SIEVE_PRIVATE_H
 #define AUTHDELIVER_SIEVE_PRIVATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sieve.h"
@@ -24,6 +25,15 @@ void sieve_result_fail(struct sieve_result *res, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 void sieve_vacation_free(struct sieve_vacation *v);
+
+/* editheader (RFC 5293): may a script add (adding) or delete a field of
+ * this name?  And is e a state a script could have produced for m
+ * (added fields well-formed, folded, ASCII, not protected, within
+ * SIEVE_MAX_ADDED; deleted indexes ascending, in m, not protected)?  The
+ * session checks every worker's answer with it: the worker runs the
+ * user's script and is not trusted. */
+bool sieve_field_protected(const char *name, size_t len, bool adding);
+bool sieve_edits_valid(const struct sieve_edits *e, const struct msg *m);
 
 /* Add Maildir flag letters to a sorted set of at most 7 letters (out has
  * room for 8 bytes), keeping it in ASCII order as Maildir wants. */

@@ -69,6 +69,21 @@ static void put_str(struct buf *b, const char *s)
 
 #define RECORD_MAGIC 0x53764531u	/* "SvE1" */
 
+/* editheader state (RFC 5293): u32 count then the added fields, twice
+ * (top, bottom), then u32 count and the deleted field indexes. */
+static void edits_encode(const struct sieve_edits *e, struct buf *b)
+{
+	put_u32(b, (uint32_t)e->ntop);
+	for (size_t i = 0; i < e->ntop; i++)
+		put_str(b, e->top[i]);
+	put_u32(b, (uint32_t)e->nbottom);
+	for (size_t i = 0; i < e->nbottom; i++)
+		put_str(b, e->bottom[i]);
+	put_u32(b, (uint32_t)e->ndeleted);
+	for (size_t i = 0; i < e->ndeleted; i++)
+		put_u32(b, (uint32_t)e->deleted[i]);
+}
+
 static void result_encode(const struct sieve_result *res, struct buf *b)
 {
 	put_u32(b, RECORD_MAGIC);
@@ -85,6 +100,9 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 		put_u32(b, (uint32_t)a->num);
 		put_str(b, a->arg);
 		put_str(b, a->flags);
+		put_u32(b, a->edits != NULL);	/* RFC 5293: the header then */
+		if (a->edits)
+			edits_encode(a->edits, b);
 		put_u32(b, a->vac != NULL);
 		if (a->vac) {
 			put_str(b, a->vac->to);
@@ -97,6 +115,14 @@ static void result_encode(const struct sieve_result *res, struct buf *b)
 			put_u32(b, a->vac->mime);
 		}
 	}
+	/* editheader: nothing but two words without edits or warnings (no
+	 * allocation for them on either side) */
+	put_u32(b, res->edited);
+	put_u32(b, res->nwarnings);
+	if (res->nwarnings)
+		put_str(b, res->warning);
+	if (res->edited)
+		edits_encode(&res->edits, b);
 	put_u32(b, RECORD_MAGIC);
 }
 
@@ -140,7 +166,50 @@ static char *get_str(struct rd *r, bool *isnull)
 	return s;
 }
 
-static int result_decode(const char *p, size_t len, const struct conf *c, struct sieve_result *res)
+/* Bounded by SIEVE_MAX_ADDED (an added field has at least 5 bytes) and
+ * the message's field count; checked with sieve_edits_valid(). */
+static void edits_decode(struct rd *r, const struct msg *m, struct sieve_edits *e)
+{
+	bool isnull;
+	for (int k = 0; k < 2 && !r->bad; k++) {
+		uint32_t n = get_u32(r);
+		if (r->bad || n > SIEVE_MAX_ADDED / 5) {
+			r->bad = true;
+			return;
+		}
+		char ***list = k ? &e->bottom : &e->top;
+		size_t *cnt = k ? &e->nbottom : &e->ntop;
+		if (n && !(*list = calloc(n, sizeof(char *)))) {
+			r->bad = true;
+			return;
+		}
+		for (uint32_t i = 0; i < n && !r->bad; i++) {
+			char *s = get_str(r, &isnull);
+			if (!s) {
+				r->bad = true;
+				return;
+			}
+			(*list)[(*cnt)++] = s;
+			e->added_bytes += strlen(s);
+		}
+	}
+	uint32_t nd = get_u32(r);
+	if (r->bad || nd > m->nhdrs) {
+		r->bad = true;
+		return;
+	}
+	if (nd && !(e->deleted = calloc(nd, sizeof(size_t)))) {
+		r->bad = true;
+		return;
+	}
+	for (uint32_t i = 0; i < nd && !r->bad; i++)
+		e->deleted[e->ndeleted++] = get_u32(r);
+	if (!r->bad && !sieve_edits_valid(e, m))
+		r->bad = true;
+}
+
+static int result_decode(const char *p, size_t len, const struct conf *c, const struct msg *m,
+			 struct sieve_result *res)
 {
 	struct rd r = { .p = p, .len = len };
 	bool isnull;
@@ -182,6 +251,14 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 		     a->type == SIEVE_ACT_REJECT || a->type == SIEVE_ACT_DUPLICATE ||
 		     a->type == SIEVE_ACT_NOTIFY) && !a->arg)
 			r.bad = true;
+		if (get_u32(&r) && !r.bad) {
+			/* only stores and redirects carry a header snapshot */
+			if ((a->type != SIEVE_ACT_KEEP && a->type != SIEVE_ACT_FILEINTO &&
+			     a->type != SIEVE_ACT_REDIRECT) || !(a->edits = calloc(1, sizeof(*a->edits))))
+				r.bad = true;
+			else
+				edits_decode(&r, m, a->edits);
+		}
 		if (get_u32(&r)) {
 			struct sieve_vacation *v = calloc(1, sizeof(*v));
 			if (!v) {
@@ -203,6 +280,15 @@ static int result_decode(const char *p, size_t len, const struct conf *c, struct
 			r.bad = true;
 		}
 	}
+	res->edited = get_u32(&r) != 0;
+	res->nwarnings = get_u32(&r);
+	if (res->nwarnings) {
+		s = get_str(&r, &isnull);
+		snprintf(res->warning, sizeof(res->warning), "%s", s ? s : "");
+		free(s);
+	}
+	if (res->edited && !r.bad)
+		edits_decode(&r, m, &res->edits);
 	if (get_u32(&r) != RECORD_MAGIC || r.bad || r.off != r.len)
 		return -1;
 	return 0;
@@ -311,6 +397,11 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 	put_u32(b, (uint32_t)npaths);
 	for (size_t i = 0; i < npaths; i++)
 		put_str(b, paths[i]);
+	/* editheader: the earlier scripts' edits, which this one sees */
+	bool edits = sieve_edits_any(env->edits);
+	put_u32(b, edits);
+	if (edits)
+		edits_encode(env->edits, b);
 	put_u32(b, REQUEST_MAGIC);
 	if (buf_status(b) == 0) {
 		uint32_t len = (uint32_t)(b->len - 4);
@@ -328,6 +419,7 @@ struct request {
 	bool has_facts;
 	struct msg m;
 	uint64_t size;
+	struct sieve_edits edits;
 };
 
 static void request_clear(struct request *q)
@@ -346,6 +438,7 @@ static void request_clear(struct request *q)
 	for (size_t i = 0; i < q->npaths; i++)
 		free(q->paths[i]);
 	free(q->marks);
+	sieve_edits_clear(&q->edits);
 	msg_clear(&q->m);
 }
 
@@ -438,6 +531,8 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 		if (!q->paths[i])
 			r.bad = true;
 	}
+	if (get_u32(&r) && !r.bad)
+		edits_decode(&r, &q->m, &q->edits);
 	if (get_u32(&r) != REQUEST_MAGIC || r.bad || r.off != r.len)
 		return -1;
 	return 0;
@@ -476,6 +571,7 @@ void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base
 			.size = (size_t)q.size,
 			.maildir = q.maildir,
 			.home = q.home,
+			.edits = &q.edits,
 		};
 		if (why) {
 			res.ran = true;
@@ -653,7 +749,7 @@ static int io_deadline(int fd, void *p, size_t len, bool wr, long long deadline,
 enum xchg { XC_OK, XC_FAILED, XC_TIMEOUT, XC_GONE /* EOF before any answer byte */ };
 
 static enum xchg exchange(int fd, const struct buf *req, long long deadline, const struct conf *c,
-			  struct sieve_result *res)
+			  const struct msg *m, struct sieve_result *res)
 {
 	bool timeout = false;
 	uint32_t rlen = 0;
@@ -669,7 +765,7 @@ static enum xchg exchange(int fd, const struct buf *req, long long deadline, con
 	if (io_deadline(fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
 	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
 	    io_deadline(fd, resp, rlen, false, deadline, &timeout) == 0 &&
-	    result_decode(resp, rlen, c, res) == 0)
+	    result_decode(resp, rlen, c, m, res) == 0)
 		x = XC_OK;
 	else if (timeout)
 		x = XC_TIMEOUT;
@@ -692,7 +788,7 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 		int fd = sieve_pool_lease(uid, gid, deadline, &slot);
 		if (fd < 0)
 			return -1;
-		enum xchg x = exchange(fd, req, deadline, env->c, res);
+		enum xchg x = exchange(fd, req, deadline, env->c, env->m, res);
 		close(fd);
 		/* after a failed script the worker ends itself: dirty */
 		sieve_pool_return(slot, x == XC_OK && !res->failed);
@@ -737,7 +833,7 @@ int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size
 	}
 	w->nreq++;
 	w->used = mono_ms();
-	enum xchg x = exchange(w->fd, &req, deadline, env->c, res);
+	enum xchg x = exchange(w->fd, &req, deadline, env->c, env->m, res);
 	buf_clear(&req);
 	if (x == XC_OK) {
 		if (res->failed)

@@ -1,6 +1,8 @@
 /* fuzz_sieve.c - feed Sieve scripts through sieve_run_script(): libsieve's
  * lex/yacc parser, our callbacks (headers, envelope, flags, fileinto
- * checks) and the action bookkeeping, against a fixed message.
+ * checks) and the action bookkeeping, against a fixed message, with an
+ * earlier script's editheader edits (one added field, one deleted) so
+ * that the edited-header view is exercised too.
  *
  * This runs libsieve in-process, on purpose: the fuzzer is here to find
  * where libsieve itself breaks.  Delivery never runs it in-process (see
@@ -48,7 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      .domain = "d.example", .user = "user" };
 	struct sieve_facts f = { .spf = "pass", .dkim = "fail", .dmarc = "fail",
 				 .disposition = "quarantine", .folder = "Junk" };
-	struct sieve_env env = { c, &mb, &m, &f, "a@b.example", "user+tag@d.example", 0, NULL, NULL };
+	static char *top[1] = { "X-Prior: earlier script\r\n" };
+	static size_t del[1] = { 3 };	/* X-Spam-Score */
+	static const struct sieve_edits prior = { .top = top, .ntop = 1, .deleted = del, .ndeleted = 1,
+						  .added_bytes = 25 };
+	struct sieve_env env = { c, &mb, &m, &f, "a@b.example", "user+tag@d.example", 0, NULL, NULL, &prior };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, (const char *)data, size, &res);
 	sieve_result_clear(&res);

@@ -14,6 +14,7 @@
 #include "recipient.h"
 #include "msg.h"
 #include "sieve.h"
+#include "sieve_private.h"
 #include "t.h"
 
 static const struct conf *cf;
@@ -50,7 +51,7 @@ static const char *run(const char *script, const struct sieve_facts *facts, stru
 {
 	struct mailbox mb = { .address = "user+tag@d.example", .local = "user", .detail = "tag",
 			      .domain = "d.example", .user = "user" };
-	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0, NULL, NULL };
+	struct sieve_env env = { cf, &mb, m, facts, "a+x@b.example", "user+tag@d.example", 0, NULL, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, script, strlen(script), &res);
 	out[0] = 0;
@@ -125,7 +126,7 @@ static void test_callbacks(void)
 		{ "parse error gives the line", "require \"fileinto\";\n\nif true {\n fileinto \"x\"\n}\n",
 		  &none, "FAIL@5:syntax error, unexpected '}', expecting ';'" },
 		{ "missing require is an error", "fileinto \"x\";", &none, "FAIL@1:fileinto not required" },
-		{ "editheader extension not available", "require \"editheader\";", &none, "FAIL@1:unsupported feature: editheader" },
+		{ "environment extension not available", "require \"environment\";", &none, "FAIL@1:unsupported feature: environment" },
 		{ "fileinto ../../etc refused",
 		  "require \"fileinto\";\nfileinto \"../../etc\";",
 		  &none, "FAIL@0:fileinto \"../../etc\" refused: folder name has an empty component" },
@@ -168,7 +169,7 @@ static void test_callbacks(void)
 
 	/* a NUL byte cuts the script short in libsieve: refuse it */
 	struct mailbox mb = { .address = "u@d.example", .local = "u", .domain = "d.example" };
-	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0, NULL, NULL };
+	struct sieve_env env = { cf, &mb, m, &none, "", "u@d.example", 0, NULL, NULL, NULL };
 	struct sieve_result res = { 0 };
 	sieve_run_script(&env, "keep;\0discard;", 14, &res);
 	T_OK(res.failed && strstr(res.error, "NUL"), "script with NUL byte fails: %s", res.error);
@@ -280,7 +281,7 @@ static void test_extensions(void)
 		{ "duplicate :header and :uniqueid exclude each other",
 		  "require \"duplicate\";\nif duplicate :header \"a\" :uniqueid \"b\" { stop; }",
 		  "FAIL@2:duplicate: :header and :uniqueid exclude each other" },
-		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"environment\"];", "FAIL@2:unsupported feature: editheader environment" },
+		{ "still unsupported extensions named", "require [\"variables\", \"editheader\",\n \"environment\"];", "FAIL@2:unsupported feature: environment" },
 		{ "enotify: notify mailto", "require \"enotify\";\nnotify :importance \"1\" :message \"hi\" \"mailto:p@d.example\";",
 		  "notify:mailto:p@d.example" },
 		{ "enotify: a bad URI is a run-time error", "require \"enotify\";\nnotify \"mailto:no-at-sign\";",
@@ -752,11 +753,266 @@ static void test_check(void)
 	T_STR(errs, "0:script larger than sieve_max_script_size;", "check: size error");
 	/* every unsupported extension with its line, not only libsieve's first */
 	errs[0] = 0;
-	const char *unsup = "require \"fileinto\";\nrequire \"editheader\";\n# require \"no\";\n"
+	const char *unsup = "require \"fileinto\";\nrequire \"ihave\";\n# require \"no\";\n"
 			    "require [\"variables\",\n \"environment\", \"foo\"];\nkeep;\n";
 	T_INT(sieve_check(unsup, strlen(unsup), 1000, report, NULL), 3, "check: three unsupported extensions");
-	T_STR(errs, "2:unsupported feature: editheader;5:unsupported feature: environment;"
+	T_STR(errs, "2:unsupported feature: ihave;5:unsupported feature: environment;"
 		    "5:unsupported feature: foo;", "check: each named with its line");
+}
+
+/* editheader (RFC 5293): run a script, describe its actions and edits:
+ * "ACTIONS | +top... | +last... | -N..." (fields without CRLF, folding
+ * shown as "/"), "FAIL@..." or with " !N" for N ignored edits. */
+static char eh_out[8192];
+static const char *eh_run(const char *script, struct msg *m, const struct sieve_edits *prior)
+{
+	static struct sieve_facts none = { .disposition = "none", .folder = "INBOX" };
+	struct mailbox mb = { .address = "u@d.example", .local = "u", .domain = "d.example", .user = "u" };
+	struct sieve_env env = { cf, &mb, m, &none, "a@b.example", "u@d.example", 0, NULL, NULL, prior };
+	struct sieve_result res = { 0 };
+	sieve_run_script(&env, script, strlen(script), &res);
+	eh_out[0] = 0;
+	if (res.failed) {
+		snprintf(eh_out, sizeof(eh_out), "FAIL@%d:%s", res.line, res.error);
+		sieve_result_clear(&res);
+		return eh_out;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < res.nacts; i++)
+		o += (size_t)snprintf(eh_out + o, sizeof(eh_out) - o, "%s%s%s", i ? " " : "",
+				      res.acts[i].type == SIEVE_ACT_FILEINTO ? res.acts[i].arg :
+				      res.acts[i].type == SIEVE_ACT_DISCARD ? "discard" : "keep", "");
+	const struct sieve_edits empty = { 0 }, *e = res.edited ? &res.edits : &empty;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < (k ? e->nbottom : e->ntop); i++) {
+			const char *f = k ? e->bottom[i] : e->top[i];
+			o += (size_t)snprintf(eh_out + o, sizeof(eh_out) - o, " %s", k ? "+last:" : "+");
+			for (; *f && o + 2 < sizeof(eh_out); f++) {
+				if (*f == '\r' && f[1] == '\n') {
+					f++;
+					if (f[1])
+						eh_out[o++] = '/';
+					continue;
+				}
+				eh_out[o++] = *f;
+			}
+			eh_out[o] = 0;
+		}
+	for (size_t i = 0; i < e->ndeleted; i++)
+		o += (size_t)snprintf(eh_out + o, sizeof(eh_out) - o, " -%zu", e->deleted[i]);
+	if (res.nwarnings)
+		snprintf(eh_out + o, sizeof(eh_out) - o, " !%u", res.nwarnings);
+	sieve_result_clear(&res);
+	return eh_out;
+}
+
+static void test_editheader(void)
+{
+	struct msg *m = mkmsg("Received: from a\n"		/* 0 */
+			      "From: a@b.example\n"		/* 1 */
+			      "X-A: one\n"			/* 2 */
+			      "Subject: hello\n"		/* 3 */
+			      "X-A: two\n"			/* 4 */
+			      "Authentication-Results: other.example; spf=pass\n"	/* 5 */
+			      "X-A: three\n"			/* 6 */
+			      "DKIM-Signature: v=1; d=b.example\n"	/* 7 */
+			      "\nbody\n");
+	static const struct { const char *name, *script, *want; } t[] = {
+		{ "addheader at the top, newest first", "require \"editheader\";\naddheader \"X-1\" \"a\";\naddheader \"X-2\" \"b\";",
+		  " +X-2: b +X-1: a" },
+		{ "addheader :last in order", "require \"editheader\";\naddheader :last \"X-1\" \"a\";\naddheader :last \"X-2\" \"b\";",
+		  " +last:X-1: a +last:X-2: b" },
+		{ "header test sees an added field", "require [\"editheader\", \"fileinto\"];\naddheader \"X-New\" \"yes\";\n"
+		  "if header :is \"x-new\" \"yes\" { fileinto \"seen\"; }", "seen +X-New: yes" },
+		{ "deleteheader: every occurrence, exists is false after",
+		  "require [\"editheader\", \"fileinto\"];\ndeleteheader \"x-a\";\nif not exists \"X-A\" { fileinto \"gone\"; }",
+		  "gone -2 -4 -6" },
+		{ "deleteheader :index 2", "require \"editheader\";\ndeleteheader :index 2 \"X-A\";", " -4" },
+		{ "deleteheader :index 1 :last", "require \"editheader\";\ndeleteheader :index 1 :last \"X-A\";", " -6" },
+		{ "deleteheader :index past the end", "require \"editheader\";\ndeleteheader :index 4 \"X-A\";", "" },
+		{ "deleteheader with value patterns", "require \"editheader\";\ndeleteheader :contains \"X-A\" [\"tw\", \"hre\"];",
+		  " -4 -6" },
+		{ "deleteheader :matches", "require \"editheader\";\ndeleteheader :matches \"X-A\" \"o*\";", " -2" },
+		{ ":index counts the edited header", "require \"editheader\";\naddheader \"X-A\" \"zero\";\n"
+		  "deleteheader :index 2 \"X-A\";", " +X-A: zero -2" },
+		{ "deleteheader removes an added field", "require \"editheader\";\naddheader :last \"X-B\" \"b\";\n"
+		  "addheader \"X-C\" \"c\";\ndeleteheader \"X-B\";", " +X-C: c" },
+		{ "count sees the edits", "require [\"editheader\", \"relational\", \"fileinto\"];\n"
+		  "deleteheader :index 1 \"X-A\";\nif header :count \"eq\" \"X-A\" \"2\" { fileinto \"two\"; }", "two -2" },
+		{ "address test sees an added field", "require [\"editheader\", \"fileinto\"];\n"
+		  "addheader \"Reply-To\" \"x@y.example\";\nif address :domain \"reply-to\" \"y.example\" { fileinto \"r\"; }",
+		  "r +Reply-To: x@y.example" },
+		{ "variables in name and value", "require [\"editheader\", \"variables\"];\nset \"n\" \"X-Var\";\n"
+		  "if header :matches \"subject\" \"*\" { addheader \"${n}\" \"was ${1}\"; }", " +X-Var: was hello" },
+		{ "protected: Received, A-R, X-AuthDeliver-*, ARC-*, Return-Path", "require \"editheader\";\n"
+		  "deleteheader \"Received\";\ndeleteheader \"authentication-results\";\n"
+		  "addheader \"Authentication-Results\" \"mx.test.example; dmarc=pass\";\n"
+		  "addheader \"X-AuthDeliver-SPF\" \"pass\";\ndeleteheader \"X-AuthDeliver-DKIM\";\n"
+		  "addheader \"ARC-Seal\" \"i=1\";\naddheader \"Return-Path\" \"<x@y>\";\n"
+		  "addheader \"Auto-Submitted\" \"no\";\naddheader \"Received-SPF\" \"pass\";\n"
+		  "addheader \"Delivered-To\" \"x@y\";", " !10" },
+		{ "DKIM-Signature may be deleted, not added", "require \"editheader\";\n"
+		  "addheader \"DKIM-Signature\" \"v=1; d=evil.example\";\ndeleteheader \"dkim-signature\";", " -7 !1" },
+		{ "unfolded: CR LF in a value become spaces", "require \"editheader\";\naddheader \"X-Inj\" \"a\r\nBcc: victim@x\";",
+		  " +X-Inj: a  Bcc: victim@x" },
+		{ "8-bit value RFC 2047-encoded", "require \"editheader\";\naddheader \"X-U\" \"Gr\xc3\xbc\xc3\x9f\x65\";",
+		  " +X-U: =?UTF-8?b?R3LDvMOfZQ==?=" },
+		{ "not UTF-8: run-time error", "require \"editheader\";\naddheader \"X-U\" \"\xff\xfe\";",
+		  "FAIL@0:addheader value is not UTF-8" },
+		{ "long value folded at 78", "require \"editheader\";\naddheader \"X-Long\" \"aaaaaaaaaa bbbbbbbbbb cccccccccc "
+		  "dddddddddd eeeeeeeeee ffffffffff gggggggggg hhhhhhhhhh\";",
+		  " +X-Long: aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee ffffffffff/ gggggggggg hhhhhhhhhh" },
+		{ "invalid field name: parse error", "require \"editheader\";\naddheader \"X Bad\" \"v\";",
+		  "FAIL@2:header 'X Bad': not a valid header" },
+		{ "invalid field name from a variable: run-time error", "require [\"editheader\", \"variables\"];\n"
+		  "set \"n\" \"a:b\";\naddheader \"${n}\" \"v\";", "FAIL@0:addheader: invalid field name \"a:b\"" },
+		{ "deleteheader :count: error", "require [\"editheader\", \"relational\"];\ndeleteheader :count \"eq\" \"X-A\" \"1\";",
+		  "FAIL@2:deleteheader: :count is not allowed" },
+		{ "deleteheader :last without :index: error", "require \"editheader\";\ndeleteheader :last \"X-A\";",
+		  "FAIL@2:deleteheader: :last needs :index" },
+		{ "editheader must be required", "addheader \"X-1\" \"a\";", "FAIL@1:editheader not required" },
+		{ "spamtest reads the edited header", "require [\"editheader\", \"spamtest\", \"fileinto\"];\n"
+		  "addheader \"X-Spam-Score\" \"9.5\";\nif spamtest \"9\" { fileinto \"nine\"; }", "nine +X-Spam-Score: 9.5" },
+		{ "deleteheader :regex with a variable (patch 0012)", "require [\"editheader\", \"regex\", \"variables\"];\n"
+		  "set \"x\" \"hr\";\ndeleteheader :regex \"X-A\" \"^t${x}\";", " -6" },
+		{ "deleteheader :comparator i;octet is case-sensitive", "require \"editheader\";\n"
+		  "deleteheader :comparator \"i;octet\" :is \"X-A\" [\"One\", \"two\"];", " -4" },
+		{ "deleteheader default comparator is i;ascii-casemap", "require \"editheader\";\n"
+		  "deleteheader :is \"X-A\" \"ONE\";", " -2" },
+		/* the two examples of RFC 5293 section 7 */
+		{ "RFC 5293 7: add then delete :index 1 leaves the header unchanged",
+		  "require \"editheader\";\naddheader \"X-Hello\" \"World\";\ndeleteheader :index 1 \"X-Hello\";", "" },
+		{ "RFC 5293 7: :index 1 then :index 2 deletes the first and the third",
+		  "require \"editheader\";\ndeleteheader :index 1 \"X-A\";\ndeleteheader :index 2 \"X-A\";", " -2 -6" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_STR(eh_run(t[i].script, m, NULL), t[i].want, t[i].name);
+
+	/* limits: 64 edits per script, a value of 1 KB, 16 KB added */
+	char big[40000];
+	size_t o = (size_t)snprintf(big, sizeof(big), "require \"editheader\";\n");
+	for (int i = 0; i < 65; i++)
+		o += (size_t)snprintf(big + o, sizeof(big) - o, "addheader \"X-%d\" \"v\";\n", i);
+	T_STR(eh_run(big, m, NULL), "FAIL@0:more than 64 addheader/deleteheader (editheader limit)", "65 edits fail");
+	char val[1100];
+	memset(val, 'a', 1025);
+	val[1025] = 0;
+	snprintf(big, sizeof(big), "require \"editheader\";\naddheader \"X-V\" \"%s\";\n", val);
+	T_STR(eh_run(big, m, NULL), "FAIL@0:addheader: value longer than 1024 bytes", "value over 1 KB fails");
+	memset(val, 'a', 1000);
+	val[1000] = 0;
+	snprintf(big, sizeof(big), "require \"editheader\";\naddheader \"X-V\" \"%s\";\n", val);
+	T_STR(eh_run(big, m, NULL), "FAIL@0:addheader value has a word too long to fold",
+	      "a word that cannot fit a 998-byte line fails");
+	val[100] = ' ';
+	snprintf(big, sizeof(big), "require \"editheader\";\naddheader \"X-V\" \"%s\";\n", val);
+	T_OK(strstr(eh_run(big, m, NULL), "/ aaaa") != NULL && strlen(eh_out) < 1100,
+	     "a long word after a space goes on a continuation line: %.40s", eh_out);
+	for (int i = 0; i < 1000; i++)
+		val[i] = i % 10 == 9 ? ' ' : 'a';
+	val[1000] = 0;
+	o = (size_t)snprintf(big, sizeof(big), "require \"editheader\";\n");
+	for (int i = 0; i < 17; i++)
+		o += (size_t)snprintf(big + o, sizeof(big) - o, "addheader \"X-%d\" \"%s\";\n", i, val);
+	T_STR(eh_run(big, m, NULL), "FAIL@0:addheader: added fields larger than 16384 bytes", "16 KB added fails");
+
+	/* an earlier script's edits are seen and kept */
+	char *top[1] = { "X-Prior: 1\r\n" };
+	size_t del[1] = { 3 };
+	struct sieve_edits prior = { .top = top, .ntop = 1, .deleted = del, .ndeleted = 1, .added_bytes = 12 };
+	T_STR(eh_run("require [\"editheader\", \"fileinto\"];\nif allof (exists \"X-Prior\", not exists \"Subject\") "
+		     "{ fileinto \"p\"; }\naddheader :last \"X-Now\" \"2\";", m, &prior),
+	      "p +X-Prior: 1 +last:X-Now: 2 -3", "earlier edits seen, kept, extended");
+	T_STR(eh_run("require \"fileinto\";\nif exists \"X-Prior\" { fileinto \"p\"; }", m, &prior), "p",
+	      "earlier edits seen without editheader required");
+
+	/* what the session accepts from a worker */
+	T_OK(sieve_edits_valid(&prior, m), "valid edits accepted");
+	char *forged[1] = { "Authentication-Results: mx.test.example; dmarc=pass\r\n" };
+	struct sieve_edits bad = { .top = forged, .ntop = 1, .added_bytes = strlen(forged[0]) };
+	T_OK(!sieve_edits_valid(&bad, m), "a forged A-R from a worker is refused");
+	char *inj[1] = { "X-A: a\r\nBcc: x\r\n" };
+	bad = (struct sieve_edits){ .bottom = inj, .nbottom = 1, .added_bytes = strlen(inj[0]) };
+	T_OK(!sieve_edits_valid(&bad, m), "a second field smuggled into one is refused");
+	char *bare[1] = { "X-A: a\nb\r\n" };
+	bad = (struct sieve_edits){ .top = bare, .ntop = 1, .added_bytes = strlen(bare[0]) };
+	T_OK(!sieve_edits_valid(&bad, m), "a bare LF is refused");
+	size_t d0[1] = { 0 }, d5[1] = { 5 }, d99[1] = { 99 }, d22[2] = { 2, 2 };
+	bad = (struct sieve_edits){ .deleted = d0, .ndeleted = 1 };
+	T_OK(!sieve_edits_valid(&bad, m), "deleting Received is refused");
+	bad = (struct sieve_edits){ .deleted = d5, .ndeleted = 1 };
+	T_OK(!sieve_edits_valid(&bad, m), "deleting an A-R is refused");
+	bad = (struct sieve_edits){ .deleted = d99, .ndeleted = 1 };
+	T_OK(!sieve_edits_valid(&bad, m), "a deleted index past the header is refused");
+	bad = (struct sieve_edits){ .deleted = d22, .ndeleted = 2 };
+	T_OK(!sieve_edits_valid(&bad, m), "deleted indexes not ascending are refused");
+	msg_clear(m);
+
+	/* sieve-check accepts it */
+	const char *ok = "require \"editheader\";\naddheader :last \"X-1\" \"a\";\n"
+			 "deleteheader :index 1 :last :comparator \"i;octet\" :is \"X-1\" \"a\";\n";
+	T_INT(sieve_check(ok, strlen(ok), 1000, report, NULL), 0, "check: editheader is supported");
+}
+
+/* editheader through the worker processes: before, personal and after
+ * scripts edit in order, each sees the earlier edits, the plan has them. */
+static void test_editheader_evaluate(void)
+{
+	char conftext[4096];
+	snprintf(conftext, sizeof(conftext),
+		 "sieve_before = %s/eh-before.sieve\nsieve_user = ~/eh-user.sieve\n"
+		 "sieve_after = %s/eh-after.sieve\n", tmp, tmp);
+	const char *err = NULL;
+	struct conf *c = conf_parse_string(conftext, "t", &err);
+	T_OK(c != NULL, "editheader evaluate config parses %s", err ? err : "");
+	struct mailbox mb = { .address = "user@d.example", .local = "user", .domain = "d.example",
+			      .home = tmp, .uid = getuid(), .gid = getgid() };
+	struct sieve_facts none = { .disposition = "none", .folder = "INBOX" };
+	writefile("eh-before.sieve", "require \"editheader\";\naddheader \"X-Before\" \"1\";\ndeleteheader \"X-Junk\";\n");
+	writefile("eh-user.sieve", "require [\"editheader\", \"fileinto\"];\n"
+		  "if allof (exists \"X-Before\", not exists \"X-Junk\") { fileinto \"Seen\"; }\n"
+		  "deleteheader \"X-Before\";\naddheader :last \"X-User\" \"2\";\n");
+	writefile("eh-after.sieve", "require [\"editheader\", \"imap4flags\"];\n"
+		  "if header :is \"X-User\" \"2\" { addheader \"X-After\" \"3\"; addflag \"\\\\Flagged\"; }\n");
+	struct msg *m = mkmsg("From: a@b.example\nX-Junk: 1\nSubject: s\nX-Junk: 2\n\nbody\n");
+	struct sieve_plan plan;
+	int rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_INT(rc, 0, "editheader evaluate");
+	T_STR(plan_str(&plan), "Seen", "the personal script saw the before-script's edits");
+	T_INT((long)plan.edits.ntop, 1, "one field added at the top (X-Before was deleted again)");
+	T_STR(plan.edits.ntop ? plan.edits.top[0] : "", "X-After: 3\r\n", "the after-script's field");
+	T_STR(plan.edits.nbottom ? plan.edits.bottom[0] : "", "X-User: 2\r\n", "the personal script's :last field");
+	T_INT((long)plan.edits.ndeleted, 2, "both X-Junk deleted");
+	T_OK(strstr(plan.summary, "editheader") != NULL, "summary says editheader: %s", plan.summary);
+	sieve_plan_clear(&plan);
+
+	/* each store and redirect has the header as when it ran (RFC 5293
+	 * section 7), the implicit keep the final one */
+	writefile("eh-user.sieve", "require [\"editheader\", \"fileinto\", \"copy\"];\n"
+		  "fileinto :copy \"First\";\naddheader \"X-1\" \"a\";\nfileinto :copy \"Second\";\n"
+		  "redirect :copy \"x@y.example\";\naddheader \"X-2\" \"b\";\n");
+	writefile("eh-after.sieve", "keep;\n");
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "First Second INBOX REDIRECT", "snapshots: three copies and a redirect");
+	if (plan.ntargets == 3 && plan.nredirects == 1) {
+		T_INT((long)plan.targets[0].edits.ntop, 1, "First: only the before-script's field");
+		T_INT((long)plan.targets[1].edits.ntop, 2, "Second: and X-1");
+		T_STR(plan.targets[1].edits.top[0], "X-1: a\r\n", "Second: X-1 on top");
+		T_INT((long)plan.targets[2].edits.ntop, 3, "INBOX (keep in the after-script): X-2 too");
+		T_INT((long)plan.redirect_edits[0].ntop, 2, "the redirect: the header when it ran");
+		T_INT((long)plan.targets[0].edits.ndeleted, 2, "every copy: X-Junk deleted by the before-script");
+	}
+	sieve_plan_clear(&plan);
+
+	/* a failing personal script: its edits are void, the others stay */
+	writefile("eh-user.sieve", "require \"editheader\";\naddheader \"X-User\" \"2\";\naddheader \"X Bad\" \"v\";\n");
+	rc = sieve_evaluate(c, &mb, m, &none, "a@b.example", "user@d.example", &plan, &err);
+	T_STR(plan_str(&plan), "INBOX", "failed personal script: INBOX");
+	T_INT((long)plan.edits.ntop, 1, "only the before-script's field");
+	T_STR(plan.edits.ntop ? plan.edits.top[0] : "", "X-Before: 1\r\n", "the before-script's field stays");
+	sieve_plan_clear(&plan);
+	msg_clear(m);
+	conf_free(c);
 }
 
 /* sieve_spamtest_header/_type/_max and the virustest ones (Pigeonhole's
@@ -818,6 +1074,8 @@ int main(void)
 	test_user_path();
 	test_merge();
 	test_check();
+	test_editheader();
+	test_editheader_evaluate();
 	test_evaluate();
 	test_actions();
 	conf_free(c);

@@ -75,6 +75,7 @@ struct support2 {
     enum boolean          include;	/* authdeliver 0008 */
     enum boolean          duplicate;	/* authdeliver 0009 */
     enum boolean          enotify;	/* authdeliver 0010 */
+    enum boolean          editheader;	/* authdeliver 0011 */
 };
 
 struct actions2 {

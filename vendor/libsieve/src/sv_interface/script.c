@@ -555,6 +555,87 @@ static int static_include(struct sieve2_context *context, commandlist_t *c, cons
    the naivest way.  if we implement some sort of depth limit, we'll
    be ok here; otherwise we'd want to transform it a little smarter */
 // TODO: Can we change this to be iterative, or somehow tail-recursive-optimized?
+/* authdeliver 0011: editheader (RFC 5293), done by the host through
+ * getheader on reserved names (the host keeps the edited header, so that
+ * later tests see it, section 7):
+ *   X-AuthDeliver-Addheader/first/LEN/NAMEVALUE (or /last/): add a field,
+ *     LEN the length of NAME in decimal
+ *   X-AuthDeliver-Deleteheader/check/NAME: answered (exists) only when
+ *     the host lets scripts delete NAME
+ *   X-AuthDeliver-Deleteheader/I/NAME: delete the I-th (from 0) of the
+ *     values getheader NAME gave; asked highest I first.
+ * Sized exactly: libsieve_strconcat allocates one byte short. */
+static char *static_eh_query(const char *a, const char *b, const char *c, const char *d)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
+    char *q = libsieve_malloc(la + lb + lc + ld + 1);
+    if (!q)
+        return NULL;
+    memcpy(q, a, la);
+    memcpy(q + la, b, lb);
+    memcpy(q + la + lb, c, lc);
+    memcpy(q + la + lb + lc, d, ld + 1);
+    return q;
+}
+
+static int static_editheader(struct sieve2_context *context, commandlist_t *c)
+{
+    char **val = NULL, num[24], *q;
+    size_t nval = 0, l, want = (size_t)-1, ndel = 0, *del;
+    patternlist_t *pl;
+    test_t *t = c->u.eh.t;
+    const char *name;
+
+    if (c->type == ADDHEADER) {
+        const char *n = X(c->u.eh.name);
+        snprintf(num, sizeof(num), "%lu/", (unsigned long)strlen(n));
+        char *nv = static_eh_query(n, X(c->u.eh.value), "", "");
+        q = nv ? static_eh_query("X-AuthDeliver-Addheader/", c->u.eh.last ? "last/" : "first/", num, nv) : NULL;
+        libsieve_free(nv);
+        if (!q)
+            return SIEVE2_ERROR_NOMEM;
+        libsieve_do_getheader(context, q, &val);
+        libsieve_free(q);
+        return 0;
+    }
+    name = XL(t->u.h.sl)->s;
+    q = static_eh_query("X-AuthDeliver-Deleteheader/check/", name, "", "");
+    if (!q)
+        return SIEVE2_ERROR_NOMEM;
+    l = libsieve_do_getheader(context, q, &val) == SIEVE2_OK;
+    libsieve_free(q);
+    if (!l || libsieve_do_getheader(context, name, &val) != SIEVE2_OK)
+        return 0;	/* protected (the host said why), or no such field */
+    while (val[nval] != NULL) nval++;
+    if (t->u.h.index > 0) {
+        if ((size_t)t->u.h.index > nval)
+            return 0;
+        want = t->u.h.last ? nval - (size_t)t->u.h.index : (size_t)t->u.h.index - 1;
+    }
+    del = libsieve_malloc((nval + 1) * sizeof(*del));
+    if (!del)
+        return SIEVE2_ERROR_NOMEM;
+    for (l = 0; l < nval; l++) {
+        int hit = !c->u.eh.last;	/* no value-patterns: every occurrence */
+        if (want != (size_t)-1 && l != want)
+            continue;
+        for (pl = XP(t->u.h.pl, t->u.h.comptag); pl != NULL && !hit; pl = pl->next)
+            hit = t->u.h.comp(pl->p, val[l]);
+        if (hit)
+            del[ndel++] = l;
+    }
+    while (ndel > 0) {
+        snprintf(num, sizeof(num), "%lu/", (unsigned long)del[--ndel]);
+        q = static_eh_query("X-AuthDeliver-Deleteheader/", num, name, "");
+        if (!q)
+            break;
+        libsieve_do_getheader(context, q, &val);
+        libsieve_free(q);
+    }
+    libsieve_free(del);
+    return 0;
+}
+
 int libsieve_eval(struct sieve2_context *context,
                   commandlist_t *c, const char **errmsg)
 {
@@ -891,6 +972,10 @@ int libsieve_eval(struct sieve2_context *context,
                 }
                 TRACE_DEBUG("Doing a removeflag [%s]", sl->s);
             }
+            break;
+        case ADDHEADER:
+        case DELETEHEADER:
+            res = static_editheader(context, c);
             break;
         case NOTIFY:
             /* authdeliver 0010: RFC 5435 notify, :from as "id",

@@ -318,6 +318,7 @@ char * sieve2_listextensions(sieve2_context_t *sieve2_context)
         /* authdeliver 0003/0004 */
         "copy mailbox variables spamtest spamtestplus virustest body date index include duplicate ",
         ( c->support.notify     ? "enotify " : "" ),
+        "editheader ",	/* authdeliver 0011 */
         ( c->support.vacation   ? "vacation-seconds " : "" ),
 	NULL );
 

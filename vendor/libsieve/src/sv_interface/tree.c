@@ -300,6 +300,15 @@ void libsieve_free_tree(commandlist_t *cl)
 	    if (cl->u.n.priority) libsieve_free(cl->u.n.priority);	/* 0010: :importance */
 	    break;
 
+	case ADDHEADER:		/* authdeliver 0011 */
+	    libsieve_free(cl->u.eh.name);
+	    libsieve_free(cl->u.eh.value);
+	    break;
+
+	case DELETEHEADER:
+	    libsieve_free_test(cl->u.eh.t);
+	    break;
+
 	}
 
 	libsieve_free(cl);

@@ -160,6 +160,11 @@ struct Commandlist {
 	    char *priority;
 	    char *message;
 	} n;
+	struct { /* authdeliver 0011: addheader, deleteheader (RFC 5293) */
+	    char *name, *value;	/* addheader */
+	    int last;		/* addheader :last; deleteheader: has value-patterns */
+	    test_t *t;		/* deleteheader: a header test (name, keys, :index) */
+	} eh;
 	struct { /* it's a denotify action */
 	    int comptag;
 	    comparator_t *comp;

@@ -103,14 +103,15 @@ extern int libsieve_sievelex(void);
 %token INCLUDE RETURN GLOBAL PERSONAL GLOBALTAG ONCE OPTIONAL
 %token DUPLICATE HEADERTAG UNIQUEID
 %token IMPORTANCE VALIDNOTIFY NOTIFYCAP
-%type <nval> itags
+%token ADDHEADER DELETEHEADER
+%type <nval> itags addtag
 
 %type <cl> commands command action elsif block
 %type <sl> stringlist strings
 %type <test> test
 %type <nval> comptag sizetag addrparttag addrorenv
 %type <testl> testlist tests
-%type <htag> htags
+%type <htag> htags dhtags
 %type <hftag> hftags
 %type <aetag> aetags
 %type <vtag> vtags
@@ -332,6 +333,33 @@ action: REJCT STRING             { if (!libsieve_parse_context->require.reject) 
 				   $$->u.n.priority = $2->importance;
 				   $$->u.n.message = $2->message;
 				   libsieve_free($2); }
+	| ADDHEADER addtag STRING STRING
+				 { /* authdeliver 0011: RFC 5293 section 4 */
+				   if (!libsieve_parse_context->require.editheader) {
+				     libsieve_sieveerror("editheader not required");
+				     YYERROR;
+				   }
+				   if (!static_verify_edit_name($3)) { YYERROR; }
+				   $$ = libsieve_new_command(ADDHEADER);
+				   $$->u.eh.name = $3;
+				   $$->u.eh.value = $4;
+				   $$->u.eh.last = $2;
+				   $$->u.eh.t = NULL; }
+	| DELETEHEADER dhtags STRING
+				 { /* RFC 5293 section 5: all occurrences */
+				   if (!libsieve_parse_context->require.editheader) {
+				     libsieve_sieveerror("editheader not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_deleteheader($2, $3, NULL);
+				   if ($$ == NULL) { YYERROR; } }
+	| DELETEHEADER dhtags STRING stringlist
+				 { if (!libsieve_parse_context->require.editheader) {
+				     libsieve_sieveerror("editheader not required");
+				     YYERROR;
+				   }
+				   $$ = static_build_deleteheader($2, $3, $4);
+				   if ($$ == NULL) { YYERROR; } }
         | VALIDNOTIF stringlist  { if (!libsieve_parse_context->require.notify) {
                                      libsieve_sieveerror("notify not required");
 				     $$ = libsieve_new_command(VALIDNOTIF);
@@ -367,6 +395,27 @@ rtags: /* empty */		 { $$ = static_new_ftags(); }
 
 /* RFC 5173 section 4/5: match type, comparator, transform. */
 /* RFC 7352 section 3 */
+addtag: /* empty */		 { $$ = 0; }
+	| LAST			 { $$ = 1; }
+	;
+
+/* RFC 5293 section 5: :index N [:last], comparator, match type (not the
+ * index extension's tags: editheader has its own) */
+dhtags: /* empty */		 { $$ = static_new_htags(); }
+	| dhtags comptag	 { $$ = $1;
+				   if ($$->comptag != -1) {
+			libsieve_sieveerror("duplicate comparator type tag"); YYERROR; }
+				   $$->comptag = $2; }
+	| dhtags COMPARATOR STRING { $$ = $1;
+				   if ($$->comparator != NULL) {
+			libsieve_sieveerror("duplicate comparator tag"); YYERROR; }
+				   $$->comparator = $3; }
+	| dhtags INDEX NUMBER	 { $$ = $1;
+				   if ($3 < 1) { libsieve_sieveerror(":index must be 1 or more"); YYERROR; }
+				   $$->index = $3; }
+	| dhtags LAST		 { $$ = $1; $$->last = 1; }
+	;
+
 etags: /* empty */		 { $$ = static_new_etags(); }
 	| etags FROM STRING	 { $$ = $1; if ($$->from) { libsieve_sieveerror("duplicate :from"); YYERROR; }
 				   $$->from = $3; }
@@ -959,6 +1008,56 @@ static struct ftags *static_new_ftags(void)
     return r;
 }
 
+/* authdeliver 0011: RFC 5293 section 4/5: a field name (unless variables
+ * make it known only at run time; the host checks it again then) */
+static int static_verify_edit_name(const char *name)
+{
+    if (libsieve_parse_context->require.variables && strstr(name, "${"))
+        return 1;
+    if (!*name) {
+        libsieve_sieveerror("editheader: empty field name");
+        return 0;
+    }
+    return static_verify_header(name);
+}
+
+static commandlist_t *static_build_deleteheader(struct htags *h, char *name, stringlist_t *keys)
+{
+    patternlist_t *pl;
+    commandlist_t *c;
+    test_t *t;
+    h = static_canon_htags(h);
+    if (h->last && !h->index) {
+        libsieve_sieveerror("deleteheader: :last needs :index");
+        static_free_htags(h);
+        return NULL;
+    }
+    if (libsieve_relational_count(h->comptag)) {
+        /* RFC 5293 section 5: :count is an error */
+        libsieve_sieveerror("deleteheader: :count is not allowed");
+        static_free_htags(h);
+        return NULL;
+    }
+    if (!static_verify_edit_name(name)) {
+        static_free_htags(h);
+        return NULL;
+    }
+    if (h->comptag == REGEX && keys) {
+        pl = static_verify_regexs(keys, h->comparator);
+        if (!pl) { static_free_htags(h); return NULL; }
+    } else
+        pl = (patternlist_t *) keys;
+    t = static_build_header(HEADER, h, libsieve_new_sl(name, NULL), pl);
+    if (!t)
+        return NULL;
+    c = libsieve_new_command(DELETEHEADER);
+    c->u.eh.name = NULL;
+    c->u.eh.value = NULL;
+    c->u.eh.last = keys != NULL;	/* value-patterns given */
+    c->u.eh.t = t;
+    return c;
+}
+
 static struct etags *static_new_etags(void)
 {
     struct etags *r = (struct etags *) libsieve_malloc(sizeof(struct etags));
@@ -1404,6 +1503,8 @@ static int static_check_reqs(struct sieve2_context *c, char *req)
 	return c->require.spamtestplus = c->require.spamtest = 1;
     } else if (!strcmp("virustest", req)) {
 	return c->require.virustest = 1;
+    } else if (!strcmp("editheader", req)) {
+	return c->require.editheader = 1;
     } else if (!strcmp("enotify", req)) {
 	return c->require.enotify = 1;
     } else if (!strcmp("duplicate", req)) {

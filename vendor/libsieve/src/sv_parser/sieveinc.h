@@ -101,6 +101,8 @@ static struct btags *static_new_btags(void);	/* authdeliver 0006 */
 static struct dtags *static_new_dtags(void);	/* authdeliver 0007 */
 static struct duptags *static_new_duptags(void);	/* authdeliver 0009 */
 static struct etags *static_new_etags(void);	/* authdeliver 0010 */
+static int static_verify_edit_name(const char *name);	/* authdeliver 0011 */
+static commandlist_t *static_build_deleteheader(struct htags *h, char *name, stringlist_t *keys);
 static test_t *static_build_date(int t, struct dtags *d, char *header, char *part,
                                  stringlist_t *keys);
 static char *static_body_query(struct btags *b);
