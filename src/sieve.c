@@ -1372,6 +1372,23 @@ static int edit_delete(struct run *r, const char *q, bool *exists_r)
 }
 
 
+/* Answer a host-channel question of our patches with one value, v held
+ * by r already (NULL: none, i.e. false or empty). */
+static int answer_one(sieve2_context_t *s, struct run *r, char *v)
+{
+	char **list = hold(r, calloc(2, sizeof(char *)));
+	if (!list)
+		return SIEVE2_ERROR_NOMEM;
+	list[0] = v;
+	sieve2_setvalue_stringlist(s, "body", list);
+	return SIEVE2_OK;
+}
+
+static int answer_bool(sieve2_context_t *s, struct run *r, bool yes)
+{
+	return answer_one(s, r, yes ? hold(r, strdup("1")) : NULL);
+}
+
 static int cb_getheader(sieve2_context_t *s, void *u)
 {
 	struct run *r = u;
@@ -1385,23 +1402,14 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 		 * (case-sensitive), never the message's fields */
 		bool exists = false;
 		int rc = name[14] == 'A' ? edit_add(r, name + 24) : edit_delete(r, name + 27, &exists);
-		char **list = hold(r, calloc(2, sizeof(char *)));
-		if (!list)
-			return SIEVE2_ERROR_NOMEM;
-		list[0] = exists ? hold(r, strdup("1")) : NULL;
-		sieve2_setvalue_stringlist(s, "body", list);
-		return rc;
+		int arc = answer_bool(s, r, exists);
+		return arc != SIEVE2_OK ? arc : rc;
 	}
 	if (!strncasecmp(name, "X-AuthDeliver-Notify-Valid/", 27)) {
 		char *uri = xstrndup(name + 27, SIEVE_MAX_STRING);
 		bool ok = uri && sieve_mailto_parse(uri, NULL, NULL, NULL);
 		free(uri);
-		char **list = hold(r, calloc(2, sizeof(char *)));
-		if (!list)
-			return SIEVE2_ERROR_NOMEM;
-		list[0] = ok ? hold(r, strdup("1")) : NULL;
-		sieve2_setvalue_stringlist(s, "body", list);
-		return SIEVE2_OK;
+		return answer_bool(s, r, ok);
 	}
 	if (!strncasecmp(name, "X-AuthDeliver-Duplicate/", 24)) {
 		/* "SECONDS/first|last/HANDLE\nID" from patch 0009 */
@@ -1429,21 +1437,10 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 			return SIEVE2_ERROR_NOMEM;
 		/* Pigeonhole's defaults: 12 hours, at most 2 days */
 		a->num = secs < 0 ? 12 * 3600 : secs > 2 * 86400 ? 2 * 86400 : secs;
-		char **list = hold(r, calloc(2, sizeof(char *)));
-		if (!list)
-			return SIEVE2_ERROR_NOMEM;
-		list[0] = seen ? hold(r, strdup("1")) : NULL;
-		sieve2_setvalue_stringlist(s, "body", list);
-		return SIEVE2_OK;
+		return answer_bool(s, r, seen);
 	}
-	if (!strncasecmp(name, "X-AuthDeliver-Include/", 22)) {
-		char **list = hold(r, calloc(2, sizeof(char *)));
-		if (!list)
-			return SIEVE2_ERROR_NOMEM;
-		list[0] = include_text(r, name + 22);
-		sieve2_setvalue_stringlist(s, "body", list);
-		return SIEVE2_OK;
-	}
+	if (!strncasecmp(name, "X-AuthDeliver-Include/", 22))
+		return answer_one(s, r, include_text(r, name + 22));
 	if (!strncasecmp(name, "X-AuthDeliver-Body/", 19)) {
 		char **list = body_parts(r, name + 19);
 		if (!list)
@@ -1465,14 +1462,8 @@ static int cb_getheader(sieve2_context_t *s, void *u)
 	}
 	bool virt;
 	const char *vv = virtual_value(r, name, &virt);
-	if (virt) {
-		char **list = hold(r, calloc(2, sizeof(char *)));
-		if (!list)
-			return SIEVE2_ERROR_NOMEM;
-		list[0] = vv ? hold(r, strdup(vv)) : NULL;
-		sieve2_setvalue_stringlist(s, "body", list);
-		return SIEVE2_OK;
-	}
+	if (virt)
+		return answer_one(s, r, vv ? hold(r, strdup(vv)) : NULL);
 	char **list = hold(r, calloc(MAX_HEADER_VALUES + 1, sizeof(char *)));
 	struct vitem it[MAX_HEADER_VALUES];	/* 16 KB of stack, no allocation */
 	if (!list)
