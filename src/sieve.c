@@ -189,6 +189,10 @@ struct run {
 	jmp_buf bail;		/* out of libsieve, see cb_getenvelope */
 	bool can_bail;
 	unsigned nedits;	/* editheader commands run (SIEVE_MAX_EDITS) */
+	/* the parts of the last body transform asked for: a script's
+	 * several body tests parse the message once (body_parts) */
+	char *body_what;
+	char **body_list;
 };
 
 static void *hold(struct run *r, void *p)
@@ -802,7 +806,22 @@ static void body_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 	w->list[w->n++] = text;
 }
 
+static char **body_parts_of(struct run *r, const char *what);
+
 static char **body_parts(struct run *r, const char *what)
+{
+	if (r->body_what && !strcasecmp(r->body_what, what))
+		return r->body_list;	/* held by r, read-only to libsieve */
+	char **list = body_parts_of(r, what);
+	char *w = list ? hold(r, strdup(what)) : NULL;
+	if (w) {
+		r->body_what = w;
+		r->body_list = list;
+	}
+	return list;
+}
+
+static char **body_parts_of(struct run *r, const char *what)
 {
 	const struct msg *m = r->env->m;
 	char **list = hold(r, calloc(MAX_BODY_PARTS + 1, sizeof(char *)));
