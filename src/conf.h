@@ -132,7 +132,7 @@ struct conf {
 	enum conf_score_type sieve_virustest_type;
 	long sieve_virustest_max;	/* the score that is virustest 5 */
 	long sieve_timeout;		/* seconds per evaluation */
-	bool sieve_shared_workers;	/* lmtp: workers leased from one pool */
+	bool sieve_shared_workers;	/* lmtp: workers of one pool take jobs */
 	bool sieve_reject_to_folder;	/* reject -> file instead */
 	char *sendmail_path;		/* redirect, vacation */
 	long sieve_max_redirects;

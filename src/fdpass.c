@@ -8,44 +8,88 @@
 #include <string.h>
 #include <sys/socket.h>
 
-int fdpass_send(int sock, int fd, unsigned char byte)
+int fdpass_sendmsg(int sock, int fd, const void *data, size_t len, int flags)
 {
 	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
 	memset(&u, 0, sizeof(u));
-	struct iovec iov = { &byte, 1 };
+	struct iovec iov = { (void *)data, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	ssize_t n;
+	while ((n = sendmsg(sock, &mh, flags | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	if (n >= 0 && (size_t)n != len)
+		errno = EMSGSIZE;
+	return n >= 0 && (size_t)n == len ? 0 : -1;
+}
+
+ssize_t fdpass_recvmsg(int sock, int *fd_r, void *buf, size_t size, int flags)
+{
+	/* room for more than one: extra descriptors are closed, not leaked */
+	union { struct cmsghdr h; char buf[CMSG_SPACE(4 * sizeof(int))]; } u;
+	struct iovec iov = { buf, size };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	ssize_t n;
-	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return n == 1 ? 0 : -1;
+	*fd_r = -1;
+	ssize_t n = recvmsg(sock, &mh, flags | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -1;
+	int got = 0;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (got++ == 0)
+				*fd_r = fd;
+			else
+				close(fd);
+		}
+	}
+	if (got > 1) {
+		close(*fd_r);
+		*fd_r = -1;
+		errno = EBADMSG;
+		return -1;
+	}
+	if (mh.msg_flags & MSG_CTRUNC) {
+		if (*fd_r >= 0)
+			close(*fd_r);
+		*fd_r = -1;
+		errno = EBADMSG;
+		return -1;
+	}
+	return n;
+}
+
+int fdpass_send(int sock, int fd, unsigned char byte)
+{
+	return fdpass_sendmsg(sock, fd, &byte, 1, 0);
 }
 
 int fdpass_recv(int sock, unsigned char *byte_r)
 {
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-	struct iovec iov = { byte_r, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	int fd;
+	ssize_t n = fdpass_recvmsg(sock, &fd, byte_r, 1, 0);
 	if (n == 0)
 		errno = 0;
-	if (n != 1)
-		return -1;
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int))) {
+	if (n == 1 && fd >= 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	if (n == 1)
 		errno = EBADMSG;
-		return -1;
-	}
-	int fd;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	return -1;
 }
 
 pid_t fdpass_spawn(const int *close_fds, size_t n, int *ctl_r, char *err, size_t errlen)

@@ -11,7 +11,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* 0, or -1 with errno (EINTR is retried) */
+/* One message of len bytes with descriptor fd beside it (fd -1: none);
+ * flags as for send() (MSG_NOSIGNAL is always added).  0, or -1 with
+ * errno (EINTR is retried; a short send is EMSGSIZE). */
+int fdpass_sendmsg(int sock, int fd, const void *data, size_t len, int flags);
+/* One message into buf: its length (0 at EOF), with *fd_r the descriptor
+ * that came with it (close-on-exec) or -1.  -1 with errno on error, and
+ * EBADMSG for a message with more than one descriptor or truncated
+ * control data (whatever came with it is closed). */
+ssize_t fdpass_recvmsg(int sock, int *fd_r, void *buf, size_t size, int flags);
+
+/* One byte with one descriptor: 0, or -1 with errno. */
 int fdpass_send(int sock, int fd, unsigned char byte);
 /* The descriptor received (close-on-exec) and *byte_r; -1 at EOF (errno
  * 0), on error (errno; EINTR is not retried: the caller may want to look

@@ -3,28 +3,28 @@
  *
  * The pool is one event loop over: the control socket from the master
  * (new session sockets arrive on it), one SOCK_SEQPACKET socket per
- * session, and its idle workers' sockets (watched for hang-up only: a
- * leased worker's socket belongs to its session until it comes back).
+ * session, and one SOCK_SEQPACKET socket per worker.
  *
- *   session -> pool   "L" uid(4) gid(4)   lease a worker of that owner
- *   pool -> session   the worker's socket (SCM_RIGHTS) with its slot as
- *                     the byte, or "N" without a descriptor: none free
- *   session -> pool   "C" slot            given back clean
- *                     "D" slot            given back dirty: kill it
+ *   session -> pool   "R" uid(4) gid(4) deadline(8) seq(4) + job socket
+ *   session -> pool   "K" seq(4)   the answer was late or bad: kill it
+ *   pool -> worker    "J" + job socket
+ *   worker -> pool    "F"          done, free for the next job
  *
- * The pool never blocks on a session (replies are sent MSG_DONTWAIT; a
- * session whose socket is full or gone is dropped, its leases killed),
- * and forks workers from itself: small, holding no message and no
- * session's descriptor.
+ * The pool never writes to a session's socket and never reads a job:
+ * its only word on a job socket is the u32 SIEVE_POOL_REFUSED, sent
+ * without waiting into a socket the session is about to read.  It forks
+ * workers from itself: small, holding no message and no session's
+ * descriptor.
  *
  * How many workers: an evaluation takes well under a millisecond of CPU,
  * so more workers of one owner than the machine has CPUs (twice, 4 at
- * least) only cost memory (at 100 busy sessions the pool had grown to 70
- * workers, 16 MB).  Beyond that soft limit a lease waits for a worker of
- * its owner to come back, at most POOL_QUEUE_MS; then it gets a new
- * worker anyway (up to POOL_MAX_WORKERS), so a slow or hostile script that
- * holds workers delays another session's evaluation by POOL_QUEUE_MS at
- * most, never until its sieve_timeout.
+ * least: the soft limit) only cost memory.  Past the soft limit a job
+ * waits for a worker of its owner to be free; a new worker is forked
+ * beyond it only in place of a stuck one (on its job for POOL_STUCK_MS:
+ * a hostile script, a worker stopped on a dead file server), so a hung
+ * worker delays another session's evaluation by about POOL_STUCK_MS,
+ * never until its sieve_timeout, and a burst of ordinary jobs does not
+ * grow the pool.
  */
 #include "sieve_pool.h"
 
@@ -45,32 +45,34 @@
 #include "log.h"
 #include "recipient.h"
 
-#define POOL_MAX_WORKERS 128	/* a slot is one byte on the wire */
+#define POOL_MAX_WORKERS 128
+#define POOL_MAX_QUEUE 1024	/* jobs waiting; beyond: refused */
 #define POOL_IDLE_MS 60000	/* an idle worker is let go after this */
-#define POOL_QUEUE_MS 100	/* a lease waits this long past the soft limit */
-#define WORKER_MAX_LEASES 1000	/* then retired: libsieve's leaks stay bounded */
+#define POOL_STUCK_MS 100	/* a worker this long on one job is stuck */
+#define POOL_KILL_GRACE_MS 500	/* past a job's deadline: kill its worker */
+#define WORKER_MAX_JOBS 1000	/* then retired: libsieve's leaks stay bounded */
 
-enum wstate { W_FREE = 0, W_IDLE, W_LEASED };
+enum wstate { W_FREE = 0, W_IDLE, W_BUSY };
+
+struct job {
+	int fd;			/* the pool's copy of the job socket */
+	size_t si;		/* the session that sent it */
+	uint32_t seq;
+	uid_t uid;
+	gid_t gid;
+	long long deadline, since;
+};
 
 struct pworker {
 	enum wstate st;
-	pid_t pid;		/* 0: ended (a leased slot stays reserved
-				 * until its session gives it back) */
+	pid_t pid;
 	int fd;			/* the pool's end of the worker's socket */
 	uid_t uid;
 	gid_t gid;
-	int lessee;		/* session index while W_LEASED */
-	unsigned leases;
-	long long idle_since;
-};
-
-/* A lease waiting for a worker of its owner to come back (one at most
- * per session: a session asks for one lease at a time). */
-struct waiter {
-	size_t si;
-	uid_t uid;
-	gid_t gid;
-	long long since;
+	size_t si;		/* while W_BUSY: whose job, which one */
+	uint32_t seq;
+	long long deadline, started, idle_since;
+	unsigned jobs;
 };
 
 struct pool {
@@ -79,9 +81,10 @@ struct pool {
 	int *sess;		/* session sockets, -1: free */
 	size_t nsess, sess_cap;
 	struct pworker w[POOL_MAX_WORKERS];
-	int soft;		/* workers per owner before leases wait */
-	struct waiter *wait;
-	size_t nwait, wait_cap;
+	int soft;		/* workers per owner before jobs wait */
+	struct job *q;		/* waiting jobs, oldest first */
+	size_t nq, q_cap;
+	unsigned exits_due;	/* workers let go or killed, not yet reaped */
 };
 
 /* ------------------------------------------------------------------ */
@@ -89,34 +92,39 @@ struct pool {
 
 static void worker_close(struct pool *P, struct pworker *w, bool kill_it)
 {
-	if (w->pid > 0 && kill_it)
-		kill(w->pid, SIGKILL);
+	if (w->pid > 0) {
+		if (kill_it)
+			kill(w->pid, SIGKILL);
+		P->exits_due++;	/* not killed: EOF on its socket ends it */
+	}
 	if (w->fd >= 0)
 		close(w->fd);
-	w->fd = -1;
-	w->pid = 0;
-	if (w->st != W_LEASED)
-		w->st = W_FREE;
-	(void)P;
+	*w = (struct pworker){ .st = W_FREE, .fd = -1 };
 }
 
-static int spawn(struct pool *P, uid_t uid, gid_t gid)
+static struct pworker *spawn(struct pool *P, uid_t uid, gid_t gid)
 {
-	int slot = -1;
-	for (int i = 0; i < POOL_MAX_WORKERS && slot < 0; i++)
+	struct pworker *w = NULL;
+	for (int i = 0; i < POOL_MAX_WORKERS && !w; i++)
 		if (P->w[i].st == W_FREE)
-			slot = i;
-	if (slot < 0)
-		return -1;
+			w = &P->w[i];
+	/* all slots taken: the longest idle worker of another owner goes */
+	for (int i = 0; i < POOL_MAX_WORKERS && !w; i++)
+		if (P->w[i].st == W_IDLE && (!w || P->w[i].idle_since < w->idle_since))
+			w = &P->w[i];
+	if (!w)
+		return NULL;
+	if (w->st != W_FREE)
+		worker_close(P, w, false);
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return -1;
+		return NULL;
 	}
 	if (pid == 0) {
 		static const int sigs[] = { SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGALRM };
@@ -127,153 +135,210 @@ static int spawn(struct pool *P, uid_t uid, gid_t gid)
 			_exit(1);
 		close_range(4, ~0U, 0);
 		struct mailbox mb = { .uid = uid, .gid = gid };
-		sieve_worker_main(3, &mb, P->c);	/* never returns */
+		sieve_worker_main(3, &mb, P->c, true);	/* never returns */
 	}
 	close(sv[1]);
-	P->w[slot] = (struct pworker){ .st = W_IDLE, .pid = pid, .fd = sv[0], .uid = uid,
-				       .gid = gid, .lessee = -1, .idle_since = mono_ms() };
-	return slot;
+	*w = (struct pworker){ .st = W_IDLE, .pid = pid, .fd = sv[0], .uid = uid, .gid = gid,
+			       .idle_since = mono_ms() };
+	return w;
+}
+
+/* No worker for this job: say so on its socket (4 bytes into an empty
+ * socket the session reads next: never blocks) and let it go. */
+static void refuse(struct job *j)
+{
+	uint32_t no = SIEVE_POOL_REFUSED;
+	(void)!send(j->fd, &no, sizeof(no), MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(j->fd);
+	j->fd = -1;
+}
+
+/* Give job j to idle worker w; false (j untouched, w killed) if the
+ * worker could not take it. */
+static bool give(struct pool *P, struct pworker *w, struct job *j, long long now)
+{
+	if (fdpass_sendmsg(w->fd, j->fd, "J", 1, MSG_DONTWAIT) < 0) {
+		worker_close(P, w, true);
+		return false;
+	}
+	close(j->fd);	/* the worker has its own copy now */
+	j->fd = -1;
+	w->st = W_BUSY;
+	w->si = j->si;
+	w->seq = j->seq;
+	w->deadline = j->deadline;
+	w->started = now;
+	w->jobs++;
+	return true;
+}
+
+static struct pworker *idle_worker(struct pool *P, uid_t uid, gid_t gid)
+{
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		if (P->w[i].st == W_IDLE && P->w[i].uid == uid && P->w[i].gid == gid)
+			return &P->w[i];
+	return NULL;
+}
+
+/* May a new worker of uid/gid be forked now?  Below the soft limit, yes;
+ * past it, only in place of a stuck one (every worker beyond the soft
+ * limit stands for a stuck worker).  Sets *later_r to the ms until the
+ * answer may change (a busy worker becomes stuck), or leaves it. */
+static bool may_spawn(const struct pool *P, uid_t uid, gid_t gid, long long now, long long *later_r)
+{
+	int n = 0, stuck = 0;
+	for (int i = 0; i < POOL_MAX_WORKERS; i++) {
+		const struct pworker *w = &P->w[i];
+		if (w->st == W_FREE || w->uid != uid || w->gid != gid)
+			continue;
+		n++;
+		if (w->st != W_BUSY)
+			continue;
+		long long age = now - w->started;
+		if (age >= POOL_STUCK_MS)
+			stuck++;
+		else if (later_r && POOL_STUCK_MS - age < *later_r)
+			*later_r = POOL_STUCK_MS - age;
+	}
+	return n < P->soft + stuck;
+}
+
+/* Find j a worker: 1 given, 0 none yet (j waits), -1 none to be had
+ * (refuse it). */
+static int place(struct pool *P, struct job *j, long long now)
+{
+	for (int tries = 0; tries < 4; tries++) {
+		struct pworker *w = idle_worker(P, j->uid, j->gid);
+		if (!w && may_spawn(P, j->uid, j->gid, now, NULL))
+			w = spawn(P, j->uid, j->gid);
+		if (!w)
+			break;
+		if (give(P, w, j, now))
+			return 1;
+	}
+	/* wait only for a worker of the owner that will be free */
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		if (P->w[i].st == W_BUSY && P->w[i].uid == j->uid && P->w[i].gid == j->gid)
+			return 0;
+	return -1;
+}
+
+/* The waiting jobs, oldest first, that can have a worker now; returns
+ * the ms until something is due (a deadline, a worker becoming stuck). */
+static long long serve_queue(struct pool *P, long long now)
+{
+	long long next = 1000;
+	for (size_t i = 0; i < P->nq; ) {
+		struct job *j = &P->q[i];
+		int r = j->deadline <= now ? -2 : place(P, j, now);
+		if (r == 0) {
+			if (j->deadline - now < next)
+				next = j->deadline - now;
+			may_spawn(P, j->uid, j->gid, now, &next);
+			i++;
+			continue;
+		}
+		if (r == -1)
+			refuse(j);
+		else if (r == -2) {
+			close(j->fd);	/* its session gave up already */
+			j->fd = -1;
+		}
+		memmove(j, j + 1, (P->nq - i - 1) * sizeof(*j));
+		P->nq--;
+	}
+	return next;
 }
 
 static void session_drop(struct pool *P, size_t si)
 {
-	/* its leases: whatever it was doing with them is unknown */
-	for (int i = 0; i < POOL_MAX_WORKERS; i++) {
-		struct pworker *w = &P->w[i];
-		if (w->st == W_LEASED && w->lessee == (int)si) {
-			w->st = W_IDLE;	/* so that worker_close frees the slot */
-			worker_close(P, w, true);
-		}
-	}
-	for (size_t i = 0; i < P->nwait; )
-		if (P->wait[i].si == si)
-			P->wait[i] = P->wait[--P->nwait];
-		else
+	/* its jobs: nobody reads their answers */
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		if (P->w[i].st == W_BUSY && P->w[i].si == si)
+			worker_close(P, &P->w[i], true);
+	for (size_t i = 0; i < P->nq; )
+		if (P->q[i].si == si) {
+			close(P->q[i].fd);
+			memmove(&P->q[i], &P->q[i + 1], (P->nq - i - 1) * sizeof(*P->q));
+			P->nq--;
+		} else
 			i++;
 	close(P->sess[si]);
 	P->sess[si] = -1;
 }
 
-static void reply(struct pool *P, size_t si, int fd, unsigned char slot)
+static void on_session(struct pool *P, size_t si, long long now)
 {
-	int rc;
-	if (fd >= 0)
-		rc = fdpass_send(P->sess[si], fd, slot);
-	else
-		rc = send(P->sess[si], "N", 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1 ? 0 : -1;
-	if (rc < 0)
-		session_drop(P, si);
-}
-
-static int idle_worker(const struct pool *P, uid_t uid, gid_t gid)
-{
-	for (int i = 0; i < POOL_MAX_WORKERS; i++)
-		if (P->w[i].st == W_IDLE && P->w[i].pid > 0 && P->w[i].uid == uid &&
-		    P->w[i].gid == gid)
-			return i;
-	return -1;
-}
-
-static int owner_workers(const struct pool *P, uid_t uid, gid_t gid)
-{
-	int n = 0;
-	for (int i = 0; i < POOL_MAX_WORKERS; i++)
-		n += P->w[i].st != W_FREE && P->w[i].uid == uid && P->w[i].gid == gid;
-	return n;
-}
-
-/* Lease slot to session si, or say "N" (slot < 0: no worker to be had). */
-static void lease(struct pool *P, size_t si, int slot)
-{
-	if (slot < 0) {
-		reply(P, si, -1, 0);
-		return;
-	}
-	struct pworker *w = &P->w[slot];
-	w->st = W_LEASED;
-	w->lessee = (int)si;
-	w->leases++;
-	reply(P, si, w->fd, (unsigned char)slot);
-}
-
-/* A worker of uid/gid came back (slot, idle) or ended (slot -1): the
- * oldest lease waiting for that owner gets it, or a new worker. */
-static void serve_waiter(struct pool *P, uid_t uid, gid_t gid, int slot)
-{
-	for (size_t i = 0; i < P->nwait; i++) {
-		if (P->wait[i].uid != uid || P->wait[i].gid != gid)
-			continue;
-		size_t si = P->wait[i].si;
-		memmove(&P->wait[i], &P->wait[i + 1], (P->nwait - i - 1) * sizeof(*P->wait));
-		P->nwait--;
-		lease(P, si, slot >= 0 ? slot : spawn(P, uid, gid));
-		return;
-	}
-}
-
-/* Leases that waited POOL_QUEUE_MS get a new worker; returns the ms until
- * the next one is due (or 1000). */
-static long long serve_late(struct pool *P, long long now)
-{
-	long long next = 1000;
-	for (size_t i = 0; i < P->nwait; ) {
-		struct waiter q = P->wait[i];
-		long long due = q.since + POOL_QUEUE_MS - now;
-		if (due > 0) {
-			if (due < next)
-				next = due;
-			i++;
-			continue;
-		}
-		memmove(&P->wait[i], &P->wait[i + 1], (P->nwait - i - 1) * sizeof(*P->wait));
-		P->nwait--;
-		int slot = idle_worker(P, q.uid, q.gid);
-		lease(P, q.si, slot >= 0 ? slot : spawn(P, q.uid, q.gid));
-	}
-	return next;
-}
-
-static void on_session(struct pool *P, size_t si)
-{
-	unsigned char m[16];
-	ssize_t n = recv(P->sess[si], m, sizeof(m), MSG_DONTWAIT);
+	unsigned char m[32];
+	int fd;
+	ssize_t n = fdpass_recvmsg(P->sess[si], &fd, m, sizeof(m), MSG_DONTWAIT);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
+		if (fd >= 0)
+			close(fd);
 		session_drop(P, si);
 		return;
 	}
-	if (m[0] == 'L' && n == 9) {
+	if (m[0] == 'R' && n == 21 && fd >= 0) {
+		struct job j = { .fd = fd, .si = si, .since = now };
 		uint32_t uid, gid;
+		int64_t dl;
 		memcpy(&uid, m + 1, 4);
 		memcpy(&gid, m + 5, 4);
-		int slot = idle_worker(P, (uid_t)uid, (gid_t)gid);
-		if (slot < 0 && owner_workers(P, (uid_t)uid, (gid_t)gid) >= P->soft &&
-		    buf_grow_array((void **)&P->wait, &P->wait_cap, P->nwait + 1, sizeof(*P->wait),
-				   1 << 20, NULL) == 0) {
-			/* past the soft limit: wait for one to come back */
-			P->wait[P->nwait++] = (struct waiter){ si, (uid_t)uid, (gid_t)gid, mono_ms() };
-			return;
-		}
-		lease(P, si, slot >= 0 ? slot : spawn(P, (uid_t)uid, (gid_t)gid));
+		memcpy(&dl, m + 9, 8);
+		memcpy(&j.seq, m + 17, 4);
+		j.uid = (uid_t)uid;
+		j.gid = (gid_t)gid;
+		j.deadline = dl;
+		int r = place(P, &j, now);
+		if (r == 0 && (P->nq >= POOL_MAX_QUEUE ||
+			       buf_grow_array((void **)&P->q, &P->q_cap, P->nq + 1, sizeof(*P->q),
+					      POOL_MAX_QUEUE, NULL) < 0))
+			r = -1;
+		if (r == 0)
+			P->q[P->nq++] = j;
+		else if (r < 0)
+			refuse(&j);
 		return;
 	}
-	if ((m[0] == 'C' || m[0] == 'D') && n == 2 && m[1] < POOL_MAX_WORKERS) {
-		struct pworker *w = &P->w[m[1]];
-		if (w->st != W_LEASED || w->lessee != (int)si)
-			return;		/* not this session's: ignore */
-		w->st = W_IDLE;
-		w->lessee = -1;
-		w->idle_since = mono_ms();
-		uid_t uid = w->uid;
-		gid_t gid = w->gid;
-		if (m[0] == 'D' || w->pid <= 0 || w->leases >= WORKER_MAX_LEASES)
-			worker_close(P, w, m[0] == 'D');
-		serve_waiter(P, uid, gid, w->pid > 0 && w->st == W_IDLE ? (int)m[1] : -1);
+	if (fd >= 0)
+		close(fd);
+	if (m[0] == 'K' && n == 5) {
+		uint32_t seq;
+		memcpy(&seq, m + 1, 4);
+		for (int i = 0; i < POOL_MAX_WORKERS; i++)
+			if (P->w[i].st == W_BUSY && P->w[i].si == si && P->w[i].seq == seq)
+				worker_close(P, &P->w[i], true);
+		for (size_t i = 0; i < P->nq; i++)
+			if (P->q[i].si == si && P->q[i].seq == seq) {
+				close(P->q[i].fd);
+				memmove(&P->q[i], &P->q[i + 1], (P->nq - i - 1) * sizeof(*P->q));
+				P->nq--;
+				break;
+			}
 		return;
 	}
 	log_error("sieve pool: bad message from a session process (%zd bytes); dropping it", n);
 	session_drop(P, si);
+}
+
+static void on_worker(struct pool *P, struct pworker *w, long long now)
+{
+	char b[8];
+	ssize_t n = recv(w->fd, b, sizeof(b), MSG_DONTWAIT);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n == 1 && b[0] == 'F' && w->st == W_BUSY) {
+		w->st = W_IDLE;
+		w->idle_since = now;
+		if (w->jobs >= WORKER_MAX_JOBS)
+			worker_close(P, w, false);
+		return;
+	}
+	/* it ended (a failed script ends its worker), or broke the protocol;
+	 * a job it had sees EOF: its session asks once more */
+	worker_close(P, w, true);
 }
 
 static void on_master(struct pool *P)
@@ -304,18 +369,39 @@ static void on_master(struct pool *P)
 	P->sess[si] = fd;
 }
 
+/* Workers let go or killed: collect them (only then: a wait per loop
+ * turn would be a system call per job). */
 static void reap(struct pool *P)
 {
 	int st;
-	pid_t pid;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		for (int i = 0; i < POOL_MAX_WORKERS; i++)
-			if (P->w[i].st != W_FREE && P->w[i].pid == pid) {
-				if (P->w[i].st == W_LEASED)
-					P->w[i].pid = 0;	/* its session sees EOF */
-				else
-					worker_close(P, &P->w[i], false);
-			}
+	while (P->exits_due > 0 && waitpid(-1, &st, WNOHANG) > 0)
+		P->exits_due--;
+}
+
+/* Timers: busy workers past their job's deadline, idle ones past
+ * POOL_IDLE_MS.  Returns the ms until the next is due (at most next). */
+static long long worker_timers(struct pool *P, long long now, long long next)
+{
+	for (int i = 0; i < POOL_MAX_WORKERS; i++) {
+		struct pworker *w = &P->w[i];
+		long long due;
+		if (w->st == W_BUSY)
+			due = w->deadline + POOL_KILL_GRACE_MS - now;
+		else if (w->st == W_IDLE)
+			due = w->idle_since + POOL_IDLE_MS - now;
+		else
+			continue;
+		if (due <= 0) {
+			if (w->st == W_BUSY)
+				log_error("sieve pool: worker %ld still on a job past its deadline; "
+					  "killed", (long)w->pid);
+			worker_close(P, w, w->st == W_BUSY);
+			continue;
+		}
+		if (due < next)
+			next = due;
+	}
+	return next;
 }
 
 static void pool_loop(struct pool *P)
@@ -337,6 +423,10 @@ static void pool_loop(struct pool *P)
 			sleep(1);	/* out of memory: try again, sessions wait */
 			continue;
 		}
+		long long now = mono_ms();
+		long long timeout = worker_timers(P, now, serve_queue(P, now));
+		if (P->exits_due > 0 && timeout > 100)
+			timeout = 100;	/* a killed worker to collect */
 		size_t n = 0;
 		if (P->ctl >= 0) {
 			pfd[n] = (struct pollfd){ P->ctl, POLLIN, 0 };
@@ -347,24 +437,15 @@ static void pool_loop(struct pool *P)
 				pfd[n] = (struct pollfd){ P->sess[i], POLLIN, 0 };
 				who[n++] = (int)i;
 			}
-		long long now = mono_ms(), timeout = serve_late(P, now);
-		for (int i = 0; i < POOL_MAX_WORKERS; i++) {
-			struct pworker *w = &P->w[i];
-			if (w->st != W_IDLE || w->fd < 0)
-				continue;
-			if (now - w->idle_since >= POOL_IDLE_MS) {
-				worker_close(P, w, false);	/* EOF: it exits */
-				continue;
+		for (int i = 0; i < POOL_MAX_WORKERS; i++)
+			if (P->w[i].st != W_FREE) {
+				pfd[n] = (struct pollfd){ P->w[i].fd, POLLIN, 0 };
+				who[n++] = -2 - i;
 			}
-			if (POOL_IDLE_MS - (now - w->idle_since) < timeout)
-				timeout = POOL_IDLE_MS - (now - w->idle_since);
-			/* hang-up only: an idle worker says nothing */
-			pfd[n] = (struct pollfd){ w->fd, 0, 0 };
-			who[n++] = -2 - i;
-		}
-		int r = poll(pfd, n, (int)timeout);
+		int r = poll(pfd, n, (int)(timeout < 0 ? 0 : timeout));
 		if (r < 0 && errno != EINTR)
 			break;
+		now = mono_ms();
 		for (size_t k = 0; r > 0 && k < n; k++) {
 			if (!pfd[k].revents)
 				continue;
@@ -372,20 +453,23 @@ static void pool_loop(struct pool *P)
 				on_master(P);
 			else if (who[k] >= 0) {
 				if ((size_t)who[k] < P->nsess && P->sess[who[k]] == pfd[k].fd)
-					on_session(P, (size_t)who[k]);
+					on_session(P, (size_t)who[k], now);
 			} else {
 				struct pworker *w = &P->w[-2 - who[k]];
-				if (w->st == W_IDLE && w->fd == pfd[k].fd)
-					worker_close(P, w, true);	/* it ended or broke */
+				if (w->st != W_FREE && w->fd == pfd[k].fd)
+					on_worker(P, w, now);
 			}
 		}
 	}
 	for (int i = 0; i < POOL_MAX_WORKERS; i++)
 		if (P->w[i].st != W_FREE)
 			worker_close(P, &P->w[i], false);
+	for (size_t i = 0; i < P->nq; i++)
+		close(P->q[i].fd);
 	free(pfd);
 	free(who);
-	free(P->wait);
+	free(P->q);
+	free(P->sess);
 }
 
 int sieve_pool_start(struct sieve_pool *p, const struct conf *c, const int *close_fds,
@@ -436,6 +520,7 @@ void sieve_pool_release(struct sieve_pool *p)
 static int pool_fd = -1;
 static pid_t pool_owner;	/* the process pool_fd belongs to */
 static bool pool_gone;
+static uint32_t job_seq;
 
 void sieve_pool_use(int fd)
 {
@@ -457,52 +542,48 @@ static void pool_lose(void)
 	pool_gone = true;
 }
 
-int sieve_pool_lease(uid_t uid, gid_t gid, long long deadline, unsigned char *slot_r)
+int sieve_pool_submit(uid_t uid, gid_t gid, long long deadline, const void *req, size_t len,
+		      size_t *sent_r, uint32_t *seq_r)
 {
+	*sent_r = 0;
 	if (pool_fd < 0 || pool_owner != getpid())
 		return -1;	/* none, or inherited by a fork: not ours */
-	unsigned char m[9] = { 'L' };
-	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	/* the request first, as far as the socket takes it now: the worker
+	 * finds it waiting (the rest the caller writes under its deadline) */
+	ssize_t w;
+	while ((w = send(sv[0], req, len, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	*sent_r = w > 0 ? (size_t)w : 0;
+	unsigned char m[21] = { 'R' };
+	uint32_t u = (uint32_t)uid, g = (uint32_t)gid, seq = ++job_seq;
+	int64_t dl = deadline;
 	memcpy(m + 1, &u, 4);
 	memcpy(m + 5, &g, 4);
-	if (send(pool_fd, m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m)) {
+	memcpy(m + 9, &dl, 8);
+	memcpy(m + 17, &seq, 4);
+	int rc = fdpass_sendmsg(pool_fd, sv[1], m, sizeof(m), MSG_DONTWAIT);
+	close(sv[1]);
+	if (rc < 0) {
+		/* gone, or so far behind that its socket is full */
+		log_error("sieve pool: cannot hand it a job (%s); this session forks its own "
+			  "workers", strerror(errno));
 		pool_lose();
+		close(sv[0]);
 		return -1;
 	}
-	for (;;) {
-		long long left = deadline - mono_ms();
-		struct pollfd p = { pool_fd, POLLIN, 0 };
-		int r = left > 0 ? poll(&p, 1, (int)left) : 0;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			/* a late reply would answer the next lease: never
-			 * use this socket again */
-			log_error("sieve pool: no answer before the deadline; this session "
-				  "forks its own workers");
-			pool_lose();
-			return -1;
-		}
-		break;
-	}
-	unsigned char b = 0;
-	errno = 0;
-	int fd = fdpass_recv(pool_fd, &b);
-	if (fd >= 0) {
-		*slot_r = b;
-		return fd;
-	}
-	if (errno == EBADMSG && b == 'N')
-		return -1;	/* none free: fork one of our own this time */
-	pool_lose();
-	return -1;
+	*seq_r = seq;
+	return sv[0];
 }
 
-void sieve_pool_return(unsigned char slot, bool clean)
+void sieve_pool_kill(uint32_t seq)
 {
 	if (pool_fd < 0 || pool_owner != getpid())
 		return;
-	unsigned char m[2] = { clean ? 'C' : 'D', slot };
-	if (send(pool_fd, m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+	unsigned char m[5] = { 'K' };
+	memcpy(m + 1, &seq, 4);
+	if (fdpass_sendmsg(pool_fd, -1, m, sizeof(m), MSG_DONTWAIT) < 0)
 		pool_lose();
 }

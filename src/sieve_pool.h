@@ -4,24 +4,29 @@
  * The master starts one pool process (sieve_pool_start); each session
  * process gets its own socket to it (sieve_pool_attach, before the fork;
  * sieve_pool_use, in the child).  For each script evaluation a session
- * leases an idle worker of the mailbox owner (uid/gid), has it alone for
- * that evaluation, and gives it back; the pool forks workers as needed
- * and lets idle ones go.  So the number of workers follows the number of
- * evaluations at once, not the number of sessions times owners.
+ * makes a job: a fresh socket pair, the request written into one end, the
+ * other end handed to the pool (sieve_pool_submit).  The pool passes it to
+ * an idle worker of the mailbox owner (uid/gid), which reads the request
+ * there, answers there and is free again at once; the session reads the
+ * answer on its end.  So a worker is held only while it evaluates (a
+ * fraction of a millisecond), not across the session's own wake-ups, and
+ * the number of workers follows the evaluations under way.
  *
  * Isolation (unchanged or better than a worker per session): a worker
  * runs with the owner's uid and is forked from the pool, which holds no
- * message, no listener and no session; a lease is exclusive, so a slow or
- * hostile script stalls only the session that asked; a worker given back
- * "dirty" (timeout, bad answer) or held by a session that died is
- * killed.  Without the pool (pipe mode, the pool gone, no free slot) the
- * session forks a worker of its own as before (sieve_worker.c).
+ * message, no listener and no session; a worker has one job at a time,
+ * so a slow or hostile script stalls only the session that asked; the
+ * pool kills a worker whose job is past its deadline, whose session asks
+ * it to (a timeout or a bad answer: sieve_pool_kill) or whose session
+ * died.  Without the pool (pipe mode, the pool gone, the pool refusing a
+ * job) the session forks a worker of its own as before (sieve_worker.c).
  */
 #ifndef AUTHDELIVER_SIEVE_POOL_H
 #define AUTHDELIVER_SIEVE_POOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct conf;
@@ -52,17 +57,25 @@ void sieve_pool_use(int fd);
 /* The pool went away (or broke the protocol) during this process's life:
  * it uses workers of its own now; the server does not reuse it. */
 bool sieve_pool_lost(void);
-/* Lease an idle worker running as uid/gid, waiting until deadline
- * (mono_ms()).  Its socket (the caller closes it after giving the worker
- * back) and *slot_r, or -1: no pool, pool lost, or no worker free. */
-int sieve_pool_lease(uid_t uid, gid_t gid, long long deadline, unsigned char *slot_r);
-/* Give the leased worker back: clean, it serves the next lease; not clean
- * (timeout, bad answer, a failed script), the pool kills it. */
-void sieve_pool_return(unsigned char slot, bool clean);
+/* Hand one evaluation to the pool: a new job socket, as much of req (len
+ * bytes) written into it as fits without waiting (*sent_r), passed to
+ * the pool for a worker running as uid/gid until deadline (mono_ms()).
+ * Returns the session's end of the job socket (the caller writes the
+ * rest, reads the answer there, closes it) with *seq_r, or -1: no pool or
+ * pool lost (the caller forks a worker of its own).  On the job socket
+ * the answer is the worker's, or the u32 SIEVE_POOL_REFUSED from the pool
+ * (no worker to be had: fork one of its own this time). */
+#define SIEVE_POOL_REFUSED UINT32_MAX
+int sieve_pool_submit(uid_t uid, gid_t gid, long long deadline, const void *req, size_t len,
+		      size_t *sent_r, uint32_t *seq_r);
+/* The answer to job seq is late or bad: the pool kills its worker. */
+void sieve_pool_kill(uint32_t seq);
 
-/* The worker's loop (sieve_worker.c), run by the pool's workers as by a
- * session's own: serves requests on fd as mb's owner; never returns. */
-void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base)
+/* The worker's loops (sieve_worker.c).  A session's own worker serves
+ * requests on fd; a pool worker (jobs = true) gets its jobs' sockets on
+ * fd, serves one request on each and says "F" on fd when it is free.
+ * Both run as mb's owner; never return. */
+void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base, bool jobs)
 	__attribute__((noreturn));
 
 #endif

@@ -42,6 +42,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "fdpass.h"
 #include "msg.h"
 #include "recipient.h"
 #include "sieve_pool.h"
@@ -538,82 +539,116 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	return 0;
 }
 
-/* The worker's loop; never returns (sieve_pool.h: the pool's workers
- * run it too). */
-void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base)
+/* Serve one request on fd: 1 served, 0 served and the worker must end
+ * now (after a failed script libsieve may have leaked, overrun an error
+ * string by a byte, or been left by longjmp: sieve.c's quirks), -1 no
+ * request (EOF: the session ended or gave up), -2 garbage. */
+static int serve_one(int fd, const char *why, const struct conf *base)
 {
-	const char *why = drop_privileges(mb);
-	for (;;) {
-		uint32_t len;
-		if (read_exact(fd, &len, sizeof(len)) < 0 || len > MAX_REQUEST)
-			_exit(0);	/* the session ended (or garbage) */
-		char *p = malloc(len ? len : 1);
-		if (!p || read_exact(fd, p, len) < 0)
-			_exit(2);
-		struct request q;
-		struct sieve_result res = { 0 };
-		if (request_decode(p, len, base, &q) < 0)
-			_exit(2);
+	uint32_t len;
+	if (read_exact(fd, &len, sizeof(len)) < 0)
+		return -1;
+	if (len > MAX_REQUEST)
+		return -2;
+	char *p = malloc(len ? len : 1);
+	if (!p)
+		return -2;
+	if (read_exact(fd, p, len) < 0) {
 		free(p);
-		/* CPU backstop one second after the parent's wall-clock
-		 * deadline, counted from now (the limit is per process) */
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
-		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 1, RLIM_INFINITY };
-		setrlimit(RLIMIT_CPU, &rl);
+		return -1;
+	}
+	struct request q;
+	struct sieve_result res = { 0 };
+	int dec = request_decode(p, len, base, &q);
+	free(p);
+	if (dec < 0) {
+		request_clear(&q);
+		return -2;
+	}
+	/* CPU backstop one second after the parent's wall-clock deadline,
+	 * counted from now (the limit is per process) */
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+	struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 1, RLIM_INFINITY };
+	setrlimit(RLIMIT_CPU, &rl);
 
-		struct sieve_env env = {
-			.c = &q.conf, .mb = NULL, .m = &q.m,
-			.facts = q.has_facts ? &q.facts : NULL,
-			.envelope_from = q.from ? q.from : "",
-			.envelope_to = q.to ? q.to : "",
-			.size = (size_t)q.size,
-			.maildir = q.maildir,
-			.home = q.home,
-			.edits = &q.edits,
-		};
-		if (why) {
+	struct sieve_env env = {
+		.c = &q.conf, .mb = NULL, .m = &q.m,
+		.facts = q.has_facts ? &q.facts : NULL,
+		.envelope_from = q.from ? q.from : "",
+		.envelope_to = q.to ? q.to : "",
+		.size = (size_t)q.size,
+		.maildir = q.maildir,
+		.home = q.home,
+		.edits = &q.edits,
+	};
+	if (why) {
+		res.ran = true;
+		snprintf(res.path, sizeof(res.path), "%s", q.npaths ? q.paths[0] : "");
+		sieve_result_fail(&res, 0, "%s", why);
+	}
+	/* the first path that exists is the script (user, then default) */
+	for (size_t i = 0; !why && i < q.npaths; i++) {
+		size_t slen = 0;
+		const char *err = NULL;
+		char *text = sieve_read_script(q.paths[i], (size_t)q.conf.sieve_max_script_size,
+					       &slen, &err);
+		if (!text && errno == ENOENT)
+			continue;
+		snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
+		if (!text) {
 			res.ran = true;
-			snprintf(res.path, sizeof(res.path), "%s", q.npaths ? q.paths[0] : "");
-			sieve_result_fail(&res, 0, "%s", why);
-		}
-		/* the first path that exists is the script (user, then default) */
-		for (size_t i = 0; !why && i < q.npaths; i++) {
-			size_t slen = 0;
-			const char *err = NULL;
-			char *text = sieve_read_script(q.paths[i], (size_t)q.conf.sieve_max_script_size,
-						 &slen, &err);
-			if (!text && errno == ENOENT)
-				continue;
-			snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
-			if (!text) {
-				res.ran = true;
-				sieve_result_fail(&res, 0, "cannot read script: %s", err);
-				break;
-			}
-			sieve_run_script(&env, text, slen, &res);
-			free(text);
+			sieve_result_fail(&res, 0, "cannot read script: %s", err);
 			break;
 		}
-		struct buf b;
-		buf_init(&b, MAX_RECORD);
-		put_u32(&b, 0);
-		result_encode(&res, &b);
-		/* after a failed script libsieve may have leaked, overrun an
-		 * error string by a byte, or been left by longjmp (sieve.c's
-		 * quirks): answer, then end; the parent starts afresh */
-		bool retire = res.failed;
-		sieve_result_clear(&res);
-		request_clear(&q);
-		if (buf_status(&b) < 0)
-			_exit(2);
-		uint32_t rl32 = (uint32_t)(b.len - 4);
-		memcpy(b.p, &rl32, sizeof(rl32));
-		if (write_full(fd, b.p, b.len) < 0)
-			_exit(3);
+		sieve_run_script(&env, text, slen, &res);
+		free(text);
+		break;
+	}
+	struct buf b;
+	buf_init(&b, MAX_RECORD);
+	put_u32(&b, 0);
+	result_encode(&res, &b);
+	bool retire = res.failed;
+	sieve_result_clear(&res);
+	request_clear(&q);
+	if (buf_status(&b) < 0) {
 		buf_clear(&b);
-		if (retire)
+		return 0;	/* no answer: the session counts it failed */
+	}
+	uint32_t rl32 = (uint32_t)(b.len - 4);
+	memcpy(b.p, &rl32, sizeof(rl32));
+	/* a session that gave up meanwhile: nothing to tell, go on */
+	(void)write_full(fd, b.p, b.len);
+	buf_clear(&b);
+	return retire ? 0 : 1;
+}
+
+/* The worker's loops; never return (sieve_pool.h). */
+void sieve_worker_main(int fd, const struct mailbox *mb, const struct conf *base, bool jobs)
+{
+	const char *why = drop_privileges(mb);
+	signal(SIGPIPE, SIG_IGN);	/* a session gone: EPIPE, not death */
+	if (!jobs)
+		for (;;) {
+			int r = serve_one(fd, why, base);
+			if (r <= 0)
+				_exit(r == -2 ? 2 : 0);	/* EOF: the session ended */
+		}
+	for (;;) {
+		char m[8];
+		int jfd;
+		ssize_t n = fdpass_recvmsg(fd, &jfd, m, sizeof(m), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1 || m[0] != 'J' || jfd < 0)
+			_exit(n == 0 ? 0 : 2);	/* EOF: the pool let it go */
+		int r = serve_one(jfd, why, base);
+		close(jfd);
+		if (r == 0 || r == -2)
+			_exit(r == 0 ? 0 : 2);
+		if (send(fd, "F", 1, MSG_NOSIGNAL) != 1)
 			_exit(0);
 	}
 }
@@ -700,7 +735,7 @@ static struct worker *worker_get(const struct sieve_env *env, const char **error
 		if (dup2(sv[1], 3) < 0)
 			_exit(1);
 		close_range(4, ~0U, 0);
-		sieve_worker_main(3, env->mb, env->c);
+		sieve_worker_main(3, env->mb, env->c, false);
 	}
 	close(sv[1]);
 	*w = (struct worker){ .pid = pid, .fd = sv[0], .uid = uid, .gid = gid };
@@ -745,26 +780,49 @@ static int io_deadline(int fd, void *p, size_t len, bool wr, long long deadline,
 	return 0;
 }
 
-/* One request and its answer on a worker's socket. */
-enum xchg { XC_OK, XC_FAILED, XC_TIMEOUT, XC_GONE /* EOF before any answer byte */ };
+/* One request and its answer on a worker's socket (the first off bytes
+ * of req are written already). */
+enum xchg {
+	XC_OK, XC_FAILED, XC_TIMEOUT,
+	XC_GONE,	/* EOF before any answer byte: the request had not run */
+	XC_REFUSED	/* the pool had no worker for it */
+};
 
-static enum xchg exchange(int fd, const struct buf *req, long long deadline, const struct conf *c,
-			  const struct msg *m, struct sieve_result *res)
+static enum xchg exchange(int fd, const struct buf *req, size_t off, long long deadline,
+			  const struct conf *c, const struct msg *m, struct sieve_result *res)
 {
 	bool timeout = false;
-	uint32_t rlen = 0;
-	char *resp = NULL;
-	if (io_deadline(fd, req->p, req->len, true, deadline, &timeout) < 0)
-		return timeout ? XC_TIMEOUT : XC_GONE;
+	/* a write error is the other end gone: what it said before it went
+	 * (the pool's refusal) is still there to read */
+	if (off < req->len &&
+	    io_deadline(fd, req->p + off, req->len - off, true, deadline, &timeout) < 0 && timeout)
+		return XC_TIMEOUT;
 	if (wait_fd(fd, POLLIN, deadline) < 0)
 		return XC_TIMEOUT;
-	char peek;
-	if (recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
-		return XC_GONE;
+	/* most answers are small: one recv takes the length and all of it */
+	char head[4096];
+	ssize_t n;
+	while ((n = recv(fd, head, sizeof(head), MSG_DONTWAIT)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return n == 0 ? XC_GONE : XC_FAILED;
+	size_t have = (size_t)n;
+	if (have < 4 && io_deadline(fd, head + have, 4 - have, false, deadline, &timeout) < 0)
+		return timeout ? XC_TIMEOUT : XC_FAILED;
+	if (have < 4)
+		have = 4;
+	uint32_t rlen;
+	memcpy(&rlen, head, 4);
+	if (rlen == SIEVE_POOL_REFUSED)
+		return XC_REFUSED;
+	if (rlen > MAX_RECORD || have - 4 > rlen)
+		return XC_FAILED;
+	char *resp = malloc(rlen ? rlen : 1);
+	if (!resp)
+		return XC_FAILED;
+	memcpy(resp, head + 4, have - 4);
 	enum xchg x = XC_FAILED;
-	if (io_deadline(fd, &rlen, sizeof(rlen), false, deadline, &timeout) == 0 &&
-	    rlen <= MAX_RECORD && (resp = malloc(rlen ? rlen : 1)) != NULL &&
-	    io_deadline(fd, resp, rlen, false, deadline, &timeout) == 0 &&
+	if (io_deadline(fd, resp + (have - 4), rlen - (have - 4), false, deadline, &timeout) == 0 &&
 	    result_decode(resp, rlen, c, m, res) == 0)
 		x = XC_OK;
 	else if (timeout)
@@ -773,35 +831,38 @@ static enum xchg exchange(int fd, const struct buf *req, long long deadline, con
 	return x;
 }
 
-/* A worker leased from the pool (sieve_pool.h).  0 with *res set, or -1:
- * no pool worker (the caller forks one of its own). */
+/* Evaluation by a pool worker (sieve_pool.h).  0 with *res set, or -1: no
+ * pool worker (the caller forks one of its own). */
 static int run_pooled(const struct sieve_env *env, const char *const *paths,
 		      const struct buf *req, long long deadline, struct sieve_result *res)
 {
 	uid_t uid;
 	gid_t gid;
 	worker_owner(env, &uid, &gid);
-	/* a worker that ended between the pool's last look and our request
-	 * answers nothing (XC_GONE): one more lease; the request had not run */
+	/* a worker that ended before it read the request (EOF, XC_GONE):
+	 * once more; the request had not run */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		unsigned char slot;
-		int fd = sieve_pool_lease(uid, gid, deadline, &slot);
+		size_t sent;
+		uint32_t seq;
+		int fd = sieve_pool_submit(uid, gid, deadline, req->p, req->len, &sent, &seq);
 		if (fd < 0)
 			return -1;
-		enum xchg x = exchange(fd, req, deadline, env->c, env->m, res);
+		enum xchg x = exchange(fd, req, sent, deadline, env->c, env->m, res);
 		close(fd);
-		/* after a failed script the worker ends itself: dirty */
-		sieve_pool_return(slot, x == XC_OK && !res->failed);
+		if (x == XC_REFUSED)
+			return -1;
 		if (x == XC_OK)
-			return 0;
+			return 0;	/* a failed script ends its worker itself */
 		sieve_result_clear(res);
+		if (x == XC_TIMEOUT || x == XC_FAILED)
+			sieve_pool_kill(seq);
 		if (x == XC_GONE && attempt == 0)
 			continue;
 		res->ran = true;
 		snprintf(res->path, sizeof(res->path), "%s", paths[0]);
 		if (x == XC_TIMEOUT)
 			sieve_result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
-				    env->c->sieve_timeout);
+					  env->c->sieve_timeout);
 		else
 			sieve_result_fail(res, 0, "evaluation failed (the worker ended or answered garbage)");
 		return 0;
@@ -833,7 +894,7 @@ int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size
 	}
 	w->nreq++;
 	w->used = mono_ms();
-	enum xchg x = exchange(w->fd, &req, deadline, env->c, env->m, res);
+	enum xchg x = exchange(w->fd, &req, 0, deadline, env->c, env->m, res);
 	buf_clear(&req);
 	if (x == XC_OK) {
 		if (res->failed)
