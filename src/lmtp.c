@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ struct io {
 	size_t in_start;
 	struct buf out;		/* replies not yet written */
 	bool eof, failed;
+	bool not_sock;		/* fd is no socket: poll, then read */
 };
 
 enum io_rc { IO_LINE = 1, IO_EOF = 0, IO_TIMEOUT = -1, IO_ERROR = -2, IO_STOP = -3 };
@@ -109,23 +111,41 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		}
 		if (buf_reserve(&io->in, IO_CHUNK) < 0)
 			return IO_ERROR;
-		long long ms = deadline - mono_ms();
-		if (ms <= 0)
-			return IO_TIMEOUT;
-		struct pollfd pfd = { io->fd, POLLIN, 0 };
-		int pr = poll(&pfd, 1, ms > 1000 ? 1000 : (int)ms);
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			return IO_ERROR;
+		/* a pipelining client has usually sent the next command
+		 * already: try it first, wait only when nothing is there (a
+		 * poll before every read was one system call per line) */
+		char *to = io->in.p + io->in.len;
+		size_t room = io->in.cap - io->in.len - 1;
+		ssize_t n = -1;
+		if (!io->not_sock) {
+			n = recv(io->fd, to, room, MSG_DONTWAIT);
+			if (n < 0 && errno == ENOTSOCK)
+				io->not_sock = true;
+			else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+				if (errno == EINTR)
+					continue;
+				return IO_ERROR;
+			}
 		}
-		if (pr == 0)
-			continue;
-		ssize_t n = read(io->fd, io->in.p + io->in.len, io->in.cap - io->in.len - 1);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			long long ms = deadline - mono_ms();
+			if (ms <= 0)
+				return IO_TIMEOUT;
+			struct pollfd pfd = { io->fd, POLLIN, 0 };
+			int pr = poll(&pfd, 1, ms > 1000 ? 1000 : (int)ms);
+			if (pr < 0) {
+				if (errno == EINTR)
+					continue;
+				return IO_ERROR;
+			}
+			if (pr == 0)
 				continue;
-			return IO_ERROR;
+			n = read(io->fd, to, room);
+			if (n < 0) {
+				if (errno == EINTR || errno == EAGAIN)
+					continue;
+				return IO_ERROR;
+			}
 		}
 		if (n == 0)
 			io->eof = true;

@@ -34,8 +34,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -539,6 +541,80 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 	return 0;
 }
 
+/* The scripts a worker has read, kept for its later requests: most
+ * deliveries run the same default script, and reading it was open,
+ * fstat, two reads and close each time.  An entry is used only while a
+ * stat() of the path shows the same file unchanged (device, inode, size,
+ * mtime and ctime, to the nanosecond) and read under the same size limit;
+ * a file changed within the last SCRIPT_RACY_S seconds is read afresh
+ * every time (timestamps have a clock tick's granularity: a second write
+ * in the same tick would leave them equal, as in git's "racy" index). */
+#define SCRIPT_CACHE 8
+#define SCRIPT_RACY_S 2
+
+struct cached_script {
+	char *path, *text;
+	size_t len, max;
+	struct stat st;
+	unsigned long long used;
+};
+static struct cached_script script_cache[SCRIPT_CACHE];
+static unsigned long long script_clock;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The text of the script at path (owned by the cache: do not free), or
+ * NULL with errno and *why (ENOENT: no script there). */
+static const char *script_get(const char *path, size_t max, size_t *len_r, const char **why)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	struct cached_script *e = NULL, *lru = &script_cache[0];
+	for (size_t i = 0; i < SCRIPT_CACHE; i++) {
+		struct cached_script *x = &script_cache[i];
+		if (x->path && !strcmp(x->path, path)) {
+			e = x;
+			break;
+		}
+		if (!x->path || (lru->path && x->used < lru->used))
+			lru = x;
+	}
+	if (e && e->max == max && same_file(&e->st, &st)) {
+		e->used = ++script_clock;
+		*len_r = e->len;
+		return e->text;
+	}
+	size_t len = 0;
+	char *text = sieve_read_script(path, max, &len, why);
+	if (!text)
+		return NULL;
+	if (!e) {
+		e = lru;
+		free(e->path);
+		e->path = strdup(path);
+	}
+	free(e->text);
+	e->text = text;
+	e->len = len;
+	e->max = max;
+	e->used = ++script_clock;
+	/* racy or unknown: never matched, so read again next time */
+	if (!e->path || st.st_ctim.tv_sec + SCRIPT_RACY_S > time(NULL))
+		memset(&e->st, 0, sizeof(e->st));
+	else
+		e->st = st;
+	*len_r = len;
+	return text;
+}
+
 /* Serve one request on fd: 1 served, 0 served and the worker must end
  * now (after a failed script libsieve may have leaked, overrun an error
  * string by a byte, or been left by longjmp: sieve.c's quirks), -1 no
@@ -565,13 +641,23 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 		request_clear(&q);
 		return -2;
 	}
-	/* CPU backstop one second after the parent's wall-clock deadline,
-	 * counted from now (the limit is per process) */
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
-	struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 1, RLIM_INFINITY };
-	setrlimit(RLIMIT_CPU, &rl);
+	/* CPU backstop at least one second after the parent's wall-clock
+	 * deadline (the limit is per process, so it counts from the CPU used
+	 * so far).  Armed with two seconds to spare and re-armed once per
+	 * wall-clock second, not per request (two system calls each): a
+	 * request within that second still has sieve_timeout + 1 s. */
+	static long long armed_ms = -1000000;
+	static long armed_timeout;
+	long long now = mono_ms();
+	if (now - armed_ms >= 1000 || armed_timeout != q.conf.sieve_timeout) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 2, RLIM_INFINITY };
+		setrlimit(RLIMIT_CPU, &rl);
+		armed_ms = now;
+		armed_timeout = q.conf.sieve_timeout;
+	}
 
 	struct sieve_env env = {
 		.c = &q.conf, .mb = NULL, .m = &q.m,
@@ -592,8 +678,8 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 	for (size_t i = 0; !why && i < q.npaths; i++) {
 		size_t slen = 0;
 		const char *err = NULL;
-		char *text = sieve_read_script(q.paths[i], (size_t)q.conf.sieve_max_script_size,
-					       &slen, &err);
+		const char *text = script_get(q.paths[i], (size_t)q.conf.sieve_max_script_size,
+					      &slen, &err);
 		if (!text && errno == ENOENT)
 			continue;
 		snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
@@ -603,7 +689,6 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 			break;
 		}
 		sieve_run_script(&env, text, slen, &res);
-		free(text);
 		break;
 	}
 	struct buf b;
