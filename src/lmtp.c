@@ -99,7 +99,10 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		}
 		if (io->eof)
 			return IO_EOF;
-		if (io->out.len && io_flush(io) < 0)
+		/* replies just sent: the client reads them before it sends
+		 * more, so wait for it at once (below) */
+		bool answered = io->out.len > 0;
+		if (answered && io_flush(io) < 0)
 			return IO_ERROR;
 		if (interruptible && stop && *stop)
 			return IO_STOP;
@@ -111,13 +114,13 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 		}
 		if (buf_reserve(&io->in, IO_CHUNK) < 0)
 			return IO_ERROR;
-		/* a pipelining client has usually sent the next command
+		/* otherwise a pipelining client has usually sent more
 		 * already: try it first, wait only when nothing is there (a
-		 * poll before every read was one system call per line) */
+		 * poll before every read was one system call per read) */
 		char *to = io->in.p + io->in.len;
 		size_t room = io->in.cap - io->in.len - 1;
 		ssize_t n = -1;
-		if (!io->not_sock) {
+		if (!io->not_sock && !answered) {
 			n = recv(io->fd, to, room, MSG_DONTWAIT);
 			if (n < 0 && errno == ENOTSOCK)
 				io->not_sock = true;
