@@ -74,7 +74,6 @@ struct rstate {
 	long long first_ms;		/* when batch[0] came */
 	struct report_sink *sink;
 	long long last_drop_log;
-	unsigned long long stored;
 };
 
 static void drop_client(struct rstate *s, size_t i, const char *why)
@@ -116,7 +115,6 @@ static void flush_batch(struct rstate *s)
 	memcpy(bseq, s->bseq, n * sizeof(bseq[0]));
 	size_t lost = report_sink_write(&s->sink, s->c, s->batch, n);
 	s->nb = 0;
-	s->stored += n;
 	for (size_t k = 0; k < n; k++) {
 		/* each session's last record of the batch (its seqs rise) */
 		bool later = false;
@@ -484,6 +482,8 @@ void recorder_put(struct recorder_client *rc, const struct conf *c, struct repor
 	rc->held[rc->nheld++] = (struct held){ seq, mono_ms(), len, m };
 	if (bad < 0) {
 		lose(rc, c, why);
+		/* m is rc->held's, and lose() freed it */
+		/* cppcheck-suppress memleak */
 		return;
 	}
 	for (;;) {

@@ -153,8 +153,8 @@ static void test_protocol(const struct conf *c)
 	ssize_t got = poll(&p, 1, 3000) == 1 ? recv(fd, a, sizeof a, 0) : -1;
 	uint32_t cs = 0;
 	memcpy(&cs, a + 1, 4);
-	T_OK(got == 5 && a[0] == 'C' && cs == 7, "protocol: \"C\" and its seq back (got %zd '%c' %u)",
-	     got, a[0], cs);
+	T_OK(got == 5 && a[0] == 'C' && cs == 7, "protocol: \"C\" and its seq back (got %zd '%c' %u)", got,
+	     a[0], cs);
 	T_INT(stored(false), 1, "protocol: stored");
 
 	T_OK(send(fd, "X", 1, 0) == 1 && eof_within(fd, 3000), "protocol: garbage drops the session");
@@ -195,12 +195,12 @@ static void test_killed(const struct conf *c)
 	kill(r.pid, SIGKILL);
 	T_OK(exited(r.pid, 3000), "killed: gone");
 	recorder_release(&r);
-	recorder_put(a, c, new_rec(c));	/* a notices at its next record */
+	recorder_put(a, c, new_rec(c)); /* a notices at its next record */
 	T_OK(recorder_lost(a), "killed: a session notices at its next record");
-	recorder_flush(b, c);		/* b at its end */
+	recorder_flush(b, c); /* b at its end */
 	T_OK(recorder_lost(b), "killed: a session notices at its end");
 	T_INT(spool_lines(), 21, "killed: the 21 unconfirmed records are in the spool");
-	recorder_put(a, c, new_rec(c));	/* after the loss: the spool (deliver.c uses its sink) */
+	recorder_put(a, c, new_rec(c)); /* after the loss: the spool (deliver.c uses its sink) */
 	T_INT(stored(true), 32, "killed: store + spool hold all 32 records once");
 	recorder_client_free(a, c);
 	recorder_client_free(b, c);
@@ -235,8 +235,8 @@ int main(void)
 	snprintf(spool, sizeof spool, "%s/spool/rec.spool", tmp ? tmp : ".");
 	char text[3000];
 	snprintf(text, sizeof text,
-		 "dmarc_report_store = %s\ndmarc_report_spool = %s\ndmarc_report_timeout = 300\n",
-		 uri, spool);
+		 "dmarc_report_store = %s\ndmarc_report_spool = %s\ndmarc_report_timeout = 300\n", uri,
+		 spool);
 	const char *err = NULL;
 	struct conf *c = conf_parse_string(text, "t", &err);
 	T_OK(c != NULL, "conf (%s)", err ? err : "");
