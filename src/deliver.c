@@ -28,6 +28,7 @@
 #include "maildir.h"
 #include "metrics.h"
 #include "msg.h"
+#include "recorder.h"
 #include "report_rec.h"
 #include "report_store.h"
 #include "sieve.h"
@@ -495,19 +496,25 @@ log:
 
 void deliver_ctx_flush(struct deliver_ctx *ctx)
 {
-	report_sink_put(&ctx->sink, conf, ctx->report);
+	if (ctx->report && ctx->recorder && !recorder_lost(ctx->recorder))
+		recorder_put(ctx->recorder, conf, ctx->report);
+	else
+		report_sink_put(&ctx->sink, conf, ctx->report);
 	ctx->report = NULL;
 }
 
 void deliver_ctx_idle(struct deliver_ctx *ctx)
 {
 	deliver_ctx_flush(ctx);
+	recorder_flush(ctx->recorder, conf);
 	report_sink_flush(ctx->sink, conf);
 }
 
 void deliver_ctx_clear(struct deliver_ctx *ctx)
 {
 	deliver_ctx_flush(ctx);
+	recorder_client_free(ctx->recorder, conf);
+	ctx->recorder = NULL;
 	report_sink_free(ctx->sink, conf);
 	ctx->sink = NULL;
 	dns_free(ctx->dns);

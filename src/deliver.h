@@ -38,6 +38,7 @@ struct deliver_env {
 /* Per-process state that lives across messages (DNS cache). */
 struct report_rec;
 struct report_sink;
+struct recorder_client;
 struct deliver_ctx {
 	struct dns *dns;		/* created on first use */
 	const char *dns_zone;		/* --dns-zone override, or NULL */
@@ -48,6 +49,10 @@ struct deliver_ctx {
 					 * after this session */
 	struct report_rec *report;	/* DMARC report record of the last message */
 	struct report_sink *sink;	/* the report store, opened on first use */
+	struct recorder_client *recorder; /* LMTP: the shared recorder
+					 * (recorder.h), or NULL; once it is
+					 * lost, sink is used and the process
+					 * ends after this session */
 };
 
 /* all_or_nothing: pipe mode with several recipients; stage every copy in
@@ -55,10 +60,11 @@ struct deliver_ctx {
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		     struct deliver_env *env, bool all_or_nothing);
 void deliver_ctx_clear(struct deliver_ctx *ctx);
-/* Hand the last message's DMARC report record to the report sink
- * (report_store.h, which batches); called after the replies went out, so
- * the store never delays them.  deliver_ctx_idle(): a session ended,
- * write what the sink holds. */
+/* Hand the last message's DMARC report record to the recorder
+ * (recorder.h) or, without one, to the report sink (report_store.h,
+ * which batches); called after the replies went out, so the store never
+ * delays them.  deliver_ctx_idle(): a session ended, wait for the
+ * recorder's confirmations (else spool) and write what the sink holds. */
 void deliver_ctx_flush(struct deliver_ctx *ctx);
 void deliver_ctx_idle(struct deliver_ctx *ctx);
 

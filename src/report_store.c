@@ -693,12 +693,12 @@ static void sink_open(struct report_sink *k, const struct conf *c)
 	}
 }
 
-static int sink_write(struct report_sink *k)
+static int sink_write(struct report_sink *k, struct report_rec *const *recs, size_t n)
 {
 	if (report_store_begin(k->st, true) < 0)
 		return -1;
-	for (size_t i = 0; i < k->npend; i++)
-		if (report_store_add(k->st, k->pend[i]) < 0) {
+	for (size_t i = 0; i < n; i++)
+		if (report_store_add(k->st, recs[i]) < 0) {
 			report_store_rollback(k->st);
 			return -1;
 		}
@@ -709,18 +709,20 @@ static int sink_write(struct report_sink *k)
 	return 0;
 }
 
-void report_sink_flush(struct report_sink *k, const struct conf *c)
+/* The n records in one transaction, or in the spool; each freed.
+ * Returns how many are lost (neither stored nor spooled; logged). */
+static size_t sink_store(struct report_sink *k, const struct conf *c, struct report_rec **recs,
+			 size_t n)
 {
-	if (!k || !k->npend)
-		return;
+	if (!n)
+		return 0;
 	char why[600] = "not connected";
 	if (!k->st && time(NULL) >= k->retry_after)
 		sink_open(k, c);
-	if (k->st && sink_write(k) == 0) {
-		for (size_t i = 0; i < k->npend; i++)
-			free(k->pend[i]);
-		k->npend = 0;
-		return;
+	if (k->st && sink_write(k, recs, n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			free(recs[i]);
+		return 0;
 	}
 	if (k->st) {
 		snprintf(why, sizeof why, "%s", report_store_error(k->st));
@@ -728,18 +730,42 @@ void report_sink_flush(struct report_sink *k, const struct conf *c)
 		k->st = NULL;
 		k->retry_after = time(NULL) + SINK_RETRY;
 	}
-	for (size_t i = 0; i < k->npend; i++) {
+	size_t lost = 0;
+	for (size_t i = 0; i < n; i++) {
 		const char *err = NULL;
-		struct report_rec *rec = k->pend[i];
+		struct report_rec *rec = recs[i];
 		if (report_spool_append(c->dmarc_report_spool, rec, &err) == 0)
 			log_warn("dmarc report: store: %s; record for %s spooled to %s", why,
 				 rec->policy_domain, c->dmarc_report_spool);
-		else
+		else {
 			log_error("dmarc report: store: %s; spool: %s; record for %s lost", why,
 				  err ? err : "?", rec->policy_domain);
+			lost++;
+		}
 		free(rec);
 	}
+	return lost;
+}
+
+void report_sink_flush(struct report_sink *k, const struct conf *c)
+{
+	if (!k)
+		return;
+	sink_store(k, c, k->pend, k->npend);
 	k->npend = 0;
+}
+
+size_t report_sink_write(struct report_sink **sinkp, const struct conf *c, struct report_rec **recs,
+			 size_t n)
+{
+	if (!*sinkp && !(*sinkp = calloc(1, sizeof **sinkp))) {
+		log_error("dmarc report: out of memory; %zu records lost", n);
+		for (size_t i = 0; i < n; i++)
+			free(recs[i]);
+		return n;
+	}
+	report_sink_flush(*sinkp, c);	/* what it held came first */
+	return sink_store(*sinkp, c, recs, n);
 }
 
 void report_sink_put(struct report_sink **sinkp, const struct conf *c, struct report_rec *rec)

@@ -68,6 +68,11 @@ long report_spool_load(struct report_store *, const char *path);
 struct report_sink;
 void report_sink_put(struct report_sink **sink, const struct conf *c, struct report_rec *rec);
 void report_sink_flush(struct report_sink *, const struct conf *c);
+/* The recorder's batch (recorder.h): the n records of recs (each freed
+ * here) in one transaction, else spooled, as a flush does.  Returns how
+ * many are lost (neither stored nor spooled; logged), 0 normally. */
+size_t report_sink_write(struct report_sink **sink, const struct conf *c, struct report_rec **recs,
+			 size_t n);
 void report_sink_free(struct report_sink *, const struct conf *c);
 
 #endif

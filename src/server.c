@@ -55,6 +55,7 @@
 #include "lmtp.h"
 #include "log.h"
 #include "metrics.h"
+#include "recorder.h"
 #include "resolver.h"
 #include "sieve_pool.h"
 
@@ -244,15 +245,22 @@ struct kid {
 	long long idle_since;	/* monotonic ms */
 };
 
-/* Start the shared resolver (dns_shared) for configuration c; on failure
- * the session processes use a libunbound context of their own. */
-/* The descriptors a helper process (resolver, Sieve pool) must not keep:
- * listeners, the metrics listener, the sessions' and the other helper's
- * control sockets.  NULL when out of memory. */
+/* The helper processes' control sockets (the master's ends; -1: none). */
+struct helpers {
+	struct resolver rs;
+	struct sieve_pool sp;
+	struct recorder rc;
+};
+
+/* The descriptors a helper process (resolver, Sieve pool, recorder) must
+ * not keep: listeners, the metrics listener, the sessions' and the other
+ * helpers' control sockets (a helper exits when the master closes its
+ * socket: no other process may hold a copy).  NULL when out of memory. */
 static int *helper_close_fds(const struct listener *ls, size_t nl, int mlfd,
-			     const struct kid *kids, size_t nkids, int other_ctl, size_t *n_r)
+			     const struct kid *kids, size_t nkids, const struct helpers *h,
+			     size_t *n_r)
 {
-	int *all = malloc((nl + nkids + 2) * sizeof(int));
+	int *all = malloc((nl + nkids + 4) * sizeof(int));
 	if (!all)
 		return NULL;
 	size_t n = 0;
@@ -261,19 +269,24 @@ static int *helper_close_fds(const struct listener *ls, size_t nl, int mlfd,
 	all[n++] = mlfd;
 	for (size_t k = 0; k < nkids; k++)
 		all[n++] = kids[k].ctl;
-	all[n++] = other_ctl;
+	all[n++] = h->rs.ctl;
+	all[n++] = h->sp.ctl;
+	all[n++] = h->rc.ctl;
 	*n_r = n;
 	return all;
 }
 
-static void resolver_up(struct resolver *rs, const struct conf *c, const char *dns_zone,
+/* Start the shared resolver (dns_shared) for configuration c; on failure
+ * the session processes use a libunbound context of their own. */
+static void resolver_up(struct helpers *h, const struct conf *c, const char *dns_zone,
 			const struct listener *ls, size_t nl, int mlfd,
-			const struct kid *kids, size_t nkids, int other_ctl)
+			const struct kid *kids, size_t nkids)
 {
+	struct resolver *rs = &h->rs;
 	if (!c->verify || !c->dns_shared)
 		return;
 	size_t n;
-	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, other_ctl, &n);
+	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, h, &n);
 	if (!all) {
 		log_warn("dns resolver: out of memory; session processes resolve on their own");
 		return;
@@ -288,20 +301,40 @@ static void resolver_up(struct resolver *rs, const struct conf *c, const char *d
 
 /* Start the Sieve worker pool (sieve_shared_workers) when any script is
  * configured; without it each session forks workers of its own. */
-static void pool_up(struct sieve_pool *sp, const struct conf *c, const struct listener *ls,
-		    size_t nl, int mlfd, const struct kid *kids, size_t nkids, int other_ctl)
+static void pool_up(struct helpers *h, const struct conf *c, const struct listener *ls,
+		    size_t nl, int mlfd, const struct kid *kids, size_t nkids)
 {
+	struct sieve_pool *sp = &h->sp;
 	if (!c->sieve_shared_workers ||
 	    !((c->sieve_user && *c->sieve_user) || (c->sieve_default && *c->sieve_default) ||
 	      c->sieve_before.n || c->sieve_after.n))
 		return;
 	size_t n;
-	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, other_ctl, &n);
+	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, h, &n);
 	const char *err = "out of memory";
 	if (!all || sieve_pool_start(sp, c, all, n, &err) < 0)
 		log_warn("sieve pool: %s; session processes fork their own workers", err);
 	else
 		log_info("sieve pool process %ld: workers shared by all sessions", (long)sp->pid);
+	free(all);
+}
+
+/* Start the DMARC report recorder when dmarc_report_store is set: the
+ * only store connection; without it each session opens its own. */
+static void recorder_up(struct helpers *h, const struct conf *c, const struct listener *ls,
+			size_t nl, int mlfd, const struct kid *kids, size_t nkids)
+{
+	if (!c->dmarc_report_store || !*c->dmarc_report_store)
+		return;
+	size_t n;
+	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, h, &n);
+	const char *err = "out of memory";
+	if (!all || recorder_start(&h->rc, c, all, n, &err) < 0)
+		log_warn("dmarc report recorder: %s; session processes write the store themselves",
+			 err);
+	else
+		log_info("dmarc report recorder process %ld: one store connection for all sessions",
+			 (long)h->rc.pid);
 	free(all);
 }
 
@@ -319,7 +352,7 @@ static int recv_conn(int ctl, unsigned char *li_r)
 }
 
 static void serve_child(int fd, const struct listener *l, struct listener *ls, size_t nl,
-			int ctl, const char *dns_zone, int resolver_fd, int pool_fd)
+			int ctl, const char *dns_zone, int resolver_fd, int pool_fd, int rec_fd)
 {
 	for (size_t i = 0; i < nl; i++)
 		close(ls[i].fd);
@@ -330,6 +363,8 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	struct deliver_ctx ctx = { .dns_zone = dns_zone, .resolver_fd = resolver_fd };
+	if (rec_fd >= 0)
+		ctx.recorder = recorder_client_new(rec_fd);
 	sieve_pool_use(pool_fd);
 	for (long uses = 1;; uses++) {
 		struct lmtp_peer peer;
@@ -337,11 +372,13 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 		metrics_session(1);
 		lmtp_session(fd, &peer, &ctx, &child_stop);
 		close(fd);
-		deliver_ctx_idle(&ctx);	/* DMARC report records held by the sink */
-		/* a process whose shared resolver went away is not reused:
+		deliver_ctx_idle(&ctx);	/* DMARC report records not yet confirmed */
+		/* a process whose shared resolver or recorder went away (or
+		 * that was forked while the recorder was down) is not reused:
 		 * its successor gets a socket to the new one */
 		if (child_stop || uses >= conf->lmtp_max_use || ctx.resolver_lost ||
-		    dns_broken(ctx.dns) || sieve_pool_lost())
+		    dns_broken(ctx.dns) || sieve_pool_lost() ||
+		    (conf->dmarc_report_store && *conf->dmarc_report_store && recorder_lost(ctx.recorder)))
 			break;
 		/* idle: tell the master, wait for the next connection */
 		ssize_t w;
@@ -470,14 +507,17 @@ int cmd_lmtp(int argc, char **argv)
 
 	size_t nkids = 0, kids_cap = 0;
 	struct kid *kids = NULL;
-	struct resolver rs = { 0, -1 };
+	struct helpers h = { { 0, -1 }, { 0, -1 }, { 0, -1 } };
+	struct resolver *rs = &h.rs;
+	struct sieve_pool *sp = &h.sp;
+	struct recorder *rc = &h.rc;
 	long long rs_retry = 0;		/* restart after a crash, not before */
-	struct sieve_pool sp = { 0, -1 };
-	long long sp_retry = 0;
-	pid_t old_rs_pid[64];		/* resolvers and pools let go at a reload */
+	long long sp_retry = 0, rc_retry = 0;
+	pid_t old_rs_pid[64];		/* helpers let go at a reload */
 	size_t nold_rs = 0;
-	resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, NULL, 0, -1);
-	pool_up(&sp, c, ls, nl, ml.fd, NULL, 0, rs.ctl);
+	resolver_up(&h, c, dns_zone, ls, nl, ml.fd, NULL, 0);
+	pool_up(&h, c, ls, nl, ml.fd, NULL, 0);
+	recorder_up(&h, c, ls, nl, ml.fd, NULL, 0);
 	unsigned gen = 0;		/* configuration generation */
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
@@ -487,20 +527,29 @@ int cmd_lmtp(int argc, char **argv)
 			int st;
 			pid_t p;
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-				if (rs.pid && p == rs.pid) {
+				if (rs->pid && p == rs->pid) {
 					log_error("dns resolver process %ld ended (%s %d); starting a new one",
 						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
 						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-					resolver_release(&rs);
+					resolver_release(rs);
 					rs_retry = mono_ms() + 1000;
 					continue;
 				}
-				if (sp.pid && p == sp.pid) {
+				if (sp->pid && p == sp->pid) {
 					log_error("sieve pool process %ld ended (%s %d); starting a new one",
 						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
 						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-					sieve_pool_release(&sp);
+					sieve_pool_release(sp);
 					sp_retry = mono_ms() + 1000;
+					continue;
+				}
+				if (rc->pid && p == rc->pid) {
+					/* its sessions spool what it did not confirm */
+					log_error("dmarc report recorder process %ld ended (%s %d); starting a new one",
+						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
+						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+					recorder_release(rc);
+					rc_retry = mono_ms() + 1000;
 					continue;
 				}
 				bool old_rs = false;	/* a resolver let go at a reload */
@@ -543,15 +592,21 @@ int cmd_lmtp(int argc, char **argv)
 				log_info("configuration reloaded from %s (listen addresses need a restart)",
 					 nc->path);
 				/* the old resolver serves the old sessions until they end */
-				if (rs.pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
-					old_rs_pid[nold_rs++] = rs.pid;
-				resolver_release(&rs);
-				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids, sp.ctl);
+				if (rs->pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
+					old_rs_pid[nold_rs++] = rs->pid;
+				resolver_release(rs);
+				resolver_up(&h, c, dns_zone, ls, nl, ml.fd, kids, nkids);
 				/* the pool too: its workers read the configuration */
-				if (sp.pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
-					old_rs_pid[nold_rs++] = sp.pid;
-				sieve_pool_release(&sp);
-				pool_up(&sp, c, ls, nl, ml.fd, kids, nkids, rs.ctl);
+				if (sp->pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
+					old_rs_pid[nold_rs++] = sp->pid;
+				sieve_pool_release(sp);
+				pool_up(&h, c, ls, nl, ml.fd, kids, nkids);
+				/* and the recorder (the store may have changed) */
+				if (rc->pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
+					old_rs_pid[nold_rs++] = rc->pid;
+				recorder_release(rc);
+				rc_retry = 0;
+				recorder_up(&h, c, ls, nl, ml.fd, kids, nkids);
 			}
 		}
 		/* let go: idle processes of an older configuration, and those
@@ -560,16 +615,23 @@ int cmd_lmtp(int argc, char **argv)
 		if (rs_retry) {
 			if (now >= rs_retry) {
 				rs_retry = 0;
-				resolver_up(&rs, c, dns_zone, ls, nl, ml.fd, kids, nkids, sp.ctl);
+				resolver_up(&h, c, dns_zone, ls, nl, ml.fd, kids, nkids);
 			} else
 				next = rs_retry;
 		}
 		if (sp_retry) {
 			if (now >= sp_retry) {
 				sp_retry = 0;
-				pool_up(&sp, c, ls, nl, ml.fd, kids, nkids, rs.ctl);
+				pool_up(&h, c, ls, nl, ml.fd, kids, nkids);
 			} else if (next < 0 || sp_retry < next)
 				next = sp_retry;
+		}
+		if (rc_retry) {
+			if (now >= rc_retry) {
+				rc_retry = 0;
+				recorder_up(&h, c, ls, nl, ml.fd, kids, nkids);
+			} else if (next < 0 || rc_retry < next)
+				next = rc_retry;
 		}
 		size_t busy = 0;
 		for (size_t k = 0; k < nkids; k++) {
@@ -627,8 +689,12 @@ int cmd_lmtp(int argc, char **argv)
 					for (size_t k = 0; k < nkids; k++)
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
-					if (rs.ctl >= 0)
-						close(rs.ctl);
+					if (rs->ctl >= 0)
+						close(rs->ctl);
+					if (sp->ctl >= 0)
+						close(sp->ctl);
+					if (rc->ctl >= 0)
+						close(rc->ctl);
 					signal(SIGPIPE, SIG_IGN);
 					metrics_serve(fd);
 					_exit(0);
@@ -708,8 +774,9 @@ int cmd_lmtp(int argc, char **argv)
 			}
 			int sv[2];
 			pid_t pid = -1;
-			int dfd = resolver_attach(&rs);
-			int sfd = sieve_pool_attach(&sp);
+			int dfd = resolver_attach(rs);
+			int sfd = sieve_pool_attach(sp);
+			int rfd = recorder_attach(rc);
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
 				pid = fork();
 				if (pid == 0) {
@@ -717,11 +784,13 @@ int cmd_lmtp(int argc, char **argv)
 					for (size_t k = 0; k < nkids; k++)
 						if (kids[k].ctl >= 0)
 							close(kids[k].ctl);
-					if (rs.ctl >= 0)
-						close(rs.ctl);
-					if (sp.ctl >= 0)
-						close(sp.ctl);
-					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone, dfd, sfd);
+					if (rs->ctl >= 0)
+						close(rs->ctl);
+					if (sp->ctl >= 0)
+						close(sp->ctl);
+					if (rc->ctl >= 0)
+						close(rc->ctl);
+					serve_child(fd, &ls[i], ls, nl, sv[1], dns_zone, dfd, sfd, rfd);
 				}
 				close(sv[1]);
 				if (pid < 0)
@@ -731,6 +800,8 @@ int cmd_lmtp(int argc, char **argv)
 				close(dfd);
 			if (sfd >= 0)
 				close(sfd);
+			if (rfd >= 0)
+				close(rfd);
 			if (pid < 0) {
 				static const char nofork[] = "421 4.3.2 Cannot fork, try again later\r\n";
 				if (write(fd, nofork, sizeof(nofork) - 1) < 0) {
@@ -767,8 +838,9 @@ int cmd_lmtp(int argc, char **argv)
 	free(kids);
 	free(pfd);
 	/* the resolver answers the sessions still finishing, then exits */
-	resolver_release(&rs);
-	sieve_pool_release(&sp);
+	resolver_release(rs);
+	sieve_pool_release(sp);
+	recorder_release(rc);	/* writes what it holds, then exits */
 	for (;;) {
 		int st;
 		if (waitpid(-1, &st, 0) < 0 && errno == ECHILD)
