@@ -440,7 +440,7 @@ static bool pool_gone;
 void sieve_pool_use(int fd)
 {
 	pool_fd = fd;
-	pool_owner = getpid();
+	pool_owner = self_pid();
 	pool_gone = false;
 }
 
@@ -459,7 +459,7 @@ static void pool_lose(void)
 
 int sieve_pool_lease(uid_t uid, gid_t gid, long long deadline, unsigned char *slot_r)
 {
-	if (pool_fd < 0 || pool_owner != getpid())
+	if (pool_fd < 0 || pool_owner != self_pid())
 		return -1;	/* none, or inherited by a fork: not ours */
 	unsigned char m[9] = { 'L' };
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
@@ -500,7 +500,7 @@ int sieve_pool_lease(uid_t uid, gid_t gid, long long deadline, unsigned char *sl
 
 void sieve_pool_return(unsigned char slot, bool clean)
 {
-	if (pool_fd < 0 || pool_owner != getpid())
+	if (pool_fd < 0 || pool_owner != self_pid())
 		return;
 	unsigned char m[2] = { clean ? 'C' : 'D', slot };
 	if (send(pool_fd, m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
