@@ -33,10 +33,19 @@
 #include "sieve.h"
 #include "verdict.h"
 
+/* The real uid never changes in this process (only the effective and
+ * saved ids are switched, below): ask once, not around every delivery. */
 static bool was_root(void)
 {
-	return getuid() == 0;
+	static int root = -1;
+
+	if (root < 0)
+		root = getuid() == 0;
+	return root;
 }
+
+/* Whether deliver_become() switched (an owner that is not root). */
+static bool switched;
 
 /* Credentials of this thread only, by raw system calls.  The kernel keeps
  * credentials per thread; glibc's seteuid()/setgroups() make them
@@ -65,6 +74,10 @@ int deliver_become(const struct mailbox *mb)
 {
 	if (!was_root())
 		return 0;	/* not root: deliver as ourselves */
+	if (mb->uid == 0 && mb->gid == 0)
+		return 0;	/* root's own Maildir (a virtual map without owner):
+				 * root already, the groups do not matter to it */
+	switched = true;
 	if (thread_setgroups(1, &mb->gid) < 0 || thread_setegid(mb->gid) < 0 ||
 	    thread_seteuid(mb->uid) < 0) {
 		int e = errno;
@@ -77,8 +90,9 @@ int deliver_become(const struct mailbox *mb)
 
 void deliver_unbecome(void)
 {
-	if (!was_root())
+	if (!was_root() || !switched)
 		return;
+	switched = false;
 	if (thread_seteuid(0) < 0 || thread_setegid(0) < 0 || thread_setgroups(0, NULL) < 0)
 		log_panic("cannot switch back to root: %s", strerror(errno));
 }
