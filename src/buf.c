@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -405,4 +406,33 @@ long long mono_ms(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- process ---- */
+
+static pid_t pid_cached;	/* 0: ask the kernel (first use, or a forked child) */
+
+static void pid_forget(void)
+{
+	__atomic_store_n(&pid_cached, 0, __ATOMIC_RELAXED);
+}
+
+pid_t self_pid(void)
+{
+	static bool registered;
+
+	if (!registered) {
+		/* before the first fork that could copy a cached value */
+		if (pthread_atfork(NULL, NULL, pid_forget) != 0)
+			return getpid();	/* cannot track forks: never cache */
+		registered = true;
+	}
+	/* relaxed atomics: libunbound's thread may log too; both would
+	 * store the same value */
+	pid_t p = __atomic_load_n(&pid_cached, __ATOMIC_RELAXED);
+	if (!p) {
+		p = getpid();
+		__atomic_store_n(&pid_cached, p, __ATOMIC_RELAXED);
+	}
+	return p;
 }

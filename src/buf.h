@@ -106,4 +106,13 @@ int read_full(int fd, struct buf *b);
 /* Milliseconds on CLOCK_MONOTONIC (never goes back with the wall clock). */
 long long mono_ms(void);
 
+/* ---- process ---- */
+
+/* getpid() once per process: glibc no longer caches it (every call is a
+ * system call, several per delivered message), so the value is kept and
+ * forgotten in the child of every fork() (pthread_atfork), which is how
+ * session processes, Sieve workers and helpers are made.  A child made by
+ * a raw clone() without exec must not call it. */
+pid_t self_pid(void);
+
 #endif

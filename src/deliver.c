@@ -34,10 +34,19 @@
 #include "sieve.h"
 #include "verdict.h"
 
+/* The real uid never changes in this process (only the effective and
+ * saved ids are switched, below): ask once, not around every delivery. */
 static bool was_root(void)
 {
-	return getuid() == 0;
+	static int root = -1;
+
+	if (root < 0)
+		root = getuid() == 0;
+	return root;
 }
+
+/* Whether deliver_become() switched (an owner that is not root). */
+static bool switched;
 
 /* Credentials of this thread only, by raw system calls.  The kernel keeps
  * credentials per thread; glibc's seteuid()/setgroups() make them
@@ -66,6 +75,10 @@ int deliver_become(const struct mailbox *mb)
 {
 	if (!was_root())
 		return 0;	/* not root: deliver as ourselves */
+	if (mb->uid == 0 && mb->gid == 0)
+		return 0;	/* root's own Maildir (a virtual map without owner):
+				 * root already, the groups do not matter to it */
+	switched = true;
 	if (thread_setgroups(1, &mb->gid) < 0 || thread_setegid(mb->gid) < 0 ||
 	    thread_seteuid(mb->uid) < 0) {
 		int e = errno;
@@ -78,8 +91,9 @@ int deliver_become(const struct mailbox *mb)
 
 void deliver_unbecome(void)
 {
-	if (!was_root())
+	if (!was_root() || !switched)
 		return;
+	switched = false;
 	if (thread_seteuid(0) < 0 || thread_setegid(0) < 0 || thread_setgroups(0, NULL) < 0)
 		log_panic("cannot switch back to root: %s", strerror(errno));
 }
@@ -210,6 +224,42 @@ static void report_note(struct deliver_ctx *ctx, const struct conf *c,
 	free(r);
 }
 
+/* A recipient's plan (Sieve) and its staged copies, one per target. */
+struct rcpt_plan {
+	struct sieve_plan plan;
+	struct maildir_tx *tx;
+	size_t ntx;
+	bool commit_done;	/* commit_rcpt() ran, whatever its outcome */
+	bool committed;		/* every copy is in new/ or cur/ */
+};
+
+/* Commit every staged copy of one recipient, running as its owner (the
+ * caller switched).  On a failure this recipient gets a 4xx: its earlier
+ * copies are taken back (fileinto + keep), the rest dropped.  Sets the
+ * outcome; -1 when it is a failure. */
+static int commit_rcpt(struct deliver_rcpt *r, struct rcpt_plan *p)
+{
+	const char *err = NULL;
+	int e = 0, rc = 0;
+	size_t t;
+
+	p->commit_done = true;
+	for (t = 0; t < p->ntx && rc == 0; t++)
+		rc = maildir_commit(&p->tx[t], &err, &e);
+	if (rc < 0) {
+		for (size_t u = 0; u + 1 < t; u++)
+			maildir_revoke(&p->tx[u]);
+		for (; t < p->ntx; t++)
+			maildir_abort(&p->tx[t]);
+		set_outcome(r, status_from_errno(e), "%s: %s", err ? err : "commit failed",
+			    e ? strerror(e) : "");
+		return -1;
+	}
+	p->committed = true;
+	set_outcome(r, ST_DELIVERED, "delivered to %s", r->folder);
+	return 0;
+}
+
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		     struct deliver_env *env, bool all_or_nothing)
 {
@@ -244,6 +294,10 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	client_find(&cl, c, m, env->xf, env->mail_from);
 	if (!*queue_id && *cl.queue_id)
 		queue_id = cl.queue_id;	/* our MTA's queue id from its Received */
+	/* tmp/ and new/ of the folders this message goes to, opened once
+	 * for stage and commit (maildir.h) */
+	struct maildir_dirs dirs;
+	maildir_dirs_init(&dirs);
 	struct verdict *vd = verdict_new();
 	if (!vd) {
 		for (size_t i = 0; i < env->nrcpt; i++)
@@ -286,12 +340,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	struct sieve_facts facts;
 	sieve_facts_from_verdict(vd, &facts);
 	/* Per recipient: the Sieve plan and one staged copy per target. */
-	struct rcpt_plan {
-		struct sieve_plan plan;
-		struct maildir_tx *tx;
-		size_t ntx;
-		bool committed;		/* every copy is in new/ or cur/ */
-	} *rp = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*rp));
+	struct rcpt_plan *rp = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*rp));
 	if (!rp) {
 		for (size_t i = 0; i < env->nrcpt; i++)
 			set_outcome(&env->rcpt[i], ST_INTERNAL, "out of memory");
@@ -382,7 +431,8 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 					}
 					tsrc = (struct maildir_src){ eo.iov, eo.n };
 				}
-				int srt = maildir_stage(&p->tx[t], &r->mb, tg->folder, tg->flags, &tsrc, &err, &e);
+				int srt = maildir_stage(&p->tx[t], &dirs, &r->mb, tg->folder, tg->flags,
+							&tsrc, &err, &e);
 				free(eo.iov);
 				if (srt < 0) {
 					set_outcome(r, status_from_errno(e), "%s: %s",
@@ -396,6 +446,12 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			}
 			if (r->st != ST_DELIVERED)
 				p->ntx = 0;
+			/* Each recipient on its own (LMTP): commit now, under
+			 * the same switch of credentials and with the
+			 * descriptors stage opened.  All-or-nothing waits
+			 * until every recipient is staged (below). */
+			if (!all_or_nothing && p->ntx)
+				commit_rcpt(r, p);
 			deliver_unbecome();
 		}
 		free(o.iov);
@@ -417,7 +473,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			snprintf(r->folder, sizeof(r->folder), "-");
 			continue;
 		}
-		if (!p->ntx)
+		if (!p->ntx || p->commit_done)
 			continue;
 		if (all_or_nothing && any_fail) {
 			for (size_t t = 0; t < p->ntx; t++)
@@ -425,36 +481,17 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			set_outcome(r, ST_IO_TEMPFAIL, "not delivered: another recipient failed, retry all");
 			continue;
 		}
-		const char *err = NULL;
-		int e = 0;
-		int rc = deliver_become(&r->mb);
-		if (rc == 0) {
-			size_t t;
-			for (t = 0; t < p->ntx && rc == 0; t++)
-				rc = maildir_commit(&p->tx[t], &err, &e);
-			if (rc < 0) {
-				/* this recipient gets a 4xx: take its earlier
-				 * copies back (fileinto + keep), then drop the rest */
-				for (size_t u = 0; u + 1 < t; u++)
-					maildir_revoke(&p->tx[u]);
-				for (; t < p->ntx; t++)
-					maildir_abort(&p->tx[t]);
-			}
+		if (deliver_become(&r->mb) == 0) {
+			if (commit_rcpt(r, p) < 0 && all_or_nothing)
+				any_fail = true;
 			deliver_unbecome();
 		} else {
-			e = errno;
-			err = "cannot switch uid";
+			int e = errno;
 			for (size_t t = 0; t < p->ntx; t++)
 				maildir_abort(&p->tx[t]);
-		}
-		if (rc < 0) {
-			set_outcome(r, status_from_errno(e), "%s: %s", err ? err : "commit failed",
-				    e ? strerror(e) : "");
+			set_outcome(r, status_from_errno(e), "cannot switch uid: %s", strerror(e));
 			if (all_or_nothing)
 				any_fail = true;
-		} else {
-			p->committed = true;
-			set_outcome(r, ST_DELIVERED, "delivered to %s", r->folder);
 		}
 	}
 	for (size_t i = 0; i < env->nrcpt; i++) {
@@ -485,6 +522,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 	}
 	free(rp);
 log:
+	maildir_dirs_clear(&dirs);
 	for (size_t i = 0; i < env->nrcpt; i++)
 		log_one(env, &env->rcpt[i], queue_id, msgid, m->len, auth_log);
 	metrics_delivery_seconds(elapsed(env));

@@ -682,7 +682,7 @@ void lmtp_session_with(int fd, const struct lmtp_peer *peer, struct deliver_ctx 
 	/* unique per session: time, pid, and the process's session count
 	 * (a session process serves several connections, see server.c) */
 	static unsigned nsessions;
-	snprintf(s.id, sizeof(s.id), "L%lx%04lx%x", (long)time(NULL), (long)getpid() & 0xffff,
+	snprintf(s.id, sizeof(s.id), "L%lx%04lx%x", (long)time(NULL), (long)self_pid() & 0xffff,
 		 nsessions++ & 0xfffff);
 	REPLY(&s, "220 %s LMTP authdeliver ready", c->hostname);
 	bool too_long = false;

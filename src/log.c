@@ -1,5 +1,6 @@
 /* log.c - stderr or syslog; one line per event, never message content. */
 #include "log.h"
+#include "buf.h"
 #include "conf.h"
 #include "metrics.h"
 
@@ -97,7 +98,7 @@ static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
 	gmtime_r(&ts.tv_sec, &tm);
 	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%ld]: %s%s\n",
 		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		tm.tm_sec, ts.tv_nsec / 1000000, ident, (long)getpid(), tag, buf);
+		tm.tm_sec, ts.tv_nsec / 1000000, ident, (long)self_pid(), tag, buf);
 }
 
 #define LOGF(name, prio, tag) \

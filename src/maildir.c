@@ -9,10 +9,11 @@
  *
  * It never re-serializes the message (only CRLF pairs become LF), never
  * follows a symlink below the Maildir root (openat + O_NOFOLLOW walk),
- * never overwrites a file (O_EXCL, link()), and never chowns: everything
- * is created with the caller's effective uid/gid.  Files a killed delivery
- * left in tmp/ are removed when that Maildir is next written, once they
- * are older than 36 hours (tmp_sweep).
+ * never overwrites a file (O_EXCL, renameat2 RENAME_NOREPLACE or link()),
+ * and never chowns: everything is created with the caller's effective
+ * uid/gid.  Files a killed delivery left in tmp/ are removed when that
+ * Maildir is next written, once they are older than 36 hours (tmp_sweep,
+ * at most every 10 minutes per folder and process).
  */
 #include "maildir.h"
 #include "buf.h"
@@ -268,24 +269,64 @@ static void host_escaped(char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* What a file name needs that does not change while a process lives: the
+ * escaped host (gethostname() once; again only when conf's hostname
+ * changes, as a test or a reload may do), and a random seed per process (a forked child, seen by its pid,
+ * seeds again so that two siblings never share a sequence).  Only the
+ * session's own thread names files. */
+static struct {
+	int have_host;
+	char hostname[256];		/* host is for this conf->hostname ("": ours) */
+	char host[128];
+	pid_t pid;			/* the seed is this process's */
+	uint64_t state;
+} names;
 static unsigned long name_counter;
+
+/* splitmix64 (Steele, Lea, Flood 2014): the R part need not be secret
+ * (the name is unique by time, pid and counter), only unpredictable
+ * enough not to collide with another host's names */
+static uint64_t name_random(pid_t pid)
+{
+	uint64_t z;
+
+	if (names.pid != pid) {
+		struct timeval tv;
+
+		if (getrandom(&names.state, sizeof(names.state), GRND_NONBLOCK) !=
+		    sizeof(names.state)) {
+			gettimeofday(&tv, NULL);
+			names.state = ((uint64_t)tv.tv_usec << 32) ^ (uint64_t)tv.tv_sec ^
+				(uint64_t)pid * 2654435761u;
+		}
+		names.pid = pid;
+	}
+	z = (names.state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
 
 /* "SECS.M<usec>P<pid>Q<count>R<random>.HOST" (the Maildir spec's "M", "P",
  * "Q", "R" parts, as Dovecot/Courier write them). */
 static void unique_base(char *out, size_t outlen)
 {
 	struct timeval tv;
-	uint64_t r;
-	char host[128];
+	pid_t pid = self_pid();
 	unsigned long q = __atomic_add_fetch(&name_counter, 1, __ATOMIC_RELAXED);
+	uint64_t r = name_random(pid);
+
+	const char *hn = conf && conf->hostname ? conf->hostname : "";
 
 	gettimeofday(&tv, NULL);
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = ((uint64_t)tv.tv_usec << 32) ^ (uint64_t)getpid() * 2654435761u ^ q;
-	host_escaped(host, sizeof(host));
+	if (!names.have_host || strncmp(names.hostname, hn, sizeof(names.hostname))) {
+		host_escaped(names.host, sizeof(names.host));
+		snprintf(names.hostname, sizeof(names.hostname), "%s", hn);
+		names.have_host = 1;
+	}
 	snprintf(out, outlen, "%lld.M%06ldP%ldQ%luR%016llx.%s",
-		 (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(), q,
-		 (unsigned long long)r, host);
+		 (long long)tv.tv_sec, (long)tv.tv_usec, (long)pid, q,
+		 (unsigned long long)r, names.host);
 }
 
 /* Maildir info flags (the "2," experimental semantics): D draft,
@@ -565,8 +606,11 @@ static int subdir(int dfd, const char *name, int create, int *created_r)
 static void subscribe(int rootfd, const char *root, const char *vname);
 
 /* Open the folder's tmp/ and its target (new/ or cur/).  With create: make
- * missing Maildir, folder (plus maildirfolder, subscription) and subdirs. */
-static int walk(struct maildir_tx *tx, int create, int need_dst,
+ * missing Maildir, folder (plus maildirfolder, subscription) and subdirs;
+ * the subdirectory not needed now (cur/ when delivering into new/) is
+ * looked at only with check_all or when the folder or the Maildir was
+ * just made. */
+static int walk(struct maildir_tx *tx, int create, int check_all, int need_dst,
 		int *tmpfd_r, int *dstfd_r, const char **what_r)
 {
 	int rootfd, dfd, tmpfd = -1, dstfd = -1, created = 0, root_created = 0, e;
@@ -600,7 +644,7 @@ static int walk(struct maildir_tx *tx, int create, int need_dst,
 			(need_dst && !strcmp(subs[i], want_dst));
 		int fd;
 
-		if (!create && !keep)
+		if (!keep && !(create && (check_all || created || root_created)))
 			continue;
 		*what_r = what_sub[i];
 		if ((fd = subdir(dfd, subs[i], create, NULL)) < 0)
@@ -655,6 +699,43 @@ err:
 	close(rootfd);
 	errno = e;
 	return -1;
+}
+
+/* walk() for a folder this process checked a short while ago: open tmp/
+ * (and the target) by path, the folder's own directory with O_NOFOLLOW,
+ * so exactly the components walk() refuses as symlinks are refused here
+ * (those above the root may be symlinks in both).  Creates nothing: -1 on
+ * any error, and the caller walks. */
+static int walk_quick(const struct maildir_tx *tx, int need_dst, int *tmpfd_r, int *dstfd_r)
+{
+	const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char p[sizeof(tx->dir) + 8];
+	int dfd = AT_FDCWD, tmpfd = -1, dstfd = -1;
+	const char *dst = tx->in_cur ? "cur" : "new";
+
+	if (tx->sub[0]) {	/* root/.Folder, then tmp/ new/ below it */
+		if ((dfd = open(tx->dir, dflags)) < 0)
+			return -1;
+		tmpfd = openat(dfd, "tmp", dflags);
+		if (tmpfd >= 0 && need_dst)
+			dstfd = openat(dfd, dst, dflags);
+		close(dfd);
+	} else {		/* root/tmp, root/new: no directory in between */
+		if (snprintf(p, sizeof(p), "%s/tmp", tx->dir) >= (int)sizeof(p))
+			return -1;
+		tmpfd = open(p, dflags);
+		snprintf(p, sizeof(p), "%s/%s", tx->dir, dst);
+		if (tmpfd >= 0 && need_dst)
+			dstfd = open(p, dflags);
+	}
+	if (tmpfd < 0 || (need_dst && dstfd < 0)) {
+		if (tmpfd >= 0)
+			close(tmpfd);
+		return -1;
+	}
+	*tmpfd_r = tmpfd;
+	*dstfd_r = dstfd;
+	return 0;
 }
 
 /* ---- subscriptions (Dovecot) ----------------------------------------- */
@@ -774,12 +855,13 @@ static int path_join(char *out, size_t outlen, const char *a, const char *b,
 
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
-
 /* The Maildir convention (qmail's maildir(5), Dovecot): a file in tmp/
  * not touched for 36 hours was left by a killed delivery; whoever next
- * writes to that Maildir removes it.  tmp/ is normally empty or nearly, so
- * the scan costs one getdents per delivery.  Only regular files are
- * removed (never followed: AT_SYMLINK_NOFOLLOW). */
+ * writes to that Maildir removes it.  Done with the folder's full check,
+ * at most once per MAILDIR_CHECK_EVERY_MS per folder and process: the
+ * scan was 7 system calls of every delivery, and a file 36 hours old can
+ * wait 10 minutes more.  Only regular files are removed (never followed:
+ * AT_SYMLINK_NOFOLLOW). */
 #define MAILDIR_TMP_STALE (36 * 3600)
 
 static void tmp_sweep(int tmpfd, const char *dir)
@@ -809,20 +891,196 @@ static void tmp_sweep(int tmpfd, const char *dir)
 			 n, n == 1 ? "" : "s", dir);
 }
 
-int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
+/* ---- what this process checked, and when ----------------------------- */
+
+/* Folders (path and uid, hashed) this process checked completely and
+ * swept.  Process state, not a transaction's: a forked child inherits
+ * it, which is right, it describes the disk.  A hash collision only
+ * delays one folder's check and sweep. */
+#define MAILDIR_CHECKED_MAX 64
+static struct {
+	uint64_t key;		/* 0: free */
+	long long at_ms;
+} checked[MAILDIR_CHECKED_MAX];
+
+static uint64_t checked_key(const struct maildir_tx *tx)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a 64 */
+
+	for (const char *p = tx->dir; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	h = (h ^ (uint64_t)tx->uid) * 0x100000001b3ull;
+	return h | 1;
+}
+
+static int checked_recently(const struct maildir_tx *tx, long long now)
+{
+	uint64_t k = checked_key(tx);
+
+	for (size_t i = 0; i < MAILDIR_CHECKED_MAX; i++)
+		if (checked[i].key == k)
+			return now - checked[i].at_ms < MAILDIR_CHECK_EVERY_MS;
+	return 0;
+}
+
+static void checked_note(const struct maildir_tx *tx, long long now)
+{
+	uint64_t k = checked_key(tx);
+	size_t slot = 0;
+
+	for (size_t i = 0; i < MAILDIR_CHECKED_MAX; i++)
+		if (checked[i].key == k) {
+			checked[i].at_ms = now;
+			return;
+		}
+	for (size_t i = 1; i < MAILDIR_CHECKED_MAX; i++)	/* a free or the oldest slot */
+		if (!checked[i].key ? checked[slot].key : checked[i].at_ms < checked[slot].at_ms)
+			slot = i;
+	checked[slot].key = k;
+	checked[slot].at_ms = now;
+}
+
+/* ---- a transaction's directory descriptors ---------------------------- */
+
+static void dir_close(struct maildir_dir *e)
+{
+	if (e->tmpfd >= 0)
+		close(e->tmpfd);
+	if (e->newfd >= 0)
+		close(e->newfd);
+	if (e->curfd >= 0)
+		close(e->curfd);
+	free(e->dir);
+	*e = (struct maildir_dir){ .tmpfd = -1, .newfd = -1, .curfd = -1 };
+}
+
+void maildir_dirs_init(struct maildir_dirs *d)
+{
+	d->clock = 0;
+	for (size_t i = 0; i < MAILDIR_DIRS_MAX; i++)
+		d->d[i] = (struct maildir_dir){ .tmpfd = -1, .newfd = -1, .curfd = -1 };
+}
+
+void maildir_dirs_clear(struct maildir_dirs *d)
+{
+	for (size_t i = 0; i < MAILDIR_DIRS_MAX; i++)
+		if (d->d[i].dir)
+			dir_close(&d->d[i]);
+	d->clock = 0;
+}
+
+static struct maildir_dir *dirs_find(struct maildir_dirs *d, const struct maildir_tx *tx)
+{
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < MAILDIR_DIRS_MAX; i++) {
+		struct maildir_dir *e = &d->d[i];
+
+		if (e->dir && e->uid == tx->uid && !strcmp(e->dir, tx->dir)) {
+			e->used = ++d->clock;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* Hand tmpfd and dstfd (new/ or cur/) to the set: 0, or -1 (no memory)
+ * and the caller keeps them.  A full set closes its least recently used
+ * folder's descriptors; that folder's next commit walks the path. */
+static int dirs_put(struct maildir_dirs *d, const struct maildir_tx *tx, int tmpfd, int dstfd)
+{
+	struct maildir_dir *e = &d->d[0];
+	char *dir;
+
+	for (size_t i = 0; i < MAILDIR_DIRS_MAX && e->dir; i++)
+		if (!d->d[i].dir || d->d[i].used < e->used)
+			e = &d->d[i];
+	if (!(dir = strdup(tx->dir)))
+		return -1;
+	if (e->dir)
+		dir_close(e);
+	e->dir = dir;
+	e->uid = tx->uid;
+	e->tmpfd = tmpfd;
+	if (tx->in_cur)
+		e->curfd = dstfd;
+	else
+		e->newfd = dstfd;
+	e->used = ++d->clock;
+	return 0;
+}
+
+/* The folder's tmp/ and (need_dst) target descriptors: the transaction's
+ * when it has them, else opened by path (walk_quick; for stage only when
+ * this process checked the folder less than MAILDIR_CHECK_EVERY_MS ago),
+ * else by walking it.  create (stage): make what is missing, and after that time
+ * (or fresh: a descriptor went stale) check all of it and sweep tmp/;
+ * stage's descriptors go into the set.  *own_r: the caller closes them
+ * (no set, or the set could not take them). */
+static int dirs_get(struct maildir_tx *tx, int create, int fresh, int need_dst,
+		    int *tmpfd_r, int *dstfd_r, int *own_r, const char **what_r)
+{
+	struct maildir_dir *e = dirs_find(tx->dirs, tx);
+	int tmpfd, dstfd, full = 0;
+	long long now = 0;
+
+	if (e && fresh) {
+		dir_close(e);
+		e = NULL;
+	}
+	if (e && (!need_dst || (tx->in_cur ? e->curfd : e->newfd) >= 0)) {
+		*tmpfd_r = e->tmpfd;
+		*dstfd_r = !need_dst ? -1 : tx->in_cur ? e->curfd : e->newfd;
+		*own_r = 0;
+		return 0;
+	}
+	if (create) {
+		now = mono_ms();
+		full = fresh || !checked_recently(tx, now);
+	}
+	if ((full || walk_quick(tx, need_dst, &tmpfd, &dstfd) < 0) &&
+	    walk(tx, create, full, need_dst, &tmpfd, &dstfd, what_r) < 0)
+		return -1;
+	if (full) {
+		tmp_sweep(tmpfd, tx->dir);
+		checked_note(tx, now);
+	}
+	*tmpfd_r = tmpfd;
+	*dstfd_r = dstfd;
+	/* only stage fills the set (e: the other target of a folder the
+	 * set holds; rare, a copy with flags next to one without) */
+	*own_r = !create || !need_dst || !tx->dirs || e || dirs_put(tx->dirs, tx, tmpfd, dstfd) < 0;
+	return 0;
+}
+
+static void dirs_done(int own, int tmpfd, int dstfd)
+{
+	if (!own)
+		return;
+	if (tmpfd >= 0)
+		close(tmpfd);
+	if (dstfd >= 0)
+		close(dstfd);
+}
+
+/* ---- stage / commit --------------------------------------------------- */
+
+int maildir_stage(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct mailbox *mb,
 		  const char *folder, const char *flags,
 		  const struct maildir_src *src, const char **error_r,
 		  int *errno_r)
 {
 	const char *err = NULL, *what;
 	char fl[64], base[200];
-	int tmpfd, dstfd, fd = -1, e;
+	int tmpfd, dstfd, own, fd = -1, e, retried = 0;
 	struct conv *cv;
 	size_t rlen;
 
 	memset(tx, 0, sizeof(*tx));
 	if (!mb || !mb->maildir || mb->maildir[0] != '/')
 		return fail(tx, error_r, errno_r, EINVAL, "mailbox", "path is not absolute");
+	tx->dirs = dirs;
+	tx->uid = mb->uid;
 	rlen = strlen(mb->maildir);
 	while (rlen > 1 && mb->maildir[rlen - 1] == '/')
 		rlen--;
@@ -845,25 +1103,45 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 	cv->fd = -1;
 	conv_run(cv, src);	/* count only: ,S= and ,W= go into the name */
 
-	if (walk(tx, 1, 1, &tmpfd, &dstfd, &what) < 0) {
+	if (dirs_get(tx, 1, 0, 1, &tmpfd, &dstfd, &own, &what) < 0) {
 		e = errno;
 		free(cv);
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
 	}
-	close(dstfd);
-	tmp_sweep(tmpfd, tx->dir);
+	if (own) {		/* commit opens it again */
+		close(dstfd);
+		dstfd = -1;
+	}
 	for (int i = 0; i < MAILDIR_NAME_TRIES; i++) {
 		unique_base(base, sizeof(base));
 		snprintf(tx->name, sizeof(tx->name), "%s,S=%zu,W=%zu", base,
 			 cv->size, cv->vsize);
 		fd = openat(tmpfd, tx->name, O_WRONLY | O_CREAT | O_EXCL |
 			    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
+		if (fd >= 0 || (errno != EEXIST && errno != ENOENT))
 			break;
+		if (errno == ENOENT) {
+			/* tmp/ went away since it was opened (the folder was
+			 * removed by hand): make it again, and try once more */
+			if (retried)
+				break;
+			retried = 1;
+			dirs_done(own, tmpfd, -1);
+			if (dirs_get(tx, 1, 1, 1, &tmpfd, &dstfd, &own, &what) < 0) {
+				e = errno;
+				free(cv);
+				return fail(tx, error_r, errno_r, e, what, tx->dir);
+			}
+			if (own) {
+				close(dstfd);
+				dstfd = -1;
+			}
+			i--;
+		}
 	}
 	if (fd < 0) {
 		e = errno;
-		close(tmpfd);
+		dirs_done(own, tmpfd, -1);
 		free(cv);
 		path_join(tx->tmp_path, sizeof(tx->tmp_path), tx->dir, "tmp", "", "");
 		return fail(tx, error_r, errno_r, e, "create file in", tx->tmp_path);
@@ -887,7 +1165,7 @@ int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
 	if (e < 0)
 		goto err;
 	free(cv);
-	close(tmpfd);
+	dirs_done(own, tmpfd, -1);
 	/* name < 256 and flags < 64 bytes: fits in final_name[] */
 	e = tx->in_cur ?
 		snprintf(tx->final_name, sizeof(tx->final_name), "%s:2,%s", tx->name, fl) :
@@ -902,38 +1180,61 @@ err:
 	if (fd >= 0)
 		close(fd);
 	unlinkat(tmpfd, tx->name, 0);
-	close(tmpfd);
+	dirs_done(own, tmpfd, -1);
 	free(cv);
 	tx->name[0] = '\0';
 	return fail(tx, error_r, errno_r, e, what, tx->tmp_path);
 }
 
+/* A new name in new/ (or cur/) for a commit whose name is taken there:
+ * a new unique base, the same ",S=,W=" and flags.  The base has no ','
+ * or ':' (host_escaped), so the first of each is ours. */
+static void final_rename(struct maildir_tx *tx)
+{
+	char base[200], info[80] = "";
+	const char *sw = strstr(tx->name, ",S="), *colon = strchr(tx->final_name, ':');
+
+	if (colon)
+		snprintf(info, sizeof(info), "%s", colon);
+	unique_base(base, sizeof(base));
+	snprintf(tx->final_name, sizeof(tx->final_name), "%s%s%s", base, sw ? sw : "", info);
+	path_join(tx->final_path, sizeof(tx->final_path), tx->dir,
+		  tx->in_cur ? "cur" : "new", tx->final_name, "");
+}
+
 int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 {
-	int tmpfd, dstfd, e;
+	int tmpfd, dstfd, own, e;
 	const char *what;
 
 	if (!tx->staged)
 		return fail(tx, error_r, errno_r, EINVAL, "commit", "nothing staged");
-	if (walk(tx, 0, 1, &tmpfd, &dstfd, &what) < 0) {
+	if (dirs_get(tx, 0, 0, 1, &tmpfd, &dstfd, &own, &what) < 0) {
 		e = errno;
 		maildir_abort(tx);
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
 	}
-	/* link() never replaces an existing name (rename() would); where the
-	 * filesystem has no hard links, rename without replacing. */
-	what = "link into";
-	if (linkat(tmpfd, tx->name, dstfd, tx->final_name, 0) < 0) {
-		if (errno != EPERM && errno != EOPNOTSUPP && errno != EXDEV &&
-		    errno != EMLINK)
-			goto err;
+	for (int i = 1;; i++) {
+		/* RENAME_NOREPLACE: atomic, and never replaces an existing
+		 * name (plain rename() would) */
 		what = "rename into";
-		if (renameat2(tmpfd, tx->name, dstfd, tx->final_name,
-			      RENAME_NOREPLACE) < 0)
+		if (renameat2(tmpfd, tx->name, dstfd, tx->final_name, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno == EINVAL || errno == ENOSYS) {
+			/* the filesystem (or kernel) has no RENAME_NOREPLACE:
+			 * link() never replaces either */
+			what = "link into";
+			if (linkat(tmpfd, tx->name, dstfd, tx->final_name, 0) == 0) {
+				if (unlinkat(tmpfd, tx->name, 0) < 0)
+					log_warn("maildir: unlink %s after link: %s", tx->tmp_path,
+						 strerror(errno));
+				break;
+			}
+		}
+		if (errno != EEXIST || i >= MAILDIR_NAME_TRIES)
 			goto err;
-	} else if (unlinkat(tmpfd, tx->name, 0) < 0)
-		log_warn("maildir: unlink %s after link: %s", tx->tmp_path,
-			 strerror(errno));
+		final_rename(tx);	/* taken in new/: never replace, pick another */
+	}
 	what = "fsync directory of";
 	if (want_fsync() && fsync(dstfd) < 0) {
 		/* not durable: take it back out so that the retry cannot
@@ -943,28 +1244,26 @@ int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 		errno = e;
 		goto err;
 	}
-	close(tmpfd);
-	close(dstfd);
+	dirs_done(own, tmpfd, dstfd);
 	tx->staged = 0;
 	return 0;
 err:
 	e = errno;
 	unlinkat(tmpfd, tx->name, 0);
-	close(tmpfd);
-	close(dstfd);
+	dirs_done(own, tmpfd, dstfd);
 	tx->staged = 0;
 	return fail(tx, error_r, errno_r, e, what, tx->final_path);
 }
 
 void maildir_abort(struct maildir_tx *tx)
 {
-	int tmpfd, dstfd;
+	int tmpfd, dstfd, own;
 	const char *what;
 
 	if (!tx->staged || !tx->name[0])
 		return;
 	tx->staged = 0;
-	if (walk(tx, 0, 0, &tmpfd, &dstfd, &what) < 0) {
+	if (dirs_get(tx, 0, 0, 0, &tmpfd, &dstfd, &own, &what) < 0) {
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
 		return;
@@ -972,15 +1271,15 @@ void maildir_abort(struct maildir_tx *tx)
 	if (unlinkat(tmpfd, tx->name, 0) < 0 && errno != ENOENT)
 		log_warn("maildir: cannot remove %s: %s", tx->tmp_path,
 			 strerror(errno));
-	close(tmpfd);
+	dirs_done(own, tmpfd, dstfd);
 }
 
 int maildir_revoke(struct maildir_tx *tx)
 {
-	int tmpfd, dstfd, rc = -1;
+	int tmpfd, dstfd, own, rc = -1;
 	const char *what;
 
-	if (!tx->final_name[0] || walk(tx, 0, 1, &tmpfd, &dstfd, &what) < 0)
+	if (!tx->final_name[0] || dirs_get(tx, 0, 0, 1, &tmpfd, &dstfd, &own, &what) < 0)
 		return -1;
 	if (unlinkat(dstfd, tx->final_name, 0) == 0)
 		rc = 0;
@@ -1011,17 +1310,16 @@ int maildir_revoke(struct maildir_tx *tx)
 		rc = -1;
 	if (rc < 0)
 		log_warn("maildir: cannot take back %s: %s", tx->final_path, strerror(errno));
-	close(tmpfd);
-	close(dstfd);
+	dirs_done(own, tmpfd, dstfd);
 	return rc;
 }
 
-int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
+int maildir_deliver(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct mailbox *mb,
 		    const char *folder, const char *flags,
 		    const struct maildir_src *src, const char **error_r,
 		    int *errno_r)
 {
-	if (maildir_stage(tx, mb, folder, flags, src, error_r, errno_r) < 0)
+	if (maildir_stage(tx, dirs, mb, folder, flags, src, error_r, errno_r) < 0)
 		return -1;
 	return maildir_commit(tx, error_r, errno_r);
 }

@@ -28,7 +28,33 @@ struct maildir_src {
 	size_t n;
 };
 
+/* The directory descriptors of one transaction (one message: all its
+ * recipients and copies), so that commit renames relative to what stage
+ * opened instead of walking the path again: tmp/ and new/ (or cur/) of at
+ * most MAILDIR_DIRS_MAX folders, the least recently used closed beyond
+ * that (its next commit walks the path, as without a set).  Keyed by the
+ * folder's path and the mailbox's uid.  Caller-owned: maildir_dirs_init()
+ * before the first stage, maildir_dirs_clear() after the transaction's
+ * last commit, abort or revoke.  Kept for one message only, so that a
+ * Maildir moved away between messages is never written through an old
+ * descriptor. */
+#define MAILDIR_DIRS_MAX 16
+struct maildir_dirs {
+	struct maildir_dir {
+		char *dir;		/* root or root/.Folder; NULL: free */
+		uid_t uid;
+		int tmpfd, newfd, curfd;	/* -1: not open */
+		unsigned long used;	/* LRU clock */
+	} d[MAILDIR_DIRS_MAX];
+	unsigned long clock;
+};
+
+void maildir_dirs_init(struct maildir_dirs *d);
+void maildir_dirs_clear(struct maildir_dirs *d);
+
 struct maildir_tx {
+	struct maildir_dirs *dirs;	/* NULL: descriptors opened per call */
+	uid_t uid;		/* the mailbox's, the key into dirs */
 	char tmp_path[4096];	/* for logs: root/.Folder/tmp/NAME */
 	char final_path[4096];	/* for logs: root/.Folder/new/NAME */
 	char dir[4096];		/* the folder's Maildir (root or root/.Folder) */
@@ -53,16 +79,28 @@ struct maildir_tx {
  * the caller switches to the mailbox owner first (and back after commit).
  * flags: NULL or "" for new/, else Maildir info letters from "DFPRST",
  * which put the message into cur/ with ":2,FLAGS" (sorted, deduplicated).
- * The tx keeps no descriptors between stage and commit (many recipients
- * can be staged at once); commit walks the same path again, still
- * refusing symlinks.  error_r points into tx. */
-int maildir_stage(struct maildir_tx *tx, const struct mailbox *mb,
+ * dirs: NULL, or the transaction's descriptor set (above), which must
+ * outlive every later commit/abort/revoke of tx; the tx itself holds no
+ * descriptor (many recipients can be staged at once).  Without the
+ * descriptors, commit walks the same path again, still refusing symlinks.
+ * A folder is checked completely (cur/ new/ tmp/ present, made when
+ * missing) and its stale tmp/ files swept (below) at most once per
+ * MAILDIR_CHECK_EVERY_MS per process; in between only what the delivery
+ * needs is opened (tmp/ and new/: a cur/ removed by hand comes back at
+ * the next full check), and a folder or tmp/ removed meanwhile is made
+ * again (ENOENT: the full check and one retry).  error_r points into tx. */
+#define MAILDIR_CHECK_EVERY_MS (10 * 60 * 1000)
+int maildir_stage(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct mailbox *mb,
 		  const char *folder, const char *flags,
 		  const struct maildir_src *src, const char **error_r,
 		  int *errno_r);
+/* tmp/NAME -> new/NAME by renameat2(RENAME_NOREPLACE): atomic, never
+ * replaces a file; where the filesystem has no such flag (EINVAL, ENOSYS)
+ * link() then unlink().  A name already taken in new/ (or cur/) gets a
+ * new unique name, as a taken name in tmp/ does at stage. */
 int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r);
 /* stage + commit; on failure nothing is left behind. */
-int maildir_deliver(struct maildir_tx *tx, const struct mailbox *mb,
+int maildir_deliver(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct mailbox *mb,
 		    const char *folder, const char *flags,
 		    const struct maildir_src *src, const char **error_r,
 		    int *errno_r);

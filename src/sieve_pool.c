@@ -525,7 +525,7 @@ static uint32_t job_seq;
 void sieve_pool_use(int fd)
 {
 	pool_fd = fd;
-	pool_owner = getpid();
+	pool_owner = self_pid();
 	pool_gone = false;
 }
 
@@ -546,7 +546,7 @@ int sieve_pool_submit(uid_t uid, gid_t gid, long long deadline, const void *req,
 		      size_t *sent_r, uint32_t *seq_r)
 {
 	*sent_r = 0;
-	if (pool_fd < 0 || pool_owner != getpid())
+	if (pool_fd < 0 || pool_owner != self_pid())
 		return -1;	/* none, or inherited by a fork: not ours */
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -580,7 +580,7 @@ int sieve_pool_submit(uid_t uid, gid_t gid, long long deadline, const void *req,
 
 void sieve_pool_kill(uint32_t seq)
 {
-	if (pool_fd < 0 || pool_owner != getpid())
+	if (pool_fd < 0 || pool_owner != self_pid())
 		return;
 	unsigned char m[5] = { 'K' };
 	memcpy(m + 1, &seq, 4);

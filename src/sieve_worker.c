@@ -770,7 +770,7 @@ static struct worker *worker_get(const struct sieve_env *env, const char **error
 	uid_t uid;
 	gid_t gid;
 	worker_owner(env, &uid, &gid);
-	if (workers_owner != getpid()) {
+	if (workers_owner != self_pid()) {
 		/* inherited slots (a fork of a process that had workers):
 		 * not ours to use or reap */
 		for (size_t i = 0; i < MAX_WORKERS; i++) {
@@ -778,7 +778,7 @@ static struct worker *worker_get(const struct sieve_env *env, const char **error
 				close(workers[i].fd);
 			workers[i] = (struct worker){ .fd = -1 };
 		}
-		workers_owner = getpid();
+		workers_owner = self_pid();
 	}
 	struct worker *w = NULL, *lru = &workers[0];
 	for (size_t i = 0; i < MAX_WORKERS; i++) {

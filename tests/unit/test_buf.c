@@ -159,8 +159,27 @@ static void test_read_full(void)
 	close(fd);
 }
 
+/* self_pid(): the cached pid is the process's own, also in a forked
+ * child (which must not see its parent's) */
+static void test_self_pid(void)
+{
+	pid_t me = self_pid();
+
+	T_INT(me, getpid(), "self_pid is getpid");
+	T_INT(self_pid(), me, "self_pid again, the same");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(self_pid() == getpid() && self_pid() != me ? 0 : 1);
+	int st = 0;
+	T_OK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	     "self_pid in a forked child is the child's pid");
+	T_INT(self_pid(), getpid(), "self_pid in the parent after the fork");
+}
+
 int main(void)
 {
+	test_self_pid();
 	test_hostport();
 	test_read_full();
 	test_buffer();

@@ -132,7 +132,7 @@ static void test_crlf(void)
 	int e = 0;
 
 	mkmb(&mb, "crlf/Maildir");
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "crlf: delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "crlf: delivered");
 	size_t len;
 	char *got = slurp(tx.final_path, &len);
 	T_INT(len, sizeof(want) - 1, "crlf: length");
@@ -159,7 +159,7 @@ static void test_crlf(void)
 	int elen = maildir_envelope(env, sizeof(env), "s@x.org", "r@y.org", 1);
 	struct iovec iov3[3] = { { env, (size_t)elen }, iov[0], iov[1] };
 	struct maildir_src src3 = { iov3, 3 };
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src3, &err, &e), 0, "crlf: with envelope delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src3, &err, &e), 0, "crlf: with envelope delivered");
 	got = slurp(tx.final_path, &len);
 	static const char ehdr[] = "Return-Path: <s@x.org>\nDelivered-To: r@y.org\n";
 	T_OK(len == sizeof(ehdr) - 1 + sizeof(want) - 1 && !memcmp(got, ehdr, sizeof(ehdr) - 1) &&
@@ -170,12 +170,12 @@ static void test_crlf(void)
 	/* empty message and one piece of only CRLFs */
 	struct iovec e1 = { (void *)"\r\n\r\n", 4 };
 	struct maildir_src s1 = { &e1, 1 };
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &s1, &err, &e), 0, "crlf: CRLF-only delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &s1, &err, &e), 0, "crlf: CRLF-only delivered");
 	got = slurp(tx.final_path, &len);
 	T_OK(len == 2 && !memcmp(got, "\n\n", 2), "crlf: CRLF CRLF -> LF LF");
 	free(got);
 	struct maildir_src s0 = { NULL, 0 };
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &s0, &err, &e), 0, "crlf: empty message delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &s0, &err, &e), 0, "crlf: empty message delivered");
 	T_OK(strstr(tx.final_name, ",S=0,W=0") != NULL, "crlf: empty has S=0");
 
 	/* a large message crosses the writer's buffer many times */
@@ -185,7 +185,7 @@ static void test_crlf(void)
 		b[i] = (i % 10 == 8) ? '\r' : (i % 10 == 9) ? '\n' : (char)('a' + i % 7);
 	struct iovec bi = { b, big };
 	struct maildir_src sb = { &bi, 1 };
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &sb, &err, &e), 0, "crlf: large delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &sb, &err, &e), 0, "crlf: large delivered");
 	got = slurp(tx.final_path, &len);
 	size_t o = 0, ok = 1;
 	for (size_t i = 0; i < big; i++) {
@@ -248,7 +248,7 @@ static void test_crlf_random(void)
 		}
 		struct maildir_src src = { iov, np };
 		wlen = ref_conv(in, n, want, &vsize);
-		if (maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e) < 0) {
+		if (maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e) < 0) {
 			bad++;
 			continue;
 		}
@@ -279,7 +279,7 @@ static void test_unique(void)
 
 	mkmb(&mb, "uniq");
 	for (int i = 0; i < N; i++)
-		if (maildir_deliver(&tx, &mb, "Many", NULL, &src, &err, &e) < 0)
+		if (maildir_deliver(&tx, NULL, &mb, "Many", NULL, &src, &err, &e) < 0)
 			fails++;
 	T_INT(fails, 0, "unique: 500 deliveries in one process");
 	char d[1400];
@@ -291,7 +291,7 @@ static void test_unique(void)
 			int f = 0;
 
 			for (int i = 0; i < PER; i++)
-				if (maildir_deliver(&tx, &mb, "Many", NULL, &src, &err, &e) < 0)
+				if (maildir_deliver(&tx, NULL, &mb, "Many", NULL, &src, &err, &e) < 0)
 					f++;
 			_exit(f ? 1 : 0);
 		}
@@ -321,7 +321,7 @@ static void test_hostname_escape(void)
 	struct maildir_src src = { &iov, 1 };
 
 	mkmb(&mb, "host");
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "hostname: delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "hostname: delivered");
 	T_OK(strstr(tx.name, ".a\\057b\\072c\\054d,S=1") != NULL,
 	     "hostname: '/' ':' ',' escaped as \\057 \\072 \\054 (%s)", tx.name);
 	conf_install(conf_parse_string("maildir_fsync = no\n", "t", &err));
@@ -338,7 +338,7 @@ static void test_revoke(void)
 	char p[1400], from[1800], to[1800];
 
 	mkmb(&mb, "revoke");
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "revoke: delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "revoke: delivered");
 	snprintf(p, sizeof(p), "%s/new", mb.maildir);
 	T_INT(count(p), 1, "revoke: one in new/");
 	T_INT(maildir_revoke(&tx), 0, "revoke: taken back from new/");
@@ -346,7 +346,7 @@ static void test_revoke(void)
 	T_INT(maildir_revoke(&tx), -1, "revoke: twice is -1 (nothing there)");
 
 	/* a reader moved it to cur/ with flags before we took it back */
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "revoke: delivered again");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "revoke: delivered again");
 	snprintf(from, sizeof(from), "%s/new/%s", mb.maildir, tx.final_name);
 	snprintf(to, sizeof(to), "%s/cur/%s:2,S", mb.maildir, tx.final_name);
 	T_INT(rename(from, to), 0, "revoke: moved to cur/ as a reader would");
@@ -355,7 +355,7 @@ static void test_revoke(void)
 	T_INT(count(p), 0, "revoke: cur/ empty");
 
 	/* flags given at delivery: committed into cur/ directly */
-	T_INT(maildir_deliver(&tx, &mb, "Archive", "S", &src, &err, &e), 0, "revoke: flagged delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Archive", "S", &src, &err, &e), 0, "revoke: flagged delivered");
 	T_INT(maildir_revoke(&tx), 0, "revoke: flagged taken back from cur/");
 	snprintf(p, sizeof(p), "%s/.Archive/cur", mb.maildir);
 	T_INT(count(p), 0, "revoke: .Archive/cur/ empty");
@@ -373,15 +373,15 @@ static void test_flags_folders(void)
 	struct stat st;
 
 	mkmb(&mb, "flags");
-	T_INT(maildir_deliver(&tx, &mb, "Archive", "SFS", &src, &err, &e), 0, "flags: delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Archive", "SFS", &src, &err, &e), 0, "flags: delivered");
 	T_OK(strstr(tx.final_path, "/.Archive/cur/") != NULL, "flags: into cur/");
 	T_OK(strlen(tx.final_name) > 5 && !strcmp(tx.final_name + strlen(tx.final_name) - 5, ":2,FS"),
 	     "flags: \":2,FS\" sorted, once (%s)", tx.final_name);
-	T_INT(maildir_deliver(&tx, &mb, "Archive", "S1", &src, &err, &e), -1, "flags: non-letter refused");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Archive", "S1", &src, &err, &e), -1, "flags: non-letter refused");
 	T_INT(e, EINVAL, "flags: EINVAL");
-	T_INT(maildir_deliver(&tx, &mb, "Archive", "Sa", &src, &err, &e), -1,
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Archive", "Sa", &src, &err, &e), -1,
 	      "flags: lower-case keyword letter refused");
-	T_INT(maildir_deliver(&tx, &mb, "Archive", "X", &src, &err, &e), -1, "flags: unknown letter refused");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Archive", "X", &src, &err, &e), -1, "flags: unknown letter refused");
 	snprintf(p, sizeof(p), "%s/.Archive/tmp", mb.maildir);
 	T_INT(count(p), 0, "flags: refused flags leave nothing in tmp/");
 
@@ -402,16 +402,16 @@ static void test_flags_folders(void)
 	}
 
 	mkmb(&mb, "folders");
-	T_INT(maildir_deliver(&tx, &mb, "a/b", NULL, &src, &err, &e), 0, "folders: a/b delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "a/b", NULL, &src, &err, &e), 0, "folders: a/b delivered");
 	snprintf(p, sizeof(p), "%s/.a.b/maildirfolder", mb.maildir);
 	T_INT(stat(p, &st), 0, "folders: maildirfolder created");
 	snprintf(p, sizeof(p), "%s/.a.b/cur", mb.maildir);
 	T_INT(stat(p, &st), 0, "folders: cur/ created");
 	snprintf(p, sizeof(p), "%s/cur", mb.maildir);
 	T_INT(stat(p, &st), 0, "folders: root Maildir has cur/ too");
-	T_INT(maildir_deliver(&tx, &mb, "a.b", NULL, &src, &err, &e), 0, "folders: a.b same folder");
-	T_INT(maildir_deliver(&tx, &mb, "Junk", NULL, &src, &err, &e), 0, "folders: Junk delivered");
-	T_INT(maildir_deliver(&tx, &mb, "Entw\xc3\xbcrfe", NULL, &src, &err, &e), 0, "folders: UTF-8 delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "a.b", NULL, &src, &err, &e), 0, "folders: a.b same folder");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Junk", NULL, &src, &err, &e), 0, "folders: Junk delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Entw\xc3\xbcrfe", NULL, &src, &err, &e), 0, "folders: UTF-8 delivered");
 	snprintf(p, sizeof(p), "%s/.Entw&APw-rfe/new", mb.maildir);
 	T_INT(count(p), 1, "folders: UTF-8 folder in modified UTF-7");
 	snprintf(p, sizeof(p), "%s/subscriptions", mb.maildir);
@@ -420,7 +420,7 @@ static void test_flags_folders(void)
 	s[len] = '\0';
 	T_STR(s, "a.b\nJunk\nEntw&APw-rfe\n", "folders: subscriptions once each, in creation order");
 	free(s);
-	T_INT(maildir_deliver(&tx, &mb, "../x", NULL, &src, &err, &e), -1, "folders: escape refused");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "../x", NULL, &src, &err, &e), -1, "folders: escape refused");
 	T_INT(e, EINVAL, "folders: escape is EINVAL");
 
 	/* Dovecot v2 subscriptions file: levels separated by TAB */
@@ -430,8 +430,8 @@ static void test_flags_folders(void)
 	FILE *fp = fopen(p, "w");
 	fputs("V\t2\n\nold\tone\n", fp);
 	fclose(fp);
-	T_INT(maildir_deliver(&tx, &mb, "x/y", NULL, &src, &err, &e), 0, "subs v2: delivered");
-	T_INT(maildir_deliver(&tx, &mb, "old.one", NULL, &src, &err, &e), 0, "subs v2: existing subscribed");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "x/y", NULL, &src, &err, &e), 0, "subs v2: delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "old.one", NULL, &src, &err, &e), 0, "subs v2: existing subscribed");
 	s = slurp(p, &len);
 	s[len] = '\0';
 	T_STR(s, "V\t2\n\nold\tone\nx\ty\n", "subs v2: TAB-separated, no duplicate");
@@ -461,10 +461,10 @@ static void test_subs_concurrent(void)
 		if (fork() == 0) {
 			for (int i = 0; i < PER; i++) {
 				snprintf(name, sizeof(name), "k%d/f%d", k, i);
-				if (maildir_deliver(&tx, &mb, name, NULL, &src, &err, &e) < 0)
+				if (maildir_deliver(&tx, NULL, &mb, name, NULL, &src, &err, &e) < 0)
 					_exit(1);
 				/* and one folder that every process creates */
-				if (maildir_deliver(&tx, &mb, "Shared", NULL, &src, &err, &e) < 0)
+				if (maildir_deliver(&tx, NULL, &mb, "Shared", NULL, &src, &err, &e) < 0)
 					_exit(1);
 			}
 			_exit(0);
@@ -501,7 +501,7 @@ static void test_subs_concurrent(void)
 	mkdir(mb.maildir, 0700);
 	snprintf(p, sizeof(p), "%s/subscriptions.lock", mb.maildir);
 	fclose(fopen(p, "w"));
-	T_INT(maildir_deliver(&tx, &mb, "Locked", NULL, &src, &err, &e), 0,
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Locked", NULL, &src, &err, &e), 0,
 	      "subs locked: delivery succeeds without the subscription");
 	T_INT(access(p, F_OK), 0, "subs locked: the other writer's lock is left alone");
 	snprintf(p, sizeof(p), "%s/subscriptions", mb.maildir);
@@ -515,7 +515,7 @@ static void test_subs_concurrent(void)
 	char l[1400];
 	snprintf(l, sizeof(l), "%s/subscriptions", mb.maildir);
 	symlink(p, l);
-	T_INT(maildir_deliver(&tx, &mb, "X", NULL, &src, &err, &e), 0, "subs symlink: delivered");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "X", NULL, &src, &err, &e), 0, "subs symlink: delivered");
 	struct stat sst;
 	T_INT(stat(p, &sst) == 0 ? sst.st_size : -1, 0, "subs symlink: target untouched");
 }
@@ -531,12 +531,12 @@ static void test_symlinks(void)
 	char p[1400], t[1400];
 
 	mkmb(&mb, "sym");
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "symlink: setup");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "symlink: setup");
 	snprintf(t, sizeof(t), "%s/elsewhere", tmp);
 	mkdir(t, 0700);
 	snprintf(p, sizeof(p), "%s/.Evil", mb.maildir);
 	symlink(t, p);
-	T_INT(maildir_deliver(&tx, &mb, "Evil", NULL, &src, &err, &e), -1, "symlink: folder symlink refused");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "Evil", NULL, &src, &err, &e), -1, "symlink: folder symlink refused");
 	T_OK(e == ELOOP || e == ENOTDIR, "symlink: errno ELOOP/ENOTDIR (%d: %s)", e, err);
 	T_INT(count(t), 0, "symlink: nothing created in the target");
 
@@ -545,7 +545,7 @@ static void test_symlinks(void)
 	mkdir(p, 0700);
 	snprintf(p, sizeof(p), "%s/sym2/new", tmp);
 	symlink(t, p);
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), -1, "symlink: new/ symlink refused");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), -1, "symlink: new/ symlink refused");
 	T_INT(count(t), 0, "symlink: nothing in new/'s target");
 	snprintf(p, sizeof(p), "%s/sym2/tmp", tmp);
 	T_OK(count(p) <= 0, "symlink: nothing left in tmp/");
@@ -556,7 +556,7 @@ static void test_symlinks(void)
 	mkdir(p, 0700);
 	snprintf(p, sizeof(p), "%s/sym3/.F/tmp", tmp);
 	symlink(t, p);
-	T_INT(maildir_deliver(&tx, &mb, "F", NULL, &src, &err, &e), -1, "symlink: folder tmp/ symlink refused");
+	T_INT(maildir_deliver(&tx, NULL, &mb, "F", NULL, &src, &err, &e), -1, "symlink: folder tmp/ symlink refused");
 	T_INT(count(t), 0, "symlink: nothing in tmp/'s target");
 
 	/* the root itself may be a symlink (configured path, e.g. a home on
@@ -564,7 +564,7 @@ static void test_symlinks(void)
 	snprintf(p, sizeof(p), "%s/linkroot", tmp);
 	symlink(t, p);
 	mkmb(&mb, "linkroot");
-	T_INT(maildir_deliver(&tx, &mb, NULL, NULL, &src, &err, &e), 0, "symlink: root symlink followed");
+	T_INT(maildir_deliver(&tx, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "symlink: root symlink followed");
 }
 
 static void test_two_phase(void)
@@ -578,8 +578,8 @@ static void test_two_phase(void)
 	char p[1400];
 
 	mkmb(&mb, "phase");
-	T_INT(maildir_stage(&a, &mb, NULL, NULL, &src, &err, &e), 0, "phase: stage a");
-	T_INT(maildir_stage(&b, &mb, NULL, NULL, &src, &err, &e), 0, "phase: stage b");
+	T_INT(maildir_stage(&a, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "phase: stage a");
+	T_INT(maildir_stage(&b, NULL, &mb, NULL, NULL, &src, &err, &e), 0, "phase: stage b");
 	snprintf(p, sizeof(p), "%s/tmp", mb.maildir);
 	T_INT(count(p), 2, "phase: two files in tmp/");
 	snprintf(p, sizeof(p), "%s/new", mb.maildir);
@@ -598,14 +598,14 @@ static void test_two_phase(void)
 	memset(longroot + 1, 'a', sizeof(longroot) - 2);
 	struct mailbox lm = { 0 };
 	lm.maildir = longroot;
-	T_INT(maildir_deliver(&a, &lm, NULL, NULL, &src, &err, &e), -1, "phase: over-long path fails");
+	T_INT(maildir_deliver(&a, NULL, &lm, NULL, NULL, &src, &err, &e), -1, "phase: over-long path fails");
 	T_INT(e, ENAMETOOLONG, "phase: ENAMETOOLONG");
 	T_OK(err && strlen(err) < sizeof(a.error) && strstr(err, " ...aaa"),
 	     "phase: reason truncated in the middle (%zu bytes)", err ? strlen(err) : 0);
 
 	struct mailbox rel = { 0 };
 	rel.maildir = "relative/Maildir";
-	T_INT(maildir_deliver(&a, &rel, NULL, NULL, &src, &err, &e), -1, "phase: relative root refused");
+	T_INT(maildir_deliver(&a, NULL, &rel, NULL, NULL, &src, &err, &e), -1, "phase: relative root refused");
 }
 
 int main(void)
