@@ -137,7 +137,9 @@ int fdpass_attach(int ctl, int bufsize)
 		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
 		setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	}
-	if (fdpass_send(ctl, sv[1], 'S') < 0) {
+	/* never wait: a helper stuck (a slow store, say) must not stop the
+	 * master; that session does without it */
+	if (fdpass_sendmsg(ctl, sv[1], "S", 1, MSG_DONTWAIT) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return -1;

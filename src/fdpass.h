@@ -36,8 +36,9 @@ int fdpass_recv(int sock, unsigned char *byte_r);
  * master's end.  -1 with err filled when the socket or fork failed. */
 pid_t fdpass_spawn(const int *close_fds, size_t n, int *ctl_r, char *err, size_t errlen);
 /* A new socket pair for one client of a helper: one end goes to the
- * helper over ctl (fdpass_send, byte 'S'), the other is returned; -1 on
- * failure.  bufsize > 0 sets the send buffer of the helper's end and the
+ * helper over ctl (byte 'S', without waiting: a helper so far behind that
+ * its control socket is full is not waited for), the other is returned;
+ * -1 on failure.  bufsize > 0 sets the send buffer of the helper's end and the
  * receive buffer of ours. */
 int fdpass_attach(int ctl, int bufsize);
 

@@ -910,6 +910,7 @@ static uint64_t checked_key(const struct maildir_tx *tx)
 	for (const char *p = tx->dir; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	h = (h ^ (uint64_t)tx->uid) * 0x100000001b3ull;
+	h = (h ^ (uint64_t)tx->gid) * 0x100000001b3ull;
 	return h | 1;
 }
 
@@ -976,7 +977,8 @@ static struct maildir_dir *dirs_find(struct maildir_dirs *d, const struct maildi
 	for (size_t i = 0; i < MAILDIR_DIRS_MAX; i++) {
 		struct maildir_dir *e = &d->d[i];
 
-		if (e->dir && e->uid == tx->uid && !strcmp(e->dir, tx->dir)) {
+		/* the owner's gid too: another group may not search the path */
+		if (e->dir && e->uid == tx->uid && e->gid == tx->gid && !strcmp(e->dir, tx->dir)) {
 			e->used = ++d->clock;
 			return e;
 		}
@@ -1001,6 +1003,7 @@ static int dirs_put(struct maildir_dirs *d, const struct maildir_tx *tx, int tmp
 		dir_close(e);
 	e->dir = dir;
 	e->uid = tx->uid;
+	e->gid = tx->gid;
 	e->tmpfd = tmpfd;
 	if (tx->in_cur)
 		e->curfd = dstfd;
@@ -1081,6 +1084,7 @@ int maildir_stage(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct
 		return fail(tx, error_r, errno_r, EINVAL, "mailbox", "path is not absolute");
 	tx->dirs = dirs;
 	tx->uid = mb->uid;
+	tx->gid = mb->gid;
 	rlen = strlen(mb->maildir);
 	while (rlen > 1 && mb->maildir[rlen - 1] == '/')
 		rlen--;

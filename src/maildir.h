@@ -43,6 +43,7 @@ struct maildir_dirs {
 	struct maildir_dir {
 		char *dir;		/* root or root/.Folder; NULL: free */
 		uid_t uid;
+		gid_t gid;
 		int tmpfd, newfd, curfd;	/* -1: not open */
 		unsigned long used;	/* LRU clock */
 	} d[MAILDIR_DIRS_MAX];
@@ -54,7 +55,8 @@ void maildir_dirs_clear(struct maildir_dirs *d);
 
 struct maildir_tx {
 	struct maildir_dirs *dirs;	/* NULL: descriptors opened per call */
-	uid_t uid;		/* the mailbox's, the key into dirs */
+	uid_t uid;		/* the mailbox's owner: with dir, the key into dirs */
+	gid_t gid;
 	char tmp_path[4096];	/* for logs: root/.Folder/tmp/NAME */
 	char final_path[4096];	/* for logs: root/.Folder/new/NAME */
 	char dir[4096];		/* the folder's Maildir (root or root/.Folder) */

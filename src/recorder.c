@@ -239,7 +239,9 @@ static void recorder_loop(struct rstate *s)
 					log_error("dmarc report recorder: out of memory");
 					close(fd);
 				}
-			} else if (errno != EINTR && errno != EAGAIN) {
+			} else if (errno != EINTR && errno != EAGAIN && errno != EBADMSG) {
+				/* EBADMSG: that socket did not come (out of
+				 * descriptors: MSG_CTRUNC); the next may */
 				close(s->ctl);	/* let go: serve who is left */
 				s->ctl = -1;
 			}

@@ -320,22 +320,25 @@ static void pool_up(struct helpers *h, const struct conf *c, const struct listen
 }
 
 /* Start the DMARC report recorder when dmarc_report_store is set: the
- * only store connection; without it each session opens its own. */
-static void recorder_up(struct helpers *h, const struct conf *c, const struct listener *ls,
+ * only store connection; without it each session opens its own.  false
+ * when one is wanted and did not start (the caller tries again later). */
+static bool recorder_up(struct helpers *h, const struct conf *c, const struct listener *ls,
 			size_t nl, int mlfd, const struct kid *kids, size_t nkids)
 {
 	if (!c->dmarc_report_store || !*c->dmarc_report_store)
-		return;
+		return true;
 	size_t n;
 	int *all = helper_close_fds(ls, nl, mlfd, kids, nkids, h, &n);
 	const char *err = "out of memory";
-	if (!all || recorder_start(&h->rc, c, all, n, &err) < 0)
-		log_warn("dmarc report recorder: %s; session processes write the store themselves",
-			 err);
+	bool ok = all && recorder_start(&h->rc, c, all, n, &err) == 0;
+	if (!ok)
+		log_warn("dmarc report recorder: %s; session processes write the store themselves "
+			 "until it starts", err);
 	else
 		log_info("dmarc report recorder process %ld: one store connection for all sessions",
 			 (long)h->rc.pid);
 	free(all);
+	return ok;
 }
 
 /* In the session process: the next connection, or -1 (EOF: let go, or
@@ -513,11 +516,12 @@ int cmd_lmtp(int argc, char **argv)
 	struct recorder *rc = &h.rc;
 	long long rs_retry = 0;		/* restart after a crash, not before */
 	long long sp_retry = 0, rc_retry = 0;
-	pid_t old_rs_pid[64];		/* helpers let go at a reload */
+	pid_t old_rs_pid[256];		/* helpers let go at a reload (3 each) */
 	size_t nold_rs = 0;
 	resolver_up(&h, c, dns_zone, ls, nl, ml.fd, NULL, 0);
 	pool_up(&h, c, ls, nl, ml.fd, NULL, 0);
-	recorder_up(&h, c, ls, nl, ml.fd, NULL, 0);
+	if (!recorder_up(&h, c, ls, nl, ml.fd, NULL, 0))
+		rc_retry = mono_ms() + 1000;
 	unsigned gen = 0;		/* configuration generation */
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
@@ -605,8 +609,8 @@ int cmd_lmtp(int argc, char **argv)
 				if (rc->pid && nold_rs < sizeof(old_rs_pid) / sizeof(old_rs_pid[0]))
 					old_rs_pid[nold_rs++] = rc->pid;
 				recorder_release(rc);
-				rc_retry = 0;
-				recorder_up(&h, c, ls, nl, ml.fd, kids, nkids);
+				rc_retry = recorder_up(&h, c, ls, nl, ml.fd, kids, nkids) ? 0 :
+					   mono_ms() + 1000;
 			}
 		}
 		/* let go: idle processes of an older configuration, and those
@@ -628,8 +632,8 @@ int cmd_lmtp(int argc, char **argv)
 		}
 		if (rc_retry) {
 			if (now >= rc_retry) {
-				rc_retry = 0;
-				recorder_up(&h, c, ls, nl, ml.fd, kids, nkids);
+				rc_retry = recorder_up(&h, c, ls, nl, ml.fd, kids, nkids) ? 0 :
+					   mono_ms() + 1000;
 			} else if (next < 0 || rc_retry < next)
 				next = rc_retry;
 		}

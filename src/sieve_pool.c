@@ -230,10 +230,14 @@ static long long serve_queue(struct pool *P, long long now)
 	long long next = 1000;
 	for (size_t i = 0; i < P->nq; ) {
 		struct job *j = &P->q[i];
-		int r = j->deadline <= now ? -2 : place(P, j, now);
+		/* its session gives up at the deadline and says so ("K"): the
+		 * pool closes one still waiting only after the grace, so that
+		 * the session sees its own timeout, not a closed job */
+		long long end = j->deadline + POOL_KILL_GRACE_MS;
+		int r = end <= now ? -2 : place(P, j, now);
 		if (r == 0) {
-			if (j->deadline - now < next)
-				next = j->deadline - now;
+			if (end - now < next)
+				next = end - now;
 			may_spawn(P, j->uid, j->gid, now, &next);
 			i++;
 			continue;
@@ -346,7 +350,9 @@ static void on_master(struct pool *P)
 	unsigned char b;
 	int fd = fdpass_recv(P->ctl, &b);
 	if (fd < 0) {
-		if (errno == EINTR || errno == EAGAIN)
+		/* EBADMSG: that socket did not come (out of descriptors:
+		 * MSG_CTRUNC); its session forks workers of its own */
+		if (errno == EINTR || errno == EAGAIN || errno == EBADMSG)
 			return;
 		close(P->ctl);	/* let go (EOF) or broken */
 		P->ctl = -1;
@@ -446,18 +452,23 @@ static void pool_loop(struct pool *P)
 		if (r < 0 && errno != EINTR)
 			break;
 		now = mono_ms();
+		/* workers first: a worker's "F" and its session's end in the
+		 * same turn must not kill a worker that has answered */
 		for (size_t k = 0; r > 0 && k < n; k++) {
-			if (!pfd[k].revents)
+			if (!pfd[k].revents || who[k] > -2)
+				continue;
+			struct pworker *w = &P->w[-2 - who[k]];
+			if (w->st != W_FREE && w->fd == pfd[k].fd)
+				on_worker(P, w, now);
+		}
+		for (size_t k = 0; r > 0 && k < n; k++) {
+			if (!pfd[k].revents || who[k] <= -2)
 				continue;
 			if (who[k] == -1)
 				on_master(P);
 			else if (who[k] >= 0) {
 				if ((size_t)who[k] < P->nsess && P->sess[who[k]] == pfd[k].fd)
 					on_session(P, (size_t)who[k], now);
-			} else {
-				struct pworker *w = &P->w[-2 - who[k]];
-				if (w->st != W_FREE && w->fd == pfd[k].fd)
-					on_worker(P, w, now);
 			}
 		}
 	}

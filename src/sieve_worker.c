@@ -643,9 +643,10 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 	}
 	/* CPU backstop at least one second after the parent's wall-clock
 	 * deadline (the limit is per process, so it counts from the CPU used
-	 * so far).  Armed with two seconds to spare and re-armed once per
-	 * wall-clock second, not per request (two system calls each): a
-	 * request within that second still has sieve_timeout + 1 s. */
+	 * so far, in whole seconds: up to 1 s more than counted).  Armed with
+	 * three seconds to spare and re-armed once per wall-clock second, not
+	 * per request (two system calls each): a request within that second
+	 * still has at least sieve_timeout + 1 s. */
 	static long long armed_ms = -1000000;
 	static long armed_timeout;
 	long long now = mono_ms();
@@ -653,7 +654,7 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
 		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
-		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 2, RLIM_INFINITY };
+		struct rlimit rl = { used + (rlim_t)q.conf.sieve_timeout + 3, RLIM_INFINITY };
 		setrlimit(RLIMIT_CPU, &rl);
 		armed_ms = now;
 		armed_timeout = q.conf.sieve_timeout;
@@ -889,8 +890,13 @@ static enum xchg exchange(int fd, const struct buf *req, size_t off, long long d
 	ssize_t n;
 	while ((n = recv(fd, head, sizeof(head), MSG_DONTWAIT)) < 0 && errno == EINTR)
 		;
-	if (n <= 0)
-		return n == 0 ? XC_GONE : XC_FAILED;
+	/* the other end closed before answering: EOF, or ECONNRESET when it
+	 * left our request unread (a worker killed with the job queued to
+	 * it, a pool gone with the job waiting) */
+	if (n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE)))
+		return XC_GONE;
+	if (n < 0)
+		return XC_FAILED;
 	size_t have = (size_t)n;
 	if (have < 4 && io_deadline(fd, head + have, 4 - have, false, deadline, &timeout) < 0)
 		return timeout ? XC_TIMEOUT : XC_FAILED;
@@ -924,8 +930,11 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 	uid_t uid;
 	gid_t gid;
 	worker_owner(env, &uid, &gid);
-	/* a worker that ended before it read the request (EOF, XC_GONE):
-	 * once more; the request had not run */
+	/* a worker that ended without answering (XC_GONE: it died on the
+	 * job, or before it read it): once more, with another worker.  Safe
+	 * because an evaluation has no effect of its own (the session
+	 * carries out the actions); once only, so that a message that
+	 * crashes libsieve costs two workers, not a loop */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		size_t sent;
 		uint32_t seq;
