@@ -203,10 +203,27 @@ static bool may_spawn(const struct pool *P, uid_t uid, gid_t gid, long long now,
 	return n < P->soft + stuck;
 }
 
+static void on_worker(struct pool *P, struct pworker *w, long long now);
+
+/* A busy worker's "F" is not waited for (poll asks a busy worker for
+ * hang-up only, unless jobs wait for its owner): it is collected here,
+ * without waiting, when it matters: before a job of that owner is placed,
+ * before a worker counts as stuck or past its deadline, before a session's
+ * workers are killed.  That saves the pool one wake-up per evaluation; a
+ * recv() that finds nothing costs far less. */
+static void collect(struct pool *P, uid_t uid, gid_t gid)
+{
+	long long now = mono_ms();
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		if (P->w[i].st == W_BUSY && P->w[i].uid == uid && P->w[i].gid == gid)
+			on_worker(P, &P->w[i], now);
+}
+
 /* Find j a worker: 1 given, 0 none yet (j waits), -1 none to be had
  * (refuse it). */
 static int place(struct pool *P, struct job *j, long long now)
 {
+	collect(P, j->uid, j->gid);
 	for (int tries = 0; tries < 4; tries++) {
 		struct pworker *w = idle_worker(P, j->uid, j->gid);
 		if (!w && may_spawn(P, j->uid, j->gid, now, NULL))
@@ -256,7 +273,12 @@ static long long serve_queue(struct pool *P, long long now)
 
 static void session_drop(struct pool *P, size_t si)
 {
-	/* its jobs: nobody reads their answers */
+	/* its jobs: nobody reads their answers (a worker that answered
+	 * already is free, not killed) */
+	long long now = mono_ms();
+	for (int i = 0; i < POOL_MAX_WORKERS; i++)
+		if (P->w[i].st == W_BUSY && P->w[i].si == si)
+			on_worker(P, &P->w[i], now);
 	for (int i = 0; i < POOL_MAX_WORKERS; i++)
 		if (P->w[i].st == W_BUSY && P->w[i].si == si)
 			worker_close(P, &P->w[i], true);
@@ -391,6 +413,8 @@ static long long worker_timers(struct pool *P, long long now, long long next)
 	for (int i = 0; i < POOL_MAX_WORKERS; i++) {
 		struct pworker *w = &P->w[i];
 		long long due;
+		if (w->st == W_BUSY && w->deadline + POOL_KILL_GRACE_MS <= now)
+			on_worker(P, w, now);	/* done, only not collected? */
 		if (w->st == W_BUSY)
 			due = w->deadline + POOL_KILL_GRACE_MS - now;
 		else if (w->st == W_IDLE)
@@ -445,7 +469,13 @@ static void pool_loop(struct pool *P)
 			}
 		for (int i = 0; i < POOL_MAX_WORKERS; i++)
 			if (P->w[i].st != W_FREE) {
-				pfd[n] = (struct pollfd){ P->w[i].fd, POLLIN, 0 };
+				/* hang-up only (see collect), unless a job of
+				 * its owner waits for it to be free */
+				short ev = 0;
+				for (size_t q = 0; !ev && P->w[i].st == W_BUSY && q < P->nq; q++)
+					if (P->q[q].uid == P->w[i].uid && P->q[q].gid == P->w[i].gid)
+						ev = POLLIN;
+				pfd[n] = (struct pollfd){ P->w[i].fd, ev, 0 };
 				who[n++] = -2 - i;
 			}
 		int r = poll(pfd, n, (int)(timeout < 0 ? 0 : timeout));
