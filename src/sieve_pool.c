@@ -8,7 +8,8 @@
  *   session -> pool   "R" uid(4) gid(4) deadline(8) seq(4) + job socket
  *   session -> pool   "K" seq(4)   the answer was late or bad: kill it
  *   pool -> worker    "J" + job socket
- *   worker -> pool    "F"          done, free for the next job
+ *   worker -> pool    "F"          done, free for the next job (read
+ *                                  when the pool needs to know: collect)
  *
  * The pool never writes to a session's socket and never reads a job:
  * its only word on a job socket is the u32 SIEVE_POOL_REFUSED, sent
