@@ -92,6 +92,14 @@ int fdpass_recv(int sock, unsigned char *byte_r)
 	return -1;
 }
 
+int fdpass_accept(int ctl, bool *gone_r)
+{
+	unsigned char byte;
+	int fd = fdpass_recv(ctl, &byte);
+	*gone_r = fd < 0 && errno != EINTR && errno != EAGAIN && errno != EBADMSG;
+	return fd;
+}
+
 pid_t fdpass_spawn(const int *close_fds, size_t n, int *ctl_r, char *err, size_t errlen)
 {
 	int sv[2];

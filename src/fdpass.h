@@ -8,6 +8,7 @@
 #ifndef AUTHDELIVER_FDPASS_H
 #define AUTHDELIVER_FDPASS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,6 +28,12 @@ int fdpass_send(int sock, int fd, unsigned char byte);
  * 0), on error (errno; EINTR is not retried: the caller may want to look
  * at a flag first) or for a message without exactly one descriptor. */
 int fdpass_recv(int sock, unsigned char *byte_r);
+
+/* A helper's next client socket from the master's control socket ctl:
+ * the descriptor, or -1 with *gone_r true when ctl is done (EOF: the
+ * master let go, or broken) and false when only this one did not come
+ * (EINTR, EAGAIN, or EBADMSG: out of descriptors, MSG_CTRUNC). */
+int fdpass_accept(int ctl, bool *gone_r);
 
 /* Start a helper process of the master, joined to it by a SOCK_SEQPACKET
  * control socket.  In the child: returns 0 with *ctl_r its end, every

@@ -228,16 +228,14 @@ static void resolver_loop(struct rstate *s)
 		/* libunbound's answers, and questions past dns_timeout */
 		dns_process(s->dns, pr > 0 && (pfd[0].revents & POLLIN));
 		if (pr > 0 && s->ctl >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			unsigned char byte;
-			int fd = fdpass_recv(s->ctl, &byte);
+			bool gone;
+			int fd = fdpass_accept(s->ctl, &gone);
 			if (fd >= 0) {
 				if (add_client(s, fd) < 0) {
 					log_error("dns resolver: out of memory");
 					close(fd);
 				}
-			} else if (errno != EINTR && errno != EAGAIN && errno != EBADMSG) {
-				/* EBADMSG: that socket did not come (out of
-				 * descriptors: MSG_CTRUNC); the next may */
+			} else if (gone) {
 				close(s->ctl);	/* let go: serve who is left */
 				s->ctl = -1;
 			}

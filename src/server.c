@@ -319,6 +319,14 @@ static void pool_up(struct helpers *h, const struct conf *c, const struct listen
 	free(all);
 }
 
+/* A helper process ended: one log line; the caller starts a new one. */
+static void helper_ended(const char *what, pid_t p, int st)
+{
+	log_error("%s process %ld ended (%s %d); starting a new one", what, (long)p,
+		  WIFSIGNALED(st) ? "signal" : "status",
+		  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
 /* Start the DMARC report recorder when dmarc_report_store is set: the
  * only store connection; without it each session opens its own.  false
  * when one is wanted and did not start (the caller tries again later). */
@@ -532,26 +540,20 @@ int cmd_lmtp(int argc, char **argv)
 			pid_t p;
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
 				if (rs->pid && p == rs->pid) {
-					log_error("dns resolver process %ld ended (%s %d); starting a new one",
-						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
-						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+					helper_ended("dns resolver", p, st);
 					resolver_release(rs);
 					rs_retry = mono_ms() + 1000;
 					continue;
 				}
 				if (sp->pid && p == sp->pid) {
-					log_error("sieve pool process %ld ended (%s %d); starting a new one",
-						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
-						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+					helper_ended("sieve pool", p, st);
 					sieve_pool_release(sp);
 					sp_retry = mono_ms() + 1000;
 					continue;
 				}
 				if (rc->pid && p == rc->pid) {
 					/* its sessions spool what it did not confirm */
-					log_error("dmarc report recorder process %ld ended (%s %d); starting a new one",
-						  (long)p, WIFSIGNALED(st) ? "signal" : "status",
-						  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+					helper_ended("dmarc report recorder", p, st);
 					recorder_release(rc);
 					rc_retry = mono_ms() + 1000;
 					continue;

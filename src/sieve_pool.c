@@ -370,13 +370,11 @@ static void on_worker(struct pool *P, struct pworker *w, long long now)
 
 static void on_master(struct pool *P)
 {
-	unsigned char b;
-	int fd = fdpass_recv(P->ctl, &b);
+	bool gone;
+	int fd = fdpass_accept(P->ctl, &gone);
 	if (fd < 0) {
-		/* EBADMSG: that socket did not come (out of descriptors:
-		 * MSG_CTRUNC); its session forks workers of its own */
-		if (errno == EINTR || errno == EAGAIN || errno == EBADMSG)
-			return;
+		if (!gone)
+			return;	/* a session without a socket forks its own workers */
 		close(P->ctl);	/* let go (EOF) or broken */
 		P->ctl = -1;
 		return;
