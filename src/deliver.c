@@ -354,41 +354,12 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		struct rcpt_plan *p = &rp[i];
 		if (r->st != ST_DELIVERED)
 			continue;	/* already failed at RCPT time */
-		const char *serr = NULL;
-		if (sieve_evaluate(c, &r->mb, m, &facts, env->mail_from, r->address, &p->plan, &serr) < 0) {
-			set_outcome(r, ST_INTERNAL, "%s", serr);
-			any_fail = true;
-			continue;
-		}
-		if (p->plan.reject) {
-			/* RFC 5429: 550 5.7.1 with the script's reason, one
-			 * printable line */
-			char why[200];
-			size_t k = 0;
-			for (const char *q = p->plan.reject_reason; q && *q && k < sizeof(why) - 1; q++)
-				why[k++] = (unsigned char)*q < ' ' || (unsigned char)*q >= 127 ? ' ' : *q;
-			why[k] = 0;
-			set_outcome(r, ST_POLICY_REJECT, "%s", k ? why : "rejected by the recipient's Sieve script");
-			snprintf(r->folder, sizeof(r->folder), "-");
-			continue;
-		}
-		if (p->plan.discard) {
-			set_outcome(r, ST_DISCARDED, "discarded by Sieve");
-			snprintf(r->folder, sizeof(r->folder), "-");
-			continue;
-		}
-		r->folder[0] = 0;
-		for (size_t t = 0; t < p->plan.ntargets; t++) {
-			size_t fl = strlen(r->folder);
-			snprintf(r->folder + fl, sizeof(r->folder) - fl, "%s%s", t ? "," : "",
-				 p->plan.targets[t].folder);
-		}
+		/* The envelope lines and the pieces of the copy: the same
+		 * whatever Sieve decides (editheader aside, below). */
 		size_t tl = strlen(env->mail_from) + strlen(r->address) + 64;
 		char *trace = malloc(tl);
 		struct out o = { 0 };
-		p->tx = calloc(p->plan.ntargets, sizeof(*p->tx));
-		if (!trace || !p->tx) {
-			free(trace);
+		if (!trace) {
 			set_outcome(r, ST_INTERNAL, "out of memory");
 			any_fail = true;
 			continue;
@@ -407,6 +378,56 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			continue;
 		}
 		struct maildir_src src = { o.iov, o.n };
+		/* While a pool worker runs the script, the copy is written and
+		 * fsync'd into INBOX's tmp/ (pre); the plan's first target
+		 * without edits then takes it by a rename (maildir_retarget),
+		 * and a plan without one removes it.  A failure here only
+		 * costs the overlap: the target is staged as usual. */
+		struct sieve_eval *ev = sieve_evaluate_start(c, &r->mb, m, &facts, env->mail_from,
+							     r->address);
+		struct maildir_tx pre;
+		bool have_pre = false;
+		if (sieve_evaluate_running(ev) && deliver_become(&r->mb) == 0) {
+			const char *perr;
+			int pe;
+			have_pre = maildir_stage(&pre, &dirs, &r->mb, "INBOX", NULL, &src, &perr, &pe) == 0;
+			deliver_unbecome();
+		}
+		const char *serr = NULL;
+		if (sieve_evaluate_finish(ev, &p->plan, &serr) < 0) {
+			set_outcome(r, ST_INTERNAL, "%s", serr);
+			any_fail = true;
+			goto next;
+		}
+		if (p->plan.reject) {
+			/* RFC 5429: 550 5.7.1 with the script's reason, one
+			 * printable line */
+			char why[200];
+			size_t k = 0;
+			for (const char *q = p->plan.reject_reason; q && *q && k < sizeof(why) - 1; q++)
+				why[k++] = (unsigned char)*q < ' ' || (unsigned char)*q >= 127 ? ' ' : *q;
+			why[k] = 0;
+			set_outcome(r, ST_POLICY_REJECT, "%s", k ? why : "rejected by the recipient's Sieve script");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			goto next;
+		}
+		if (p->plan.discard) {
+			set_outcome(r, ST_DISCARDED, "discarded by Sieve");
+			snprintf(r->folder, sizeof(r->folder), "-");
+			goto next;
+		}
+		r->folder[0] = 0;
+		for (size_t t = 0; t < p->plan.ntargets; t++) {
+			size_t fl = strlen(r->folder);
+			snprintf(r->folder + fl, sizeof(r->folder) - fl, "%s%s", t ? "," : "",
+				 p->plan.targets[t].folder);
+		}
+		p->tx = calloc(p->plan.ntargets, sizeof(*p->tx));
+		if (!p->tx) {
+			set_outcome(r, ST_INTERNAL, "out of memory");
+			any_fail = true;
+			goto next;
+		}
 		const char *err = NULL;
 		int e = 0;
 		if (deliver_become(&r->mb) < 0) {
@@ -431,8 +452,15 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 					}
 					tsrc = (struct maildir_src){ eo.iov, eo.n };
 				}
-				int srt = maildir_stage(&p->tx[t], &dirs, &r->mb, tg->folder, tg->flags,
-							&tsrc, &err, &e);
+				int srt;
+				if (have_pre && !sieve_edits_any(&tg->edits) &&
+				    maildir_retarget(&pre, tg->folder, tg->flags, &err, &e) == 0) {
+					p->tx[t] = pre;
+					have_pre = false;
+					srt = 0;
+				} else
+					srt = maildir_stage(&p->tx[t], &dirs, &r->mb, tg->folder,
+							    tg->flags, &tsrc, &err, &e);
 				free(eo.iov);
 				if (srt < 0) {
 					set_outcome(r, status_from_errno(e), "%s: %s",
@@ -450,8 +478,17 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			 * the same switch of credentials and with the
 			 * descriptors stage opened.  All-or-nothing waits
 			 * until every recipient is staged (below). */
+			if (have_pre) {
+				maildir_abort(&pre);
+				have_pre = false;
+			}
 			if (!all_or_nothing && p->ntx)
 				commit_rcpt(r, p);
+			deliver_unbecome();
+		}
+next:
+		if (have_pre && deliver_become(&r->mb) == 0) {
+			maildir_abort(&pre);
 			deliver_unbecome();
 		}
 		free(o.iov);

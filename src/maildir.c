@@ -1259,6 +1259,77 @@ err:
 	return fail(tx, error_r, errno_r, e, what, tx->final_path);
 }
 
+int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flags,
+		     const char **error_r, int *errno_r)
+{
+	struct maildir_tx *nt;
+	const char *err = NULL, *what = "rename";
+	char fl[64] = "";
+	int otmp, odst, oown, ntmp, ndst, nown, e, rc;
+
+	if (!tx->staged)
+		return fail(tx, error_r, errno_r, EINVAL, "retarget", "nothing staged");
+	if (!(nt = malloc(sizeof(*nt))))
+		return fail(tx, error_r, errno_r, ENOMEM, "malloc", "retarget");
+	*nt = *tx;
+	nt->in_cur = 0;
+	if (maildir_folder_dir(folder, nt->sub, sizeof(nt->sub), &err) < 0) {
+		free(nt);
+		return fail(tx, error_r, errno_r, EINVAL, "folder refused:", err);
+	}
+	if (flags && *flags) {
+		if (flags_norm(flags, fl, sizeof(fl)) < 0) {
+			free(nt);
+			return fail(tx, error_r, errno_r, EINVAL, "flags refused:", flags);
+		}
+		nt->in_cur = 1;
+	}
+	if (path_join(nt->dir, sizeof(nt->dir), nt->root, nt->sub, "", "") < 0) {
+		free(nt);
+		return fail(tx, error_r, errno_r, ENAMETOOLONG, "mailbox", nt->root);
+	}
+	if (strcmp(nt->dir, tx->dir)) {
+		/* another folder: its tmp/ (made and checked as stage would)
+		 * takes the file under the same name; the data is on disk
+		 * already, the commit's fsync of new/ makes the entry so */
+		if (dirs_get(tx, 0, 0, 0, &otmp, &odst, &oown, &what) < 0) {
+			e = errno;
+			free(nt);
+			return fail(tx, error_r, errno_r, e, what, tx->dir);
+		}
+		if (dirs_get(nt, 1, 0, 1, &ntmp, &ndst, &nown, &what) < 0) {
+			e = errno;
+			dirs_done(oown, otmp, odst);
+			free(nt);
+			return fail(tx, error_r, errno_r, e, what, nt->dir);
+		}
+		what = "move into";
+		rc = renameat2(otmp, tx->name, ntmp, tx->name, RENAME_NOREPLACE);
+		if (rc < 0 && (errno == EINVAL || errno == ENOSYS) &&
+		    (rc = linkat(otmp, tx->name, ntmp, tx->name, 0)) == 0)
+			unlinkat(otmp, tx->name, 0);
+		e = errno;
+		dirs_done(oown, otmp, odst);
+		dirs_done(nown, ntmp, ndst);
+		if (rc < 0) {	/* EXDEV (a folder on another filesystem), ...: tx stays */
+			path_join(nt->tmp_path, sizeof(nt->tmp_path), nt->dir, "tmp", "", "");
+			rc = fail(tx, error_r, errno_r, e, what, nt->tmp_path);
+			free(nt);
+			return rc;
+		}
+		path_join(nt->tmp_path, sizeof(nt->tmp_path), nt->dir, "tmp", nt->name, "");
+	}
+	if (nt->in_cur)
+		snprintf(nt->final_name, sizeof(nt->final_name), "%s:2,%s", nt->name, fl);
+	else
+		snprintf(nt->final_name, sizeof(nt->final_name), "%s", nt->name);
+	path_join(nt->final_path, sizeof(nt->final_path), nt->dir,
+		  nt->in_cur ? "cur" : "new", nt->final_name, "");
+	*tx = *nt;
+	free(nt);
+	return 0;
+}
+
 void maildir_abort(struct maildir_tx *tx)
 {
 	int tmpfd, dstfd, own;

@@ -106,6 +106,14 @@ int maildir_deliver(struct maildir_tx *tx, struct maildir_dirs *dirs, const stru
 		    const char *folder, const char *flags,
 		    const struct maildir_src *src, const char **error_r,
 		    int *errno_r);
+/* Change where a staged copy goes: folder and flags as for stage.  The
+ * file moves from its folder's tmp/ into the new folder's tmp/ (made when
+ * missing) by a rename, so the data is not written again; the caller
+ * wrote the copy before it knew the folder (Sieve still running).  0, or
+ * -1 with a reason (EXDEV: the folder is on another filesystem), and tx
+ * still staged where it was: the caller aborts it and stages again. */
+int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flags,
+		     const char **error_r, int *errno_r);
 /* Remove the staged file (safe to call after a failed stage/commit). */
 void maildir_abort(struct maildir_tx *tx);
 /* Take a committed message back out (new/NAME, cur/NAME with flags, or

@@ -141,6 +141,21 @@ int sieve_evaluate(const struct conf *c, const struct mailbox *mb,
 		   const char *envelope_from, const char *envelope_to,
 		   struct sieve_plan *plan_r, const char **error_r);
 
+/* sieve_evaluate() in two halves, so that the caller can write the message
+ * into tmp/ while the first script runs: _start() hands the first script
+ * to a pool worker when there is one (NULL only when out of memory);
+ * _running() says whether one has it now (otherwise _finish() does all
+ * the work); _finish() waits for the answer, runs the remaining scripts
+ * and gives what sieve_evaluate() gives; it frees ev (NULL: out of
+ * memory).  mb, m, facts and the envelope strings must stay alive until
+ * _finish(). */
+struct sieve_eval;
+struct sieve_eval *sieve_evaluate_start(const struct conf *c, const struct mailbox *mb,
+					struct msg *m, const struct sieve_facts *facts,
+					const char *envelope_from, const char *envelope_to);
+bool sieve_evaluate_running(const struct sieve_eval *ev);
+int sieve_evaluate_finish(struct sieve_eval *ev, struct sieve_plan *plan_r, const char **error_r);
+
 /* After the store succeeded: send the plan's redirects and vacation reply
  * through conf->sendmail_path (redirects keep the envelope sender; the
  * vacation reply has an empty one, RFC 3834 section 3.3).  Failures are

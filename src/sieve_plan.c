@@ -362,29 +362,39 @@ int sieve_merge_finish(struct sieve_merge *mg, const struct conf *c, const char 
 	return 0;
 }
 
-int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m,
-		   const struct sieve_facts *facts, const char *envelope_from, const char *envelope_to,
-		   struct sieve_plan *plan, const char **error_r)
+/* An evaluation: the steps (scripts in order) and, while the first one
+ * runs at a pool worker, its job. */
+struct sieve_eval {
+	struct sieve_env env;
+	struct { enum sieve_kind kind; const char *paths[2]; size_t n; } steps[64];
+	size_t nsteps;
+	struct sieve_job job;		/* the first step's, when started */
+	bool started;
+	const char *error;		/* sieve_job_start() failed */
+	char user_path[4096];
+};
+
+struct sieve_eval *sieve_evaluate_start(const struct conf *c, const struct mailbox *mb,
+					struct msg *m, const struct sieve_facts *facts,
+					const char *envelope_from, const char *envelope_to)
 {
-	struct sieve_env env = {
+	struct sieve_eval *ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return NULL;
+	ev->env = (struct sieve_env){
 		.c = c, .mb = mb, .m = m, .facts = facts,
 		.envelope_from = envelope_from ? envelope_from : "",
 		.envelope_to = envelope_to ? envelope_to : (mb ? mb->address : ""),
 	};
-	struct sieve_merge mg;
-	sieve_merge_init(&mg);
-	sieve_plan_init(plan);
-	struct { enum sieve_kind kind; const char *paths[2]; size_t n; } steps[64];
 	size_t nsteps = 0;
-	char user_path[4096] = "";
 	for (size_t i = 0; i < c->sieve_before.n && nsteps < 30; i++)
-		steps[nsteps++] = (typeof(steps[0])){ SIEVE_BEFORE, { c->sieve_before.v[i], NULL }, 1 };
+		ev->steps[nsteps++] = (typeof(ev->steps[0])){ SIEVE_BEFORE, { c->sieve_before.v[i], NULL }, 1 };
 	{
 		size_t n = 0;
-		typeof(steps[0]) st = { SIEVE_PERSONAL, { NULL, NULL }, 0 };
+		typeof(ev->steps[0]) st = { SIEVE_PERSONAL, { NULL, NULL }, 0 };
 		if (mb && c->sieve_user && *c->sieve_user) {
-			if (sieve_user_path(c->sieve_user, mb, user_path, sizeof(user_path)) == 0)
-				st.paths[n++] = user_path;
+			if (sieve_user_path(c->sieve_user, mb, ev->user_path, sizeof(ev->user_path)) == 0)
+				st.paths[n++] = ev->user_path;
 			else
 				log_warn("sieve: sieve_user pattern %s gives no usable path for %s",
 					 c->sieve_user, mb->address ? mb->address : "?");
@@ -393,34 +403,89 @@ int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m
 			st.paths[n++] = c->sieve_default;
 		st.n = n;
 		if (n)
-			steps[nsteps++] = st;
+			ev->steps[nsteps++] = st;
 	}
 	for (size_t i = 0; i < c->sieve_after.n && nsteps < 60; i++)
-		steps[nsteps++] = (typeof(steps[0])){ SIEVE_AFTER, { c->sieve_after.v[i], NULL }, 1 };
+		ev->steps[nsteps++] = (typeof(ev->steps[0])){ SIEVE_AFTER, { c->sieve_after.v[i], NULL }, 1 };
+	ev->nsteps = nsteps;
+	/* the first script sees no earlier edits: its request can go now */
+	if (nsteps) {
+		if (sieve_job_start(&ev->env, ev->steps[0].paths, ev->steps[0].n, &ev->job,
+				    &ev->error) == 0)
+			ev->started = true;
+	}
+	return ev;
+}
 
-	for (size_t i = 0; i < nsteps && !mg.final; i++) {
+bool sieve_evaluate_running(const struct sieve_eval *ev)
+{
+	return ev && ev->started && sieve_job_running(&ev->job);
+}
+
+static void eval_free(struct sieve_eval *ev)
+{
+	if (ev->started)
+		sieve_job_cancel(&ev->job);
+	free(ev);
+}
+
+int sieve_evaluate_finish(struct sieve_eval *ev, struct sieve_plan *plan, const char **error_r)
+{
+	sieve_plan_init(plan);
+	if (!ev) {
+		*error_r = "sieve: out of memory";
+		return -1;
+	}
+	if (ev->error) {
+		*error_r = ev->error;
+		eval_free(ev);
+		return -1;
+	}
+	const struct conf *c = ev->env.c;
+	const struct sieve_facts *facts = ev->env.facts;
+	struct sieve_merge mg;
+	sieve_merge_init(&mg);
+	for (size_t i = 0; i < ev->nsteps && !mg.final; i++) {
 		struct sieve_result res = { 0 };
-		env.edits = &plan->edits;	/* editheader: what earlier scripts did */
-		if (sieve_run_worker(&env, steps[i].paths, steps[i].n, &res, error_r) < 0) {
+		ev->env.edits = &plan->edits;	/* editheader: what earlier scripts did */
+		const char *const *paths = ev->steps[i].paths;
+		int rc;
+		if (i == 0) {	/* started at sieve_evaluate_start() */
+			ev->started = false;
+			rc = sieve_job_finish(&ev->env, paths, &ev->job, &res, error_r);
+		} else
+			rc = sieve_run_worker(&ev->env, paths, ev->steps[i].n, &res, error_r);
+		if (rc < 0) {
 			sieve_plan_clear(plan);
+			eval_free(ev);
 			return -1;
 		}
-		if (!res.ran && steps[i].kind != SIEVE_PERSONAL)
-			log_warn("sieve: %s script %s not found", kind_name(steps[i].kind),
-				 steps[i].paths[0]);
-		int rc = sieve_merge_add(&mg, c, steps[i].kind, &res, plan);
+		if (!res.ran && ev->steps[i].kind != SIEVE_PERSONAL)
+			log_warn("sieve: %s script %s not found", kind_name(ev->steps[i].kind),
+				 paths[0]);
+		rc = sieve_merge_add(&mg, c, ev->steps[i].kind, &res, plan);
 		sieve_result_clear(&res);
 		if (rc < 0) {
 			sieve_plan_clear(plan);
+			eval_free(ev);
 			*error_r = "sieve: out of memory";
 			return -1;
 		}
 	}
+	eval_free(ev);
 	if (sieve_merge_finish(&mg, c, facts && facts->folder ? facts->folder : "INBOX", plan) < 0) {
 		sieve_plan_clear(plan);
 		*error_r = "sieve: out of memory";
 		return -1;
 	}
 	return 0;
+}
+
+int sieve_evaluate(const struct conf *c, const struct mailbox *mb, struct msg *m,
+		   const struct sieve_facts *facts, const char *envelope_from, const char *envelope_to,
+		   struct sieve_plan *plan, const char **error_r)
+{
+	return sieve_evaluate_finish(sieve_evaluate_start(c, mb, m, facts, envelope_from,
+							  envelope_to), plan, error_r);
 }
 

@@ -16,7 +16,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "buf.h"
 #include "sieve.h"
 
 /* Record the first error of a script (later ones are dropped); the text
@@ -49,5 +51,28 @@ char *sieve_read_script(const char *path, size_t max, size_t *len_r, const char 
  * *error_r when no worker could be had at all. */
 int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size_t npaths,
 		     struct sieve_result *res, const char **error_r);
+
+/* The same in two halves, so that the session can write the message into
+ * tmp/ while a pool worker evaluates: sieve_job_start() encodes the
+ * request and hands it to the pool (-1 with *error_r: the request could
+ * not be built); sieve_job_finish() reads the answer, or does the whole
+ * evaluation when the pool did not take the job (its own worker), with
+ * sieve_run_worker()'s results.  sieve_job_running(): a pool worker has
+ * it.  sieve_job_cancel() drops a started job (its answer goes nowhere;
+ * an evaluation has no effect of its own).  env and paths must be the
+ * same, and alive, for both halves. */
+struct sieve_job {
+	int fd;			/* the job's socket, -1: not handed to the pool */
+	uint32_t seq;		/* the pool's number for it (sieve_pool_kill) */
+	size_t sent;		/* bytes of req the socket took at once */
+	long long deadline;	/* mono_ms() */
+	struct buf req;
+};
+int sieve_job_start(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		    struct sieve_job *j, const char **error_r);
+bool sieve_job_running(const struct sieve_job *j);
+int sieve_job_finish(const struct sieve_env *env, const char *const *paths,
+		     struct sieve_job *j, struct sieve_result *res, const char **error_r);
+void sieve_job_cancel(struct sieve_job *j);
 
 #endif

@@ -922,10 +922,12 @@ static enum xchg exchange(int fd, const struct buf *req, size_t off, long long d
 	return x;
 }
 
-/* Evaluation by a pool worker (sieve_pool.h).  0 with *res set, or -1: no
- * pool worker (the caller forks one of its own). */
+/* Evaluation by a pool worker (sieve_pool.h), the job already handed to
+ * the pool by sieve_job_start() (fd >= 0) or not yet.  0 with *res set,
+ * or -1: no pool worker (the caller forks one of its own). */
 static int run_pooled(const struct sieve_env *env, const char *const *paths,
-		      const struct buf *req, long long deadline, struct sieve_result *res)
+		      const struct buf *req, long long deadline, struct sieve_job *j,
+		      struct sieve_result *res)
 {
 	uid_t uid;
 	gid_t gid;
@@ -936,9 +938,12 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 	 * carries out the actions); once only, so that a message that
 	 * crashes libsieve costs two workers, not a loop */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		size_t sent;
-		uint32_t seq;
-		int fd = sieve_pool_submit(uid, gid, deadline, req->p, req->len, &sent, &seq);
+		size_t sent = j->sent;
+		uint32_t seq = j->seq;
+		int fd = j->fd;
+		j->fd = -1;
+		if (fd < 0)
+			fd = sieve_pool_submit(uid, gid, deadline, req->p, req->len, &sent, &seq);
 		if (fd < 0)
 			return -1;
 		enum xchg x = exchange(fd, req, sent, deadline, env->c, env->m, res);
@@ -964,20 +969,49 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 	return -1;
 }
 
-/* sieve_private.h.  Returns -1 only when no worker could be started. */
-int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size_t npaths,
-		     struct sieve_result *res, const char **error_r)
+/* sieve_private.h: the request encoded and, when there is a pool, handed
+ * to it; the answer is read by sieve_job_finish(). */
+int sieve_job_start(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		    struct sieve_job *j, const char **error_r)
 {
-	long long deadline = mono_ms() + env->c->sieve_timeout * 1000LL;
-	struct buf req;
-	buf_init(&req, MAX_REQUEST);
-	request_encode(env, paths, npaths, &req);
-	if (buf_status(&req) < 0) {
-		buf_clear(&req);
+	*j = (struct sieve_job){ .fd = -1 };
+	j->deadline = mono_ms() + env->c->sieve_timeout * 1000LL;
+	buf_init(&j->req, MAX_REQUEST);
+	request_encode(env, paths, npaths, &j->req);
+	if (buf_status(&j->req) < 0) {
+		buf_clear(&j->req);
 		*error_r = "sieve: request too large or out of memory";
 		return -1;
 	}
-	if (run_pooled(env, paths, &req, deadline, res) == 0) {
+	uid_t uid;
+	gid_t gid;
+	worker_owner(env, &uid, &gid);
+	j->fd = sieve_pool_submit(uid, gid, j->deadline, j->req.p, j->req.len, &j->sent, &j->seq);
+	return 0;
+}
+
+bool sieve_job_running(const struct sieve_job *j)
+{
+	return j->fd >= 0;
+}
+
+void sieve_job_cancel(struct sieve_job *j)
+{
+	if (j->fd >= 0) {
+		close(j->fd);	/* the worker's answer goes nowhere: no effect */
+		j->fd = -1;
+	}
+	buf_clear(&j->req);
+}
+
+/* sieve_private.h.  Returns -1 only when no worker could be started. */
+int sieve_job_finish(const struct sieve_env *env, const char *const *paths,
+		     struct sieve_job *j, struct sieve_result *res, const char **error_r)
+{
+	long long deadline = j->deadline;
+	struct buf req = j->req;
+	j->req = (struct buf){ 0 };
+	if (run_pooled(env, paths, &req, deadline, j, res) == 0) {
 		buf_clear(&req);
 		return 0;
 	}
@@ -1008,4 +1042,13 @@ int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size
 	else
 		sieve_result_fail(res, 0, "evaluation failed (bad result from the worker)");
 	return 0;
+}
+
+int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size_t npaths,
+		     struct sieve_result *res, const char **error_r)
+{
+	struct sieve_job j;
+	if (sieve_job_start(env, paths, npaths, &j, error_r) < 0)
+		return -1;
+	return sieve_job_finish(env, paths, &j, res, error_r);
 }

@@ -608,6 +608,59 @@ static void test_two_phase(void)
 	T_INT(maildir_deliver(&a, NULL, &rel, NULL, NULL, &src, &err, &e), -1, "phase: relative root refused");
 }
 
+/* maildir_retarget: a copy staged before its folder was known (Sieve still
+ * running) goes where the plan says, by rename, with the same bytes */
+static void test_retarget(void)
+{
+	struct mailbox mb;
+	struct maildir_tx a, b, c;
+	struct maildir_dirs dirs;
+	const char *err = NULL;
+	int e = 0;
+	struct iovec iov = { (void *)"Subject: r\r\n\r\nbody\r\n", 20 };
+	struct maildir_src src = { &iov, 1 };
+	char p[1400];
+	size_t n;
+
+	mkmb(&mb, "retarget");
+	maildir_dirs_init(&dirs);
+	T_INT(maildir_stage(&a, &dirs, &mb, "INBOX", NULL, &src, &err, &e), 0, "retarget: stage in INBOX");
+	T_INT(maildir_retarget(&a, "Work/Sub", NULL, &err, &e), 0, "retarget: to a folder not made yet");
+	snprintf(p, sizeof(p), "%s/tmp", mb.maildir);
+	T_INT(count(p), 0, "retarget: the file left INBOX's tmp/");
+	snprintf(p, sizeof(p), "%s/.Work.Sub/tmp", mb.maildir);
+	T_INT(count(p), 1, "retarget: and is in the folder's tmp/");
+	T_INT(maildir_commit(&a, &err, &e), 0, "retarget: commit");
+	snprintf(p, sizeof(p), "%s/.Work.Sub/new", mb.maildir);
+	T_INT(count(p), 1, "retarget: in the folder's new/");
+	snprintf(p, sizeof(p), "%s/.Work.Sub/maildirfolder", mb.maildir);
+	T_OK(access(p, F_OK) == 0, "retarget: the folder was made as stage makes it");
+	char *data = slurp(a.final_path, &n);
+	T_OK(n == 17 && !memcmp(data, "Subject: r\n\nbody\n", 17), "retarget: same bytes (%zu)", n);
+	free(data);
+
+	/* the same folder, flags now: cur/ with :2,S */
+	T_INT(maildir_stage(&b, &dirs, &mb, "INBOX", NULL, &src, &err, &e), 0, "retarget: stage b");
+	T_INT(maildir_retarget(&b, "INBOX", "S", &err, &e), 0, "retarget: flags only");
+	T_INT(maildir_commit(&b, &err, &e), 0, "retarget: commit b");
+	T_OK(strstr(b.final_path, "/cur/") && strstr(b.final_path, ":2,S"), "retarget: into cur/ with :2,S (%s)",
+	     b.final_path);
+	snprintf(p, sizeof(p), "%s/cur", mb.maildir);
+	T_INT(count(p), 1, "retarget: one in cur/");
+
+	/* refused folder or flags: still staged where it was */
+	T_INT(maildir_stage(&c, &dirs, &mb, "INBOX", NULL, &src, &err, &e), 0, "retarget: stage c");
+	T_INT(maildir_retarget(&c, "../x", NULL, &err, &e), -1, "retarget: a bad folder is refused");
+	T_INT(maildir_retarget(&c, "INBOX", "S!", &err, &e), -1, "retarget: bad flags are refused");
+	T_INT(c.staged, 1, "retarget: still staged after a refusal");
+	snprintf(p, sizeof(p), "%s/tmp", mb.maildir);
+	T_INT(count(p), 1, "retarget: still in INBOX's tmp/");
+	maildir_abort(&c);
+	T_INT(count(p), 0, "retarget: abort removes it");
+	T_INT(maildir_retarget(&c, "INBOX", NULL, &err, &e), -1, "retarget: nothing staged");
+	maildir_dirs_clear(&dirs);
+}
+
 int main(void)
 {
 	const char *t = getenv("T_TMP");
@@ -632,6 +685,7 @@ int main(void)
 	test_subs_concurrent();
 	test_symlinks();
 	test_two_phase();
+	test_retarget();
 	conf_shutdown();
 	T_DONE();
 }
