@@ -274,19 +274,18 @@ int crypto_verify_digest(const struct crypto_key *k, enum crypto_md md,
 	return ok;
 }
 
-static signed char b64val(unsigned char c)
+/* base64 alphabet values, -1 elsewhere (RFC 4648 section 4); a table
+ * because signatures and keys are decoded for every message */
+static signed char b64tab[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_init(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return (signed char)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (signed char)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (signed char)(c - '0' + 52);
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	memset(b64tab, -1, sizeof(b64tab));
+	for (int i = 0; i < 64; i++)
+		b64tab[(unsigned char)abc[i]] = (signed char)i;
 }
 
 int crypto_base64_decode(const char *in, size_t len, unsigned char *out,
@@ -295,6 +294,7 @@ int crypto_base64_decode(const char *in, size_t len, unsigned char *out,
 	unsigned int acc = 0;
 	int nbits = 0, pad = 0;
 	size_t o = 0, nchars = 0;
+	pthread_once(&b64_once, b64_init);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
@@ -308,7 +308,7 @@ int crypto_base64_decode(const char *in, size_t len, unsigned char *out,
 		}
 		if (pad)
 			return -1;	/* data after padding */
-		signed char v = b64val(c);
+		signed char v = b64tab[c];
 		if (v < 0)
 			return -1;
 		nchars++;

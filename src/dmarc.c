@@ -358,12 +358,19 @@ static void add_list(struct dmarc_authors *a, InternetAddressList *l, int depth)
 	for (int i = 0; i < n && i < 64; i++) {
 		InternetAddress *ia = internet_address_list_get_address(l, i);
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-			/* the IDN form gives A-labels for the DNS */
-			const char *addr = internet_address_mailbox_get_idn_addr(
-				INTERNET_ADDRESS_MAILBOX(ia));
-			if (!addr)
-				addr = internet_address_mailbox_get_addr(
-					INTERNET_ADDRESS_MAILBOX(ia));
+			/* the IDN form gives A-labels for the DNS; an ASCII
+			 * address is its own (norm_domain lowercases), and
+			 * libidn2 is the costly part of parsing From */
+			InternetAddressMailbox *mb = INTERNET_ADDRESS_MAILBOX(ia);
+			const char *addr = internet_address_mailbox_get_addr(mb);
+			bool ascii = addr != NULL;
+			for (const char *q = addr; q && *q && ascii; q++)
+				ascii = (unsigned char)*q < 0x80;
+			if (!ascii) {
+				const char *idn = internet_address_mailbox_get_idn_addr(mb);
+				if (idn)
+					addr = idn;
+			}
 			add_author(a, addr ? addr : "");
 		} else if (INTERNET_ADDRESS_IS_GROUP(ia) && depth < 2) {
 			add_list(a, internet_address_group_get_members(

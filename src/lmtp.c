@@ -88,7 +88,8 @@ static void io_printf(struct io *io, const char *fmt, ...)
 static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop,
 		      bool interruptible, const char **line_r, size_t *len_r, bool *partial)
 {
-	long long deadline = mono_ms() + timeout_s * 1000LL;
+	/* the clock only when we wait: most calls find a line in the buffer */
+	long long deadline = 0;
 	for (;;) {
 		/* in.p is NULL until the first read, len and in_start 0 then */
 		char *s = io->in.p ? io->in.p + io->in_start : NULL;
@@ -136,7 +137,10 @@ static int io_getline(struct io *io, long timeout_s, volatile sig_atomic_t *stop
 			}
 		}
 		if (n < 0) {
-			long long ms = deadline - mono_ms();
+			long long now = mono_ms();
+			if (!deadline)
+				deadline = now + timeout_s * 1000LL;
+			long long ms = deadline - now;
 			if (ms <= 0)
 				return IO_TIMEOUT;
 			struct pollfd pfd = { io->fd, POLLIN, 0 };

@@ -1663,6 +1663,13 @@ static const char *precheck(const char *s, size_t len, int *line_r)
 void sieve_run_script(const struct sieve_env *env, const char *script, size_t len,
 		      struct sieve_result *res)
 {
+	bool valid = false;
+	sieve_run_script_cached(env, script, len, &valid, res);
+}
+
+void sieve_run_script_cached(const struct sieve_env *env, const char *script, size_t len,
+			     bool *valid, struct sieve_result *res)
+{
 	struct run r = { .env = env, .res = res };
 	res->ran = true;
 	res->stopped = true;	/* until the end marker is reached */
@@ -1672,13 +1679,14 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 		sieve_result_fail(res, 0, "out of memory");
 		return;
 	}
-	const char *why = script_problem(script, len, (size_t)env->c->sieve_max_script_size);
+	const char *why = *valid ? NULL :
+			  script_problem(script, len, (size_t)env->c->sieve_max_script_size);
 	if (why) {
 		sieve_result_fail(res, 0, "%s", why);
 		return;
 	}
 	int pline = 0;
-	if ((why = precheck(script, len, &pline))) {
+	if (!*valid && (why = precheck(script, len, &pline))) {
 		sieve_result_fail(res, pline, "%s", why);
 		return;
 	}
@@ -1698,10 +1706,17 @@ void sieve_run_script(const struct sieve_env *env, const char *script, size_t le
 		return;
 	}
 	int rc = sieve2_callbacks(s, run_callbacks);
-	r.validating = true;
-	if (rc == SIEVE2_OK)
+	/* the same text validates the same way: a caller that keeps the
+	 * script (the worker's cache) has it validated once */
+	if (rc == SIEVE2_OK && !*valid) {
+		r.validating = true;
 		rc = sieve2_validate(s, &r);
-	r.validating = false;
+		r.validating = false;
+		/* not with include: an included script is read (and
+		 * validated with its parent) at every run */
+		*valid = rc == SIEVE2_OK && !res->failed && r.nerrors == 0 &&
+			 !memmem(script, len, "include", 7);
+	}
 	/* libsieve executes what parsed even after a parse error: only go
 	 * on when validation reported nothing */
 	if (rc == SIEVE2_OK && !res->failed && r.nerrors == 0) {

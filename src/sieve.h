@@ -256,6 +256,11 @@ void sieve_result_clear(struct sieve_result *res);
 /* Run one script in this process (no fork, no privilege change). */
 void sieve_run_script(const struct sieve_env *env, const char *script,
 		      size_t len, struct sieve_result *res);
+/* The same for a caller that keeps scripts: *valid says that this very
+ * text validated before (its checks and libsieve's validation are then
+ * skipped); it is set when validation passes. */
+void sieve_run_script_cached(const struct sieve_env *env, const char *script,
+			     size_t len, bool *valid, struct sieve_result *res);
 
 /* Merging the results of several scripts into a plan, in script order. */
 enum sieve_kind { SIEVE_BEFORE, SIEVE_PERSONAL, SIEVE_AFTER };

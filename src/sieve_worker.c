@@ -555,6 +555,7 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 struct cached_script {
 	char *path, *text;
 	size_t len, max;
+	bool valid;		/* text validated (sieve_run_script_cached) */
 	struct stat st;
 	unsigned long long used;
 };
@@ -570,7 +571,8 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 /* The text of the script at path (owned by the cache: do not free), or
  * NULL with errno and *why (ENOENT: no script there). */
-static const char *script_get(const char *path, size_t max, size_t *len_r, const char **why)
+static const char *script_get(const char *path, size_t max, size_t *len_r, bool **valid_r,
+			      const char **why)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
@@ -590,6 +592,7 @@ static const char *script_get(const char *path, size_t max, size_t *len_r, const
 	if (e && e->max == max && same_file(&e->st, &st)) {
 		e->used = ++script_clock;
 		*len_r = e->len;
+		*valid_r = &e->valid;
 		return e->text;
 	}
 	size_t len = 0;
@@ -603,6 +606,8 @@ static const char *script_get(const char *path, size_t max, size_t *len_r, const
 	}
 	free(e->text);
 	e->text = text;
+	e->valid = false;
+	*valid_r = &e->valid;
 	e->len = len;
 	e->max = max;
 	e->used = ++script_clock;
@@ -679,8 +684,9 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 	for (size_t i = 0; !why && i < q.npaths; i++) {
 		size_t slen = 0;
 		const char *err = NULL;
+		bool *valid = NULL;
 		const char *text = script_get(q.paths[i], (size_t)q.conf.sieve_max_script_size,
-					      &slen, &err);
+					      &slen, &valid, &err);
 		if (!text && errno == ENOENT)
 			continue;
 		snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
@@ -689,7 +695,7 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 			sieve_result_fail(&res, 0, "cannot read script: %s", err);
 			break;
 		}
-		sieve_run_script(&env, text, slen, &res);
+		sieve_run_script_cached(&env, text, slen, valid, &res);
 		break;
 	}
 	struct buf b;
