@@ -62,6 +62,9 @@ int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size
  * an evaluation has no effect of its own).  env and paths must be the
  * same, and alive, for both halves. */
 struct sieve_job {
+	const struct sieve_env *env;	/* what the request is made of */
+	const char *const *paths;
+	size_t npaths;
 	int fd;			/* the job's socket, -1: not handed to the pool */
 	uint32_t seq;		/* the pool's number for it (sieve_pool_kill) */
 	size_t sent;		/* bytes of req the socket took at once */

@@ -332,6 +332,8 @@ static const char *drop_privileges(const struct mailbox *mb)
 #define MAX_WORKERS 4
 #define WORKER_MAX_REQUESTS 1000
 #define MAX_REQUEST (64u << 20)
+/* a worker's answer to a header-only request: send it all (the body) */
+#define SIEVE_NEED_BODY 0xfffffffeu
 
 struct worker {
 	pid_t pid;		/* 0: free slot */
@@ -350,8 +352,12 @@ static void put_blob(struct buf *b, const void *p, size_t len)
 	buf_add(b, p, len);
 }
 
+/* whole: the body too (up to sieve_max_body_size), else the header
+ * section only; a worker whose script may test the body (RFC 5173) asks
+ * for the whole request (SIEVE_NEED_BODY), most scripts never do, and the
+ * body is most of what a request would carry. */
 static void request_encode(const struct sieve_env *env, const char *const *paths, size_t npaths,
-			   struct buf *b)
+			   bool whole, struct buf *b)
 {
 	const struct conf *c = env->c;
 	const struct msg *m = env->m;
@@ -381,7 +387,11 @@ static void request_encode(const struct sieve_env *env, const char *const *paths
 	size_t hl = m->body_off <= m->len ? m->body_off : m->len;
 	size_t bl = m->len - hl < (size_t)c->sieve_max_body_size ? m->len - hl
 								: (size_t)c->sieve_max_body_size;
+	bool withheld = !whole && bl > 0;
+	if (withheld)
+		bl = 0;
 	put_blob(b, m->data, hl + bl);
+	put_u32(b, !withheld);	/* the body (what there is of it) is here */
 	put_u32(b, f != NULL);
 	if (f) {
 		put_str(b, f->spf);
@@ -421,6 +431,7 @@ struct request {
 	struct sieve_facts facts;
 	bool has_facts;
 	struct msg m;
+	bool whole;		/* the body is there (or there is none) */
 	uint64_t size;
 	struct sieve_edits edits;
 };
@@ -507,6 +518,7 @@ static int request_decode(const char *p, size_t len, const struct conf *base, st
 			free(h);
 		return -1;
 	}
+	q->whole = get_u32(&r) != 0;
 	q->has_facts = get_u32(&r) != 0;
 	if (q->has_facts) {
 		for (size_t i = 0; i < 7; i++)
@@ -624,9 +636,11 @@ static const char *script_get(const char *path, size_t max, size_t *len_r, bool 
  * now (after a failed script libsieve may have leaked, overrun an error
  * string by a byte, or been left by longjmp: sieve.c's quirks), -1 no
  * request (EOF: the session ended or gave up), -2 garbage. */
-static int serve_one(int fd, const char *why, const struct conf *base)
+/* One request from fd into q: 1, -1 EOF or a short read, -2 garbage. */
+static int request_read(int fd, const struct conf *base, struct request *q)
 {
 	uint32_t len;
+	memset(q, 0, sizeof(*q));
 	if (read_exact(fd, &len, sizeof(len)) < 0)
 		return -1;
 	if (len > MAX_REQUEST)
@@ -638,13 +652,49 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 		free(p);
 		return -1;
 	}
-	struct request q;
-	struct sieve_result res = { 0 };
-	int dec = request_decode(p, len, base, &q);
+	int dec = request_decode(p, len, base, q);
 	free(p);
 	if (dec < 0) {
-		request_clear(&q);
+		request_clear(q);
 		return -2;
+	}
+	return 1;
+}
+
+/* May the script look at the body?  The body test (RFC 5173), or an
+ * include whose script might; a mere mention ("nobody") only costs the
+ * round trip for the body. */
+static bool script_wants_body(const char *text, size_t len)
+{
+	return memmem(text, len, "body", 4) || memmem(text, len, "include", 7);
+}
+
+static int serve_one(int fd, const char *why, const struct conf *base)
+{
+	struct request q;
+	struct sieve_result res = { 0 };
+	int rd = request_read(fd, base, &q);
+	if (rd < 0)
+		return rd;
+	/* the session sent the header only: ask for the rest when the
+	 * script that will run may test the body */
+	for (size_t i = 0; !why && !q.whole && i < q.npaths; i++) {
+		size_t slen = 0;
+		const char *err = NULL;
+		bool *valid = NULL;
+		const char *text = script_get(q.paths[i], (size_t)q.conf.sieve_max_script_size,
+					      &slen, &valid, &err);
+		if (!text && errno == ENOENT)
+			continue;
+		if (text && script_wants_body(text, slen)) {
+			uint32_t need = SIEVE_NEED_BODY;
+			request_clear(&q);
+			if (write_full(fd, &need, sizeof(need)) < 0)
+				return -1;
+			if ((rd = request_read(fd, base, &q)) < 0)
+				return rd;
+		}
+		break;
 	}
 	/* CPU backstop at least one second after the parent's wall-clock
 	 * deadline (the limit is per process, so it counts from the CPU used
@@ -881,19 +931,22 @@ enum xchg {
 };
 
 static enum xchg exchange(int fd, const struct buf *req, size_t off, long long deadline,
-			  const struct conf *c, const struct msg *m, struct sieve_result *res)
+			  const struct sieve_job *j, struct sieve_result *res)
 {
-	bool timeout = false;
+	const struct conf *c = j->env->c;
+	const struct msg *m = j->env->m;
+	bool timeout = false, asked = false;
 	/* a write error is the other end gone: what it said before it went
 	 * (the pool's refusal) is still there to read */
 	if (off < req->len &&
 	    io_deadline(fd, req->p + off, req->len - off, true, deadline, &timeout) < 0 && timeout)
 		return XC_TIMEOUT;
+	char head[4096];
+	ssize_t n;
+again:
 	if (wait_fd(fd, POLLIN, deadline) < 0)
 		return XC_TIMEOUT;
 	/* most answers are small: one recv takes the length and all of it */
-	char head[4096];
-	ssize_t n;
 	while ((n = recv(fd, head, sizeof(head), MSG_DONTWAIT)) < 0 && errno == EINTR)
 		;
 	/* the other end closed before answering: EOF, or ECONNRESET when it
@@ -912,6 +965,19 @@ static enum xchg exchange(int fd, const struct buf *req, size_t off, long long d
 	memcpy(&rlen, head, 4);
 	if (rlen == SIEVE_POOL_REFUSED)
 		return XC_REFUSED;
+	if (rlen == SIEVE_NEED_BODY && !asked && have == 4) {
+		/* the script may test the body: the whole request, once */
+		asked = true;
+		struct buf full;
+		buf_init(&full, MAX_REQUEST);
+		request_encode(j->env, j->paths, j->npaths, true, &full);
+		int wr = buf_status(&full) < 0 ? -1 :
+			 io_deadline(fd, full.p, full.len, true, deadline, &timeout);
+		buf_clear(&full);
+		if (wr < 0)
+			return timeout ? XC_TIMEOUT : XC_FAILED;
+		goto again;
+	}
 	if (rlen > MAX_RECORD || have - 4 > rlen)
 		return XC_FAILED;
 	char *resp = malloc(rlen ? rlen : 1);
@@ -952,7 +1018,7 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 			fd = sieve_pool_submit(uid, gid, deadline, req->p, req->len, &sent, &seq);
 		if (fd < 0)
 			return -1;
-		enum xchg x = exchange(fd, req, sent, deadline, env->c, env->m, res);
+		enum xchg x = exchange(fd, req, sent, deadline, j, res);
 		close(fd);
 		if (x == XC_REFUSED)
 			return -1;
@@ -980,10 +1046,10 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 int sieve_job_start(const struct sieve_env *env, const char *const *paths, size_t npaths,
 		    struct sieve_job *j, const char **error_r)
 {
-	*j = (struct sieve_job){ .fd = -1 };
+	*j = (struct sieve_job){ .fd = -1, .env = env, .paths = paths, .npaths = npaths };
 	j->deadline = mono_ms() + env->c->sieve_timeout * 1000LL;
 	buf_init(&j->req, MAX_REQUEST);
-	request_encode(env, paths, npaths, &j->req);
+	request_encode(env, paths, npaths, false, &j->req);
 	if (buf_status(&j->req) < 0) {
 		buf_clear(&j->req);
 		*error_r = "sieve: request too large or out of memory";
@@ -1028,7 +1094,7 @@ int sieve_job_finish(const struct sieve_env *env, const char *const *paths,
 	}
 	w->nreq++;
 	w->used = mono_ms();
-	enum xchg x = exchange(w->fd, &req, 0, deadline, env->c, env->m, res);
+	enum xchg x = exchange(w->fd, &req, 0, deadline, j, res);
 	buf_clear(&req);
 	if (x == XC_OK) {
 		if (res->failed)
