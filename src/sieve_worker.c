@@ -661,6 +661,30 @@ static int request_read(int fd, const struct conf *base, struct request *q)
 	return 1;
 }
 
+/* The first of q's paths that exists: its index (npaths: none), and its
+ * text from the cache, or NULL with err (it exists but cannot be read). */
+struct script_found {
+	size_t i, len;
+	const char *text, *err;
+	bool *valid;
+};
+
+static void script_find(const struct request *q, struct script_found *f)
+{
+	*f = (struct script_found){ .i = q->npaths };
+	for (size_t i = 0; i < q->npaths; i++) {
+		const char *err = NULL;
+		size_t len = 0;
+		bool *valid = NULL;
+		const char *text = script_get(q->paths[i], (size_t)q->conf.sieve_max_script_size,
+					      &len, &valid, &err);
+		if (!text && errno == ENOENT)
+			continue;
+		*f = (struct script_found){ i, len, text, err, valid };
+		return;
+	}
+}
+
 /* May the script look at the body?  The body test (RFC 5173), or an
  * include whose script might; a mere mention ("nobody") only costs the
  * round trip for the body. */
@@ -676,25 +700,19 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 	int rd = request_read(fd, base, &q);
 	if (rd < 0)
 		return rd;
-	/* the session sent the header only: ask for the rest when the
-	 * script that will run may test the body */
-	for (size_t i = 0; !why && !q.whole && i < q.npaths; i++) {
-		size_t slen = 0;
-		const char *err = NULL;
-		bool *valid = NULL;
-		const char *text = script_get(q.paths[i], (size_t)q.conf.sieve_max_script_size,
-					      &slen, &valid, &err);
-		if (!text && errno == ENOENT)
-			continue;
-		if (text && script_wants_body(text, slen)) {
-			uint32_t need = SIEVE_NEED_BODY;
-			request_clear(&q);
-			if (write_full(fd, &need, sizeof(need)) < 0)
-				return -1;
-			if ((rd = request_read(fd, base, &q)) < 0)
-				return rd;
-		}
-		break;
+	/* the script: the first of the paths that exists (user, then
+	 * default); the session sent the header only: ask for the rest when
+	 * that script may test the body */
+	struct script_found sf;
+	script_find(&q, &sf);
+	if (!why && !q.whole && sf.text && script_wants_body(sf.text, sf.len)) {
+		uint32_t need = SIEVE_NEED_BODY;
+		request_clear(&q);
+		if (write_full(fd, &need, sizeof(need)) < 0)
+			return -1;
+		if ((rd = request_read(fd, base, &q)) < 0)
+			return rd;
+		script_find(&q, &sf);
 	}
 	/* CPU backstop at least one second after the parent's wall-clock
 	 * deadline (the limit is per process, so it counts from the CPU used
@@ -730,23 +748,13 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 		snprintf(res.path, sizeof(res.path), "%s", q.npaths ? q.paths[0] : "");
 		sieve_result_fail(&res, 0, "%s", why);
 	}
-	/* the first path that exists is the script (user, then default) */
-	for (size_t i = 0; !why && i < q.npaths; i++) {
-		size_t slen = 0;
-		const char *err = NULL;
-		bool *valid = NULL;
-		const char *text = script_get(q.paths[i], (size_t)q.conf.sieve_max_script_size,
-					      &slen, &valid, &err);
-		if (!text && errno == ENOENT)
-			continue;
-		snprintf(res.path, sizeof(res.path), "%s", q.paths[i]);
-		if (!text) {
+	if (!why && sf.i < q.npaths) {
+		snprintf(res.path, sizeof(res.path), "%s", q.paths[sf.i]);
+		if (!sf.text) {
 			res.ran = true;
-			sieve_result_fail(&res, 0, "cannot read script: %s", err);
-			break;
-		}
-		sieve_run_script_cached(&env, text, slen, valid, &res);
-		break;
+			sieve_result_fail(&res, 0, "cannot read script: %s", sf.err);
+		} else
+			sieve_run_script_cached(&env, sf.text, sf.len, sf.valid, &res);
 	}
 	struct buf b;
 	buf_init(&b, MAX_RECORD);
