@@ -1068,13 +1068,25 @@ static void dirs_done(int own, int tmpfd, int dstfd)
 
 /* ---- stage / commit --------------------------------------------------- */
 
+/* The name in new/, or in cur/ with ":2,FLAGS" (fl: normalized letters,
+ * used only with in_cur); name < 256 and flags < 64 bytes fit. */
+static void final_set(struct maildir_tx *tx, const char *fl)
+{
+	if (tx->in_cur)
+		snprintf(tx->final_name, sizeof(tx->final_name), "%s:2,%s", tx->name, fl);
+	else
+		snprintf(tx->final_name, sizeof(tx->final_name), "%s", tx->name);
+	path_join(tx->final_path, sizeof(tx->final_path), tx->dir,
+		  tx->in_cur ? "cur" : "new", tx->final_name, "");
+}
+
 int maildir_stage(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct mailbox *mb,
 		  const char *folder, const char *flags,
 		  const struct maildir_src *src, const char **error_r,
 		  int *errno_r)
 {
 	const char *err = NULL, *what;
-	char fl[64], base[200];
+	char fl[64] = "", base[200];
 	int tmpfd, dstfd, own, fd = -1, e, retried = 0;
 	struct conv *cv;
 	size_t rlen;
@@ -1170,13 +1182,7 @@ int maildir_stage(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct
 		goto err;
 	free(cv);
 	dirs_done(own, tmpfd, -1);
-	/* name < 256 and flags < 64 bytes: fits in final_name[] */
-	e = tx->in_cur ?
-		snprintf(tx->final_name, sizeof(tx->final_name), "%s:2,%s", tx->name, fl) :
-		snprintf(tx->final_name, sizeof(tx->final_name), "%s", tx->name);
-	(void)e;
-	path_join(tx->final_path, sizeof(tx->final_path), tx->dir,
-		  tx->in_cur ? "cur" : "new", tx->final_name, "");
+	final_set(tx, fl);
 	tx->staged = 1;
 	return 0;
 err:
@@ -1319,12 +1325,7 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 		}
 		path_join(nt->tmp_path, sizeof(nt->tmp_path), nt->dir, "tmp", nt->name, "");
 	}
-	if (nt->in_cur)
-		snprintf(nt->final_name, sizeof(nt->final_name), "%s:2,%s", nt->name, fl);
-	else
-		snprintf(nt->final_name, sizeof(nt->final_name), "%s", nt->name);
-	path_join(nt->final_path, sizeof(nt->final_path), nt->dir,
-		  nt->in_cur ? "cur" : "new", nt->final_name, "");
+	final_set(nt, fl);
 	*tx = *nt;
 	free(nt);
 	return 0;
