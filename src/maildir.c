@@ -1269,7 +1269,7 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 		     const char **error_r, int *errno_r)
 {
 	struct maildir_tx *nt;
-	const char *err = NULL, *what = "rename";
+	const char *err = NULL, *what;
 	char fl[64] = "";
 	int otmp, odst, oown, ntmp, ndst, nown, e, rc;
 
@@ -1296,8 +1296,10 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 	}
 	if (strcmp(nt->dir, tx->dir)) {
 		/* another folder: its tmp/ (made and checked as stage would)
-		 * takes the file under the same name; the data is on disk
-		 * already, the commit's fsync of new/ makes the entry so */
+		 * takes the file under the same name.  The data is on disk
+		 * already; where the file's name lives matters only after the
+		 * commit's rename into new/, which that directory's fsync
+		 * makes durable. */
 		if (dirs_get(tx, 0, 0, 0, &otmp, &odst, &oown, &what) < 0) {
 			e = errno;
 			free(nt);
