@@ -457,6 +457,7 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 				    maildir_retarget(&pre, tg->folder, tg->flags, &err, &e) == 0) {
 					p->tx[t] = pre;
 					have_pre = false;
+					metrics_early_copy(METRICS_EARLY_MOVED);
 					srt = 0;
 				} else
 					srt = maildir_stage(&p->tx[t], &dirs, &r->mb, tg->folder,
@@ -478,9 +479,10 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			 * the same switch of credentials and with the
 			 * descriptors stage opened.  All-or-nothing waits
 			 * until every recipient is staged (below). */
-			if (have_pre) {
+			if (have_pre) {	/* every target was written again */
 				maildir_abort(&pre);
 				have_pre = false;
+				metrics_early_copy(METRICS_EARLY_REWRITTEN);
 			}
 			if (!all_or_nothing && p->ntx)
 				commit_rcpt(r, p);
@@ -490,6 +492,7 @@ next:
 		if (have_pre && deliver_become(&r->mb) == 0) {
 			maildir_abort(&pre);
 			deliver_unbecome();
+			metrics_early_copy(METRICS_EARLY_REMOVED);
 		}
 		free(o.iov);
 		free(trace);

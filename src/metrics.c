@@ -64,6 +64,7 @@ struct table {
 	uint64_t tempfail[C_N];
 	uint64_t auth[NMETH][NRES];
 	uint64_t dns[METRICS_DNS_N];
+	uint64_t early[METRICS_EARLY_N];
 	struct hist verdict, delivery;
 	uint64_t sessions;
 	uint64_t refused;
@@ -172,6 +173,12 @@ void metrics_dns(enum metrics_dns ev)
 		add(&t->dns[ev], 1);
 }
 
+void metrics_early_copy(enum metrics_early ev)
+{
+	if (t && ev < METRICS_EARLY_N)
+		add(&t->early[ev], 1);
+}
+
 void metrics_session(int delta)
 {
 	if (t && delta > 0)
@@ -266,6 +273,13 @@ char *metrics_render(size_t *len_r)
 		(unsigned long long)get(&t->dns[METRICS_DNS_TIMEOUT]));
 	fprintf(fp, "authdeliver_dns_timeouts_total{limit=\"deadline\"} %llu\n",
 		(unsigned long long)get(&t->dns[METRICS_DNS_DEADLINE]));
+
+	head(fp, "authdeliver_sieve_early_copies_total", "counter",
+	     "Copies written while Sieve ran: moved to the chosen folder, written again, or removed.");
+	static const char *const early_names[METRICS_EARLY_N] = { "moved", "rewritten", "removed" };
+	for (int i = 0; i < METRICS_EARLY_N; i++)
+		fprintf(fp, "authdeliver_sieve_early_copies_total{outcome=\"%s\"} %llu\n",
+			early_names[i], (unsigned long long)get(&t->early[i]));
 
 	hist(fp, "authdeliver_verdict_duration_seconds",
 	     "Time to verify one message (SPF, DKIM, ARC, DMARC).", &t->verdict);

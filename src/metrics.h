@@ -41,6 +41,17 @@ enum metrics_dns {
 };
 void metrics_dns(enum metrics_dns ev);
 
+/* The copy written while Sieve runs (deliver.c): taken by a target
+ * (moved), not usable so that the target was written again (rewritten),
+ * or not wanted at all (removed: discard, reject, a failed evaluation). */
+enum metrics_early {
+	METRICS_EARLY_MOVED,
+	METRICS_EARLY_REWRITTEN,
+	METRICS_EARLY_REMOVED,
+	METRICS_EARLY_N
+};
+void metrics_early_copy(enum metrics_early ev);
+
 /* Sessions: +1 when one starts, -1 when it ends (active gauge), and the
  * master's view of its processes and refused connections. */
 void metrics_session(int delta);
