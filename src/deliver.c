@@ -479,20 +479,17 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 			 * the same switch of credentials and with the
 			 * descriptors stage opened.  All-or-nothing waits
 			 * until every recipient is staged (below). */
-			if (have_pre) {	/* every target was written again */
-				maildir_abort(&pre);
-				have_pre = false;
-				metrics_early_copy(METRICS_EARLY_REWRITTEN);
-			}
 			if (!all_or_nothing && p->ntx)
 				commit_rcpt(r, p);
 			deliver_unbecome();
 		}
 next:
+		/* the early copy no target took: every target was written
+		 * again (editheader, EXDEV), or nothing is stored */
 		if (have_pre && deliver_become(&r->mb) == 0) {
 			maildir_abort(&pre);
 			deliver_unbecome();
-			metrics_early_copy(METRICS_EARLY_REMOVED);
+			metrics_early_copy(p->ntx ? METRICS_EARLY_REWRITTEN : METRICS_EARLY_REMOVED);
 		}
 		free(o.iov);
 		free(trace);

@@ -1068,6 +1068,58 @@ static void dirs_done(int own, int tmpfd, int dstfd)
 
 /* ---- stage / commit --------------------------------------------------- */
 
+/* Where a copy goes (stage and retarget): folder -> sub and dir under
+ * root, flags -> in_cur and the normalized letters in fl[64].  -1 with
+ * errno, what and where for fail(). */
+static int target_set(struct maildir_tx *tx, const char *folder, const char *flags, char *fl,
+		      int *e_r, const char **what_r, const char **where_r)
+{
+	const char *err = NULL;
+	tx->in_cur = 0;
+	*e_r = EINVAL;
+	if (maildir_folder_dir(folder, tx->sub, sizeof(tx->sub), &err) < 0) {
+		*what_r = "folder refused:";
+		*where_r = err;
+		return -1;
+	}
+	if (flags && *flags) {
+		if (flags_norm(flags, fl, 64) < 0) {
+			*what_r = "flags refused:";
+			*where_r = flags;
+			return -1;
+		}
+		tx->in_cur = 1;
+	}
+	if (path_join(tx->dir, sizeof(tx->dir), tx->root, tx->sub, "", "") < 0) {
+		*e_r = ENAMETOOLONG;
+		*what_r = "mailbox";
+		*where_r = tx->root;
+		return -1;
+	}
+	return 0;
+}
+
+/* fromfd/from -> tofd/to, never replacing an existing name (plain
+ * rename() would): renameat2(RENAME_NOREPLACE), atomic; where the
+ * filesystem (or kernel) lacks the flag, link() then unlink(), since
+ * link() never replaces either.  0, or -1 with errno (EEXIST: taken) and
+ * *what_r naming the step. */
+static int move_noreplace(int fromfd, const char *from, int tofd, const char *to,
+			  const char *from_path, const char **what_r)
+{
+	*what_r = "rename into";
+	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	*what_r = "link into";
+	if (linkat(fromfd, from, tofd, to, 0) < 0)
+		return -1;
+	if (unlinkat(fromfd, from, 0) < 0)
+		log_warn("maildir: unlink %s after link: %s", from_path, strerror(errno));
+	return 0;
+}
+
 /* The name in new/, or in cur/ with ":2,FLAGS" (fl: normalized letters,
  * used only with in_cur); name < 256 and flags < 64 bytes fit. */
 static void final_set(struct maildir_tx *tx, const char *fl)
@@ -1104,15 +1156,8 @@ int maildir_stage(struct maildir_tx *tx, struct maildir_dirs *dirs, const struct
 		return fail(tx, error_r, errno_r, ENAMETOOLONG, "mailbox", mb->maildir);
 	memcpy(tx->root, mb->maildir, rlen);
 	tx->root[rlen] = '\0';
-	if (maildir_folder_dir(folder, tx->sub, sizeof(tx->sub), &err) < 0)
-		return fail(tx, error_r, errno_r, EINVAL, "folder refused:", err);
-	if (flags && *flags) {
-		if (flags_norm(flags, fl, sizeof(fl)) < 0)
-			return fail(tx, error_r, errno_r, EINVAL, "flags refused:", flags);
-		tx->in_cur = 1;
-	}
-	if (path_join(tx->dir, sizeof(tx->dir), tx->root, tx->sub, "", "") < 0)
-		return fail(tx, error_r, errno_r, ENAMETOOLONG, "mailbox", tx->root);
+	if (target_set(tx, folder, flags, fl, &e, &what, &err) < 0)
+		return fail(tx, error_r, errno_r, e, what, err);
 
 	if (!(cv = malloc(sizeof(*cv))))
 		return fail(tx, error_r, errno_r, ENOMEM, "malloc", "writer");
@@ -1225,22 +1270,8 @@ int maildir_commit(struct maildir_tx *tx, const char **error_r, int *errno_r)
 		return fail(tx, error_r, errno_r, e, what, tx->dir);
 	}
 	for (int i = 1;; i++) {
-		/* RENAME_NOREPLACE: atomic, and never replaces an existing
-		 * name (plain rename() would) */
-		what = "rename into";
-		if (renameat2(tmpfd, tx->name, dstfd, tx->final_name, RENAME_NOREPLACE) == 0)
+		if (move_noreplace(tmpfd, tx->name, dstfd, tx->final_name, tx->tmp_path, &what) == 0)
 			break;
-		if (errno == EINVAL || errno == ENOSYS) {
-			/* the filesystem (or kernel) has no RENAME_NOREPLACE:
-			 * link() never replaces either */
-			what = "link into";
-			if (linkat(tmpfd, tx->name, dstfd, tx->final_name, 0) == 0) {
-				if (unlinkat(tmpfd, tx->name, 0) < 0)
-					log_warn("maildir: unlink %s after link: %s", tx->tmp_path,
-						 strerror(errno));
-				break;
-			}
-		}
 		if (errno != EEXIST || i >= MAILDIR_NAME_TRIES)
 			goto err;
 		final_rename(tx);	/* taken in new/: never replace, pick another */
@@ -1269,7 +1300,7 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 		     const char **error_r, int *errno_r)
 {
 	struct maildir_tx *nt;
-	const char *err = NULL, *what;
+	const char *what, *where;
 	char fl[64] = "";
 	int otmp, odst, oown, ntmp, ndst, nown, e, rc;
 
@@ -1277,22 +1308,11 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 		return fail(tx, error_r, errno_r, EINVAL, "retarget", "nothing staged");
 	if (!(nt = malloc(sizeof(*nt))))
 		return fail(tx, error_r, errno_r, ENOMEM, "malloc", "retarget");
-	*nt = *tx;
-	nt->in_cur = 0;
-	if (maildir_folder_dir(folder, nt->sub, sizeof(nt->sub), &err) < 0) {
+	*nt = *tx;	/* changed only on success: tx stays staged where it is */
+	if (target_set(nt, folder, flags, fl, &e, &what, &where) < 0) {
+		rc = fail(tx, error_r, errno_r, e, what, where);
 		free(nt);
-		return fail(tx, error_r, errno_r, EINVAL, "folder refused:", err);
-	}
-	if (flags && *flags) {
-		if (flags_norm(flags, fl, sizeof(fl)) < 0) {
-			free(nt);
-			return fail(tx, error_r, errno_r, EINVAL, "flags refused:", flags);
-		}
-		nt->in_cur = 1;
-	}
-	if (path_join(nt->dir, sizeof(nt->dir), nt->root, nt->sub, "", "") < 0) {
-		free(nt);
-		return fail(tx, error_r, errno_r, ENAMETOOLONG, "mailbox", nt->root);
+		return rc;
 	}
 	if (strcmp(nt->dir, tx->dir)) {
 		/* another folder: its tmp/ (made and checked as stage would)
@@ -1311,21 +1331,16 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 			free(nt);
 			return fail(tx, error_r, errno_r, e, what, nt->dir);
 		}
-		what = "move into";
-		rc = renameat2(otmp, tx->name, ntmp, tx->name, RENAME_NOREPLACE);
-		if (rc < 0 && (errno == EINVAL || errno == ENOSYS) &&
-		    (rc = linkat(otmp, tx->name, ntmp, tx->name, 0)) == 0)
-			unlinkat(otmp, tx->name, 0);
+		rc = move_noreplace(otmp, tx->name, ntmp, tx->name, tx->tmp_path, &what);
 		e = errno;
 		dirs_done(oown, otmp, odst);
 		dirs_done(nown, ntmp, ndst);
-		if (rc < 0) {	/* EXDEV (a folder on another filesystem), ...: tx stays */
-			path_join(nt->tmp_path, sizeof(nt->tmp_path), nt->dir, "tmp", "", "");
+		path_join(nt->tmp_path, sizeof(nt->tmp_path), nt->dir, "tmp", nt->name, "");
+		if (rc < 0) {	/* EXDEV (a folder on another filesystem), ... */
 			rc = fail(tx, error_r, errno_r, e, what, nt->tmp_path);
 			free(nt);
 			return rc;
 		}
-		path_join(nt->tmp_path, sizeof(nt->tmp_path), nt->dir, "tmp", nt->name, "");
 	}
 	final_set(nt, fl);
 	*tx = *nt;

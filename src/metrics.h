@@ -42,8 +42,10 @@ enum metrics_dns {
 void metrics_dns(enum metrics_dns ev);
 
 /* The copy written while Sieve runs (deliver.c): taken by a target
- * (moved), not usable so that the target was written again (rewritten),
- * or not wanted at all (removed: discard, reject, a failed evaluation). */
+ * (moved), not usable so that every target was written again
+ * (rewritten: editheader, another filesystem), or not wanted at all
+ * (removed: discard, reject, redirect only, a failed evaluation or
+ * stage). */
 enum metrics_early {
 	METRICS_EARLY_MOVED,
 	METRICS_EARLY_REWRITTEN,

@@ -368,8 +368,7 @@ struct sieve_eval {
 	struct sieve_env env;
 	struct { enum sieve_kind kind; const char *paths[2]; size_t n; } steps[64];
 	size_t nsteps;
-	struct sieve_job job;		/* the first step's, when started */
-	bool started;
+	struct sieve_job job;		/* the first step's */
 	const char *error;		/* sieve_job_start() failed */
 	char user_path[4096];
 };
@@ -408,24 +407,21 @@ struct sieve_eval *sieve_evaluate_start(const struct conf *c, const struct mailb
 	for (size_t i = 0; i < c->sieve_after.n && nsteps < 60; i++)
 		ev->steps[nsteps++] = (typeof(ev->steps[0])){ SIEVE_AFTER, { c->sieve_after.v[i], NULL }, 1 };
 	ev->nsteps = nsteps;
+	ev->job.fd = -1;	/* nothing to cancel yet */
 	/* the first script sees no earlier edits: its request can go now */
-	if (nsteps) {
-		if (sieve_job_start(&ev->env, ev->steps[0].paths, ev->steps[0].n, &ev->job,
-				    &ev->error) == 0)
-			ev->started = true;
-	}
+	if (nsteps)
+		sieve_job_start(&ev->env, ev->steps[0].paths, ev->steps[0].n, &ev->job, &ev->error);
 	return ev;
 }
 
 bool sieve_evaluate_running(const struct sieve_eval *ev)
 {
-	return ev && ev->started && sieve_job_running(&ev->job);
+	return ev && sieve_job_running(&ev->job);
 }
 
 static void eval_free(struct sieve_eval *ev)
 {
-	if (ev->started)
-		sieve_job_cancel(&ev->job);
+	sieve_job_cancel(&ev->job);
 	free(ev);
 }
 
@@ -450,10 +446,9 @@ int sieve_evaluate_finish(struct sieve_eval *ev, struct sieve_plan *plan, const 
 		ev->env.edits = &plan->edits;	/* editheader: what earlier scripts did */
 		const char *const *paths = ev->steps[i].paths;
 		int rc;
-		if (i == 0) {	/* started at sieve_evaluate_start() */
-			ev->started = false;
-			rc = sieve_job_finish(&ev->env, paths, &ev->job, &res, error_r);
-		} else
+		if (i == 0)	/* started at sieve_evaluate_start() */
+			rc = sieve_job_finish(&ev->job, &res, error_r);
+		else
 			rc = sieve_run_worker(&ev->env, paths, ev->steps[i].n, &res, error_r);
 		if (rc < 0) {
 			sieve_plan_clear(plan);

@@ -57,10 +57,10 @@ int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size
  * request and hands it to the pool (-1 with *error_r: the request could
  * not be built); sieve_job_finish() reads the answer, or does the whole
  * evaluation when the pool did not take the job (its own worker), with
- * sieve_run_worker()'s results.  sieve_job_running(): a pool worker has
- * it.  sieve_job_cancel() drops a started job (its answer goes nowhere;
- * an evaluation has no effect of its own).  env and paths must be the
- * same, and alive, for both halves. */
+ * sieve_run_worker()'s results, and releases the job.
+ * sieve_job_running(): a pool worker has it.  sieve_job_cancel() drops a
+ * job (its answer goes nowhere: an evaluation has no effect of its own);
+ * safe on a finished one.  env and paths must stay alive until then. */
 struct sieve_job {
 	const struct sieve_env *env;	/* what the request is made of */
 	const char *const *paths;
@@ -74,8 +74,7 @@ struct sieve_job {
 int sieve_job_start(const struct sieve_env *env, const char *const *paths, size_t npaths,
 		    struct sieve_job *j, const char **error_r);
 bool sieve_job_running(const struct sieve_job *j);
-int sieve_job_finish(const struct sieve_env *env, const char *const *paths,
-		     struct sieve_job *j, struct sieve_result *res, const char **error_r);
+int sieve_job_finish(struct sieve_job *j, struct sieve_result *res, const char **error_r);
 void sieve_job_cancel(struct sieve_job *j);
 
 #endif

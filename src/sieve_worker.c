@@ -568,6 +568,7 @@ struct cached_script {
 	char *path, *text;
 	size_t len, max;
 	bool valid;		/* text validated (sieve_run_script_cached) */
+	bool wants_body;	/* script_wants_body(text) */
 	struct stat st;
 	unsigned long long used;
 };
@@ -581,10 +582,17 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* The text of the script at path (owned by the cache: do not free), or
- * NULL with errno and *why (ENOENT: no script there). */
-static const char *script_get(const char *path, size_t max, size_t *len_r, bool **valid_r,
-			      const char **why)
+/* May the script look at the body?  The body test (RFC 5173), or an
+ * include whose script might; a mere mention ("nobody") only costs the
+ * round trip for the body. */
+static bool script_wants_body(const char *text, size_t len)
+{
+	return memmem(text, len, "body", 4) || memmem(text, len, "include", 7);
+}
+
+/* The script at path (the cache's entry: do not free), or NULL with errno
+ * and *why (ENOENT: no script there). */
+static struct cached_script *script_get(const char *path, size_t max, const char **why)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
@@ -603,9 +611,7 @@ static const char *script_get(const char *path, size_t max, size_t *len_r, bool 
 	}
 	if (e && e->max == max && same_file(&e->st, &st)) {
 		e->used = ++script_clock;
-		*len_r = e->len;
-		*valid_r = &e->valid;
-		return e->text;
+		return e;
 	}
 	size_t len = 0;
 	char *text = sieve_read_script(path, max, &len, why);
@@ -619,7 +625,7 @@ static const char *script_get(const char *path, size_t max, size_t *len_r, bool 
 	free(e->text);
 	e->text = text;
 	e->valid = false;
-	*valid_r = &e->valid;
+	e->wants_body = script_wants_body(text, len);
 	e->len = len;
 	e->max = max;
 	e->used = ++script_clock;
@@ -628,14 +634,9 @@ static const char *script_get(const char *path, size_t max, size_t *len_r, bool 
 		memset(&e->st, 0, sizeof(e->st));
 	else
 		e->st = st;
-	*len_r = len;
-	return text;
+	return e;
 }
 
-/* Serve one request on fd: 1 served, 0 served and the worker must end
- * now (after a failed script libsieve may have leaked, overrun an error
- * string by a byte, or been left by longjmp: sieve.c's quirks), -1 no
- * request (EOF: the session ended or gave up), -2 garbage. */
 /* One request from fd into q: 1, -1 EOF or a short read, -2 garbage. */
 static int request_read(int fd, const struct conf *base, struct request *q)
 {
@@ -664,9 +665,9 @@ static int request_read(int fd, const struct conf *base, struct request *q)
 /* The first of q's paths that exists: its index (npaths: none), and its
  * text from the cache, or NULL with err (it exists but cannot be read). */
 struct script_found {
-	size_t i, len;
-	const char *text, *err;
-	bool *valid;
+	size_t i;
+	struct cached_script *s;
+	const char *err;
 };
 
 static void script_find(const struct request *q, struct script_found *f)
@@ -674,25 +675,20 @@ static void script_find(const struct request *q, struct script_found *f)
 	*f = (struct script_found){ .i = q->npaths };
 	for (size_t i = 0; i < q->npaths; i++) {
 		const char *err = NULL;
-		size_t len = 0;
-		bool *valid = NULL;
-		const char *text = script_get(q->paths[i], (size_t)q->conf.sieve_max_script_size,
-					      &len, &valid, &err);
-		if (!text && errno == ENOENT)
+		struct cached_script *sc = script_get(q->paths[i],
+						      (size_t)q->conf.sieve_max_script_size, &err);
+		if (!sc && errno == ENOENT)
 			continue;
-		*f = (struct script_found){ i, len, text, err, valid };
+		*f = (struct script_found){ i, sc, err };
 		return;
 	}
 }
 
-/* May the script look at the body?  The body test (RFC 5173), or an
- * include whose script might; a mere mention ("nobody") only costs the
- * round trip for the body. */
-static bool script_wants_body(const char *text, size_t len)
-{
-	return memmem(text, len, "body", 4) || memmem(text, len, "include", 7);
-}
 
+/* Serve one request on fd: 1 served, 0 served and the worker must end
+ * now (after a failed script libsieve may have leaked, overrun an error
+ * string by a byte, or been left by longjmp: sieve.c's quirks), -1 no
+ * request (EOF: the session ended or gave up), -2 garbage. */
 static int serve_one(int fd, const char *why, const struct conf *base)
 {
 	struct request q;
@@ -703,9 +699,10 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 	/* the script: the first of the paths that exists (user, then
 	 * default); the session sent the header only: ask for the rest when
 	 * that script may test the body */
-	struct script_found sf;
-	script_find(&q, &sf);
-	if (!why && !q.whole && sf.text && script_wants_body(sf.text, sf.len)) {
+	struct script_found sf = { .i = q.npaths };
+	if (!why)
+		script_find(&q, &sf);
+	if (!why && !q.whole && sf.s && sf.s->wants_body) {
 		uint32_t need = SIEVE_NEED_BODY;
 		request_clear(&q);
 		if (write_full(fd, &need, sizeof(need)) < 0)
@@ -750,11 +747,11 @@ static int serve_one(int fd, const char *why, const struct conf *base)
 	}
 	if (!why && sf.i < q.npaths) {
 		snprintf(res.path, sizeof(res.path), "%s", q.paths[sf.i]);
-		if (!sf.text) {
+		if (!sf.s) {
 			res.ran = true;
 			sieve_result_fail(&res, 0, "cannot read script: %s", sf.err);
 		} else
-			sieve_run_script_cached(&env, sf.text, sf.len, sf.valid, &res);
+			sieve_run_script_cached(&env, sf.s->text, sf.s->len, &sf.s->valid, &res);
 	}
 	struct buf b;
 	buf_init(&b, MAX_RECORD);
@@ -938,11 +935,12 @@ enum xchg {
 	XC_REFUSED	/* the pool had no worker for it */
 };
 
-static enum xchg exchange(int fd, const struct buf *req, size_t off, long long deadline,
-			  const struct sieve_job *j, struct sieve_result *res)
+static enum xchg exchange(int fd, const struct sieve_job *j, size_t off, struct sieve_result *res)
 {
 	const struct conf *c = j->env->c;
 	const struct msg *m = j->env->m;
+	const struct buf *req = &j->req;
+	long long deadline = j->deadline;
 	bool timeout = false, asked = false;
 	/* a write error is the other end gone: what it said before it went
 	 * (the pool's refusal) is still there to read */
@@ -1005,13 +1003,11 @@ again:
 /* Evaluation by a pool worker (sieve_pool.h), the job already handed to
  * the pool by sieve_job_start() (fd >= 0) or not yet.  0 with *res set,
  * or -1: no pool worker (the caller forks one of its own). */
-static int run_pooled(const struct sieve_env *env, const char *const *paths,
-		      const struct buf *req, long long deadline, struct sieve_job *j,
-		      struct sieve_result *res)
+static int run_pooled(struct sieve_job *j, struct sieve_result *res)
 {
 	uid_t uid;
 	gid_t gid;
-	worker_owner(env, &uid, &gid);
+	worker_owner(j->env, &uid, &gid);
 	/* a worker that ended without answering (XC_GONE: it died on the
 	 * job, or before it read it): once more, with another worker.  Safe
 	 * because an evaluation has no effect of its own (the session
@@ -1023,10 +1019,10 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 		int fd = j->fd;
 		j->fd = -1;
 		if (fd < 0)
-			fd = sieve_pool_submit(uid, gid, deadline, req->p, req->len, &sent, &seq);
+			fd = sieve_pool_submit(uid, gid, j->deadline, j->req.p, j->req.len, &sent, &seq);
 		if (fd < 0)
 			return -1;
-		enum xchg x = exchange(fd, req, sent, deadline, j, res);
+		enum xchg x = exchange(fd, j, sent, res);
 		close(fd);
 		if (x == XC_REFUSED)
 			return -1;
@@ -1038,10 +1034,10 @@ static int run_pooled(const struct sieve_env *env, const char *const *paths,
 		if (x == XC_GONE && attempt == 0)
 			continue;
 		res->ran = true;
-		snprintf(res->path, sizeof(res->path), "%s", paths[0]);
+		snprintf(res->path, sizeof(res->path), "%s", j->paths[0]);
 		if (x == XC_TIMEOUT)
 			sieve_result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
-					  env->c->sieve_timeout);
+					  j->env->c->sieve_timeout);
 		else
 			sieve_result_fail(res, 0, "evaluation failed (the worker ended or answered garbage)");
 		return 0;
@@ -1085,43 +1081,39 @@ void sieve_job_cancel(struct sieve_job *j)
 }
 
 /* sieve_private.h.  Returns -1 only when no worker could be started. */
-int sieve_job_finish(const struct sieve_env *env, const char *const *paths,
-		     struct sieve_job *j, struct sieve_result *res, const char **error_r)
+int sieve_job_finish(struct sieve_job *j, struct sieve_result *res, const char **error_r)
 {
-	long long deadline = j->deadline;
-	struct buf req = j->req;
-	j->req = (struct buf){ 0 };
-	if (run_pooled(env, paths, &req, deadline, j, res) == 0) {
-		buf_clear(&req);
-		return 0;
-	}
-	struct worker *w = worker_get(env, error_r);
+	int rc = 0;
+	if (run_pooled(j, res) == 0)
+		goto done;
+	struct worker *w = worker_get(j->env, error_r);
 	if (!w) {
-		buf_clear(&req);
-		return -1;
+		rc = -1;
+		goto done;
 	}
 	w->nreq++;
 	w->used = mono_ms();
-	enum xchg x = exchange(w->fd, &req, 0, deadline, j, res);
-	buf_clear(&req);
+	enum xchg x = exchange(w->fd, j, 0, res);
 	if (x == XC_OK) {
 		if (res->failed)
 			worker_reap(w, false, NULL);	/* it ends itself after a failure */
-		return 0;
+		goto done;
 	}
 	int status = 0;
 	worker_reap(w, true, &status);
 	sieve_result_clear(res);
 	res->ran = true;
-	snprintf(res->path, sizeof(res->path), "%s", paths[0]);
+	snprintf(res->path, sizeof(res->path), "%s", j->paths[0]);
 	if (x == XC_TIMEOUT)
 		sieve_result_fail(res, 0, "evaluation took longer than sieve_timeout (%lds)",
-				  env->c->sieve_timeout);
+				  j->env->c->sieve_timeout);
 	else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
 		sieve_result_fail(res, 0, "evaluation crashed (signal %d)", WTERMSIG(status));
 	else
 		sieve_result_fail(res, 0, "evaluation failed (bad result from the worker)");
-	return 0;
+done:
+	sieve_job_cancel(j);	/* the request, and a socket a retry left */
+	return rc;
 }
 
 int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size_t npaths,
@@ -1130,5 +1122,5 @@ int sieve_run_worker(const struct sieve_env *env, const char *const *paths, size
 	struct sieve_job j;
 	if (sieve_job_start(env, paths, npaths, &j, error_r) < 0)
 		return -1;
-	return sieve_job_finish(env, paths, &j, res, error_r);
+	return sieve_job_finish(&j, res, error_r);
 }
