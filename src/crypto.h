@@ -77,6 +77,11 @@ int crypto_base64_decode(const char *in, size_t len, unsigned char *out,
  * bytes; NUL-terminated; returns the length. */
 size_t crypto_base64_encode(const unsigned char *in, size_t len, char *out);
 
-/* Build OpenSSL's caches now (the LMTP master, before it forks). */
+/* Which Ed25519 check runs: "own" (ed25519.h), or "openssl" when ours
+ * failed its known answers in this process. */
+const char *crypto_ed25519_impl(void);
+
+/* Build OpenSSL's caches now (the LMTP master, before it forks); also
+ * runs the Ed25519 known answers and builds its tables. */
 void crypto_preload(void);
 #endif
