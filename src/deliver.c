@@ -260,6 +260,24 @@ static int commit_rcpt(struct deliver_rcpt *r, struct rcpt_plan *p)
 	return 0;
 }
 
+/* Remove an early copy no target took, as its owner like every tmp/ file.
+ * The switch worked when the copy was written; when it fails now (the
+ * same failure that made this recipient a 4xx, say), the copy is removed
+ * with root's rights instead (deliver_become() switched back), through
+ * the tmp/ descriptor that stage opened (maildir_abort: unlinkat, no path
+ * walked again), so that it is not left for the 36-hour sweep. */
+static void early_copy_remove(const struct mailbox *mb, struct maildir_tx *pre, bool rewritten)
+{
+	bool as_owner = deliver_become(mb) == 0;
+	if (!as_owner)
+		log_warn("maildir: cannot switch to uid %ld to remove the unused early copy %s (%s); "
+			 "removing it as root", (long)mb->uid, pre->tmp_path, strerror(errno));
+	maildir_abort(pre);
+	if (as_owner)
+		deliver_unbecome();
+	metrics_early_copy(rewritten ? METRICS_EARLY_REWRITTEN : METRICS_EARLY_REMOVED);
+}
+
 void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 		     struct deliver_env *env, bool all_or_nothing)
 {
@@ -486,11 +504,8 @@ void deliver_message(struct deliver_ctx *ctx, struct msg *m,
 next:
 		/* the early copy no target took: every target was written
 		 * again (editheader, EXDEV), or nothing is stored */
-		if (have_pre && deliver_become(&r->mb) == 0) {
-			maildir_abort(&pre);
-			deliver_unbecome();
-			metrics_early_copy(p->ntx ? METRICS_EARLY_REWRITTEN : METRICS_EARLY_REMOVED);
-		}
+		if (have_pre)
+			early_copy_remove(&r->mb, &pre, p->ntx > 0);
 		free(o.iov);
 		free(trace);
 	}
