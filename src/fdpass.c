@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include "log.h"
 
 int fdpass_sendmsg(int sock, int fd, const void *data, size_t len, int flags)
 {
@@ -154,4 +157,33 @@ int fdpass_attach(int ctl, int bufsize)
 	}
 	close(sv[1]);
 	return sv[0];
+}
+
+rlim_t fdpass_raise_nofile(const char *who, rlim_t need)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("%s: getrlimit(RLIMIT_NOFILE): %s", who, strerror(errno));
+		return 0;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = { rl.rlim_max, rl.rlim_max };
+		int rc = setrlimit(RLIMIT_NOFILE, &up);
+		if (rc < 0 && rl.rlim_max == RLIM_INFINITY && need > rl.rlim_cur) {
+			/* an unlimited hard limit: the kernel takes at most
+			 * fs.nr_open (EPERM above it), so ask for what is needed */
+			up.rlim_cur = need;
+			rc = setrlimit(RLIMIT_NOFILE, &up);
+		}
+		if (rc < 0)
+			log_warn("%s: cannot raise the open files limit from %llu: %s", who,
+				 (unsigned long long)rl.rlim_cur, strerror(errno));
+		else
+			rl.rlim_cur = up.rlim_cur;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warn("%s: open files limit %llu, below the %llu that lmtp_max_connections "
+			 "needs here; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)", who,
+			 (unsigned long long)rl.rlim_cur, (unsigned long long)need);
+	return rl.rlim_cur;
 }

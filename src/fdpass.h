@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /* One message of len bytes with descriptor fd beside it (fd -1: none);
@@ -48,5 +49,14 @@ pid_t fdpass_spawn(const int *close_fds, size_t n, int *ctl_r, char *err, size_t
  * -1 on failure.  bufsize > 0 sets the send buffer of the helper's end and the
  * receive buffer of ours. */
 int fdpass_attach(int ctl, int bufsize);
+
+/* In a helper process (after fdpass_spawn): raise the soft RLIMIT_NOFILE
+ * to the hard limit, never above it.  A helper holds a socket per
+ * session (lmtp_max_connections of them) and more, and the default soft
+ * limit of 1,024 is below that; poll() has no FD_SETSIZE cap, so the
+ * higher limit is safe to use.  need: descriptors the helper may hold by
+ * the caller's estimate; a limit below it is logged (a warning naming
+ * who).  Returns the soft limit now in force. */
+rlim_t fdpass_raise_nofile(const char *who, rlim_t need);
 
 #endif

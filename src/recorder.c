@@ -267,6 +267,8 @@ int recorder_start(struct recorder *r, const struct conf *c, const int *close_fd
 		return -1;
 	}
 	if (pid == 0) {
+		/* a socket per session, the store's connection and the spool */
+		fdpass_raise_nofile("dmarc report recorder", (rlim_t)c->lmtp_max_connections + 16);
 		struct rstate s = { .c = c, .ctl = ctl };
 		recorder_loop(&s);
 		report_sink_free(s.sink, c);

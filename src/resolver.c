@@ -286,6 +286,9 @@ int resolver_start(struct resolver *r, const struct conf *c, const char *dns_zon
 		return -1;
 	}
 	if (pid == 0) {
+		/* a socket per session, and libunbound's own (its query
+		 * sockets, the pipe dns_fd() polls) */
+		fdpass_raise_nofile("dns resolver", (rlim_t)c->lmtp_max_connections + 64);
 		const char *e = NULL;
 		struct rstate s = { .ctl = ctl };
 		s.dns = dns_new(c, dns_zone, &e);

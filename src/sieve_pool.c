@@ -525,6 +525,10 @@ int sieve_pool_start(struct sieve_pool *p, const struct conf *c, const int *clos
 		return -1;
 	}
 	if (pid == 0) {
+		/* a socket per session, each session's job socket while it
+		 * waits, a socket per worker, and a few more (log, control) */
+		fdpass_raise_nofile("sieve pool", 2 * (rlim_t)c->lmtp_max_connections +
+						      POOL_MAX_WORKERS + 16);
 		/* workers are reaped in the loop (SIGCHLD default) */
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		struct pool P = { .c = c, .ctl = ctl,

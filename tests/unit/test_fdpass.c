@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,5 +103,21 @@ int main(void)
 	close(sv[1]);
 	close(p[0]);
 	close(p[1]);
+
+	/* a helper's open files limit: soft raised to hard, never above */
+	struct rlimit was, rl;
+	getrlimit(RLIMIT_NOFILE, &was);
+	rlim_t hard = was.rlim_max == RLIM_INFINITY || was.rlim_max > 4096 ? 4096 : was.rlim_max;
+	if (hard >= 128 && setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 64, hard }) == 0) {
+		T_INT((long)fdpass_raise_nofile("test", 100), (long)hard, "nofile: soft raised to hard");
+		getrlimit(RLIMIT_NOFILE, &rl);
+		T_INT((long)rl.rlim_cur, (long)hard, "nofile: getrlimit says so");
+		T_INT((long)rl.rlim_max, (long)hard, "nofile: hard unchanged");
+		/* more needed than the hard limit: the hard limit, and a warning */
+		T_INT((long)fdpass_raise_nofile("test", hard + 1000), (long)hard,
+		      "nofile: need above hard: hard, not more");
+		setrlimit(RLIMIT_NOFILE, &was);	/* back (root may raise hard again) */
+	} else
+		T_OK(0, "nofile: cannot set a soft limit of 64 (hard %ld)", (long)was.rlim_max);
 	T_DONE();
 }
