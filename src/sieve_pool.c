@@ -36,9 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -565,6 +568,7 @@ static int pool_fd = -1;
 static pid_t pool_owner;	/* the process pool_fd belongs to */
 static bool pool_gone;
 static uint32_t job_seq;
+static long long pool_sent_ms;	/* mono_ms() of our last message to the pool */
 
 void sieve_pool_use(int fd)
 {
@@ -618,8 +622,30 @@ int sieve_pool_submit(uid_t uid, gid_t gid, long long deadline, const void *req,
 		close(sv[0]);
 		return -1;
 	}
+	pool_sent_ms = mono_ms();
 	*seq_r = seq;
 	return sv[0];
+}
+
+bool sieve_pool_stalled(void)
+{
+	if (pool_fd < 0 || pool_owner != self_pid() || mono_ms() - pool_sent_ms < SIEVE_POOL_TAKE_MS)
+		return false;
+	/* SIOCOUTQ: what we sent and the pool has not read yet.  The pool
+	 * reads its sessions' sockets as soon as poll() says so; something
+	 * we sent SIEVE_POOL_TAKE_MS ago still there means a pool that does
+	 * not run (stopped, or starved of CPU for that long) */
+	int q = 0;
+	return ioctl(pool_fd, SIOCOUTQ, &q) == 0 && q > 0;
+}
+
+void sieve_pool_give_up(void)
+{
+	if (pool_fd < 0 || pool_owner != self_pid())
+		return;
+	log_error("sieve pool: the pool process has not taken this session's job for %d ms "
+		  "(stopped?); this session forks its own workers", SIEVE_POOL_TAKE_MS);
+	pool_lose();
 }
 
 void sieve_pool_kill(uint32_t seq)
@@ -630,4 +656,6 @@ void sieve_pool_kill(uint32_t seq)
 	memcpy(m + 1, &seq, 4);
 	if (fdpass_sendmsg(pool_fd, -1, m, sizeof(m), MSG_DONTWAIT) < 0)
 		pool_lose();
+	else
+		pool_sent_ms = mono_ms();
 }

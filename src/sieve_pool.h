@@ -70,6 +70,15 @@ int sieve_pool_submit(uid_t uid, gid_t gid, long long deadline, const void *req,
 		      size_t *sent_r, uint32_t *seq_r);
 /* The answer to job seq is late or bad: the pool kills its worker. */
 void sieve_pool_kill(uint32_t seq);
+/* While waiting for a job's answer: true when the pool has not read what
+ * this process sent it SIEVE_POOL_TAKE_MS ago or more (a stopped pool
+ * takes no job, and without this every recipient would wait its whole
+ * sieve_timeout).  Then sieve_pool_give_up(): one log line, and this
+ * process does without the pool (sieve_pool_lost()), forking workers of
+ * its own for this job and the rest of its session. */
+#define SIEVE_POOL_TAKE_MS 1000
+bool sieve_pool_stalled(void);
+void sieve_pool_give_up(void);
 
 /* The worker's loops (sieve_worker.c).  A session's own worker serves
  * requests on fd; a pool worker (jobs = true) gets its jobs' sockets on

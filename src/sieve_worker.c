@@ -890,16 +890,21 @@ static struct worker *worker_get(const struct sieve_env *env, const char **error
 }
 
 /* Wait for fd to be readable or writable until deadline; 0 ready,
- * -1 timeout or error. */
-static int wait_fd(int fd, short ev, long long deadline)
+ * -1 timeout or error, -2 (pooled: fd is a pool job's socket) the pool
+ * stopped taking jobs, checked every 250 ms (sieve_pool_stalled). */
+static int wait_fd(int fd, short ev, long long deadline, bool pooled)
 {
 	for (;;) {
 		long long left = deadline - mono_ms();
 		if (left <= 0)
 			return -1;
+		if (pooled && sieve_pool_stalled())
+			return -2;
+		if (pooled && left > 250)
+			left = 250;
 		struct pollfd p = { .fd = fd, .events = ev };
 		int pr = poll(&p, 1, (int)(left > INT_MAX ? INT_MAX : left));
-		if (pr < 0 && errno == EINTR)
+		if ((pr < 0 && errno == EINTR) || (pr == 0 && pooled))
 			continue;
 		if (pr <= 0)
 			return -1;
@@ -907,13 +912,16 @@ static int wait_fd(int fd, short ev, long long deadline)
 	}
 }
 
-static int io_deadline(int fd, void *p, size_t len, bool wr, long long deadline, bool *timeout)
+/* 0, or -1 with *timeout, or -2: the pool stalled (wait_fd) */
+static int io_deadline(int fd, void *p, size_t len, bool wr, long long deadline, bool pooled,
+		       bool *timeout)
 {
 	char *c = p;
 	while (len) {
-		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) < 0) {
+		int w = wait_fd(fd, wr ? POLLOUT : POLLIN, deadline, pooled);
+		if (w < 0) {
 			*timeout = mono_ms() >= deadline;
-			return -1;
+			return w;
 		}
 		ssize_t n = wr ? send(fd, c, len, MSG_DONTWAIT | MSG_NOSIGNAL) :
 				 recv(fd, c, len, MSG_DONTWAIT);
@@ -932,10 +940,15 @@ static int io_deadline(int fd, void *p, size_t len, bool wr, long long deadline,
 enum xchg {
 	XC_OK, XC_FAILED, XC_TIMEOUT,
 	XC_GONE,	/* EOF before any answer byte: the request had not run */
-	XC_REFUSED	/* the pool had no worker for it */
+	XC_REFUSED,	/* the pool had no worker for it */
+	XC_STALLED	/* the pool stopped taking jobs (sieve_pool_stalled) */
 };
 
-static enum xchg exchange(int fd, const struct sieve_job *j, size_t off, struct sieve_result *res)
+/* pooled: fd is a pool job's socket; until the first answer byte (only a
+ * worker writes one, so then the pool has placed the job) the waits also
+ * watch the pool (wait_fd). */
+static enum xchg exchange(int fd, const struct sieve_job *j, size_t off, bool pooled,
+			  struct sieve_result *res)
 {
 	const struct conf *c = j->env->c;
 	const struct msg *m = j->env->m;
@@ -944,14 +957,16 @@ static enum xchg exchange(int fd, const struct sieve_job *j, size_t off, struct 
 	bool timeout = false, asked = false;
 	/* a write error is the other end gone: what it said before it went
 	 * (the pool's refusal) is still there to read */
+	int w;
 	if (off < req->len &&
-	    io_deadline(fd, req->p + off, req->len - off, true, deadline, &timeout) < 0 && timeout)
-		return XC_TIMEOUT;
+	    (w = io_deadline(fd, req->p + off, req->len - off, true, deadline, pooled, &timeout)) < 0 &&
+	    (timeout || w == -2))
+		return w == -2 ? XC_STALLED : XC_TIMEOUT;
 	char head[4096];
 	ssize_t n;
 again:
-	if (wait_fd(fd, POLLIN, deadline) < 0)
-		return XC_TIMEOUT;
+	if ((w = wait_fd(fd, POLLIN, deadline, pooled && !asked)) < 0)
+		return w == -2 ? XC_STALLED : XC_TIMEOUT;
 	/* most answers are small: one recv takes the length and all of it */
 	while ((n = recv(fd, head, sizeof(head), MSG_DONTWAIT)) < 0 && errno == EINTR)
 		;
@@ -963,7 +978,7 @@ again:
 	if (n < 0)
 		return XC_FAILED;
 	size_t have = (size_t)n;
-	if (have < 4 && io_deadline(fd, head + have, 4 - have, false, deadline, &timeout) < 0)
+	if (have < 4 && io_deadline(fd, head + have, 4 - have, false, deadline, false, &timeout) < 0)
 		return timeout ? XC_TIMEOUT : XC_FAILED;
 	if (have < 4)
 		have = 4;
@@ -978,7 +993,7 @@ again:
 		buf_init(&full, MAX_REQUEST);
 		request_encode(j->env, j->paths, j->npaths, true, &full);
 		int wr = buf_status(&full) < 0 ? -1 :
-			 io_deadline(fd, full.p, full.len, true, deadline, &timeout);
+			 io_deadline(fd, full.p, full.len, true, deadline, false, &timeout);
 		buf_clear(&full);
 		if (wr < 0)
 			return timeout ? XC_TIMEOUT : XC_FAILED;
@@ -991,7 +1006,7 @@ again:
 		return XC_FAILED;
 	memcpy(resp, head + 4, have - 4);
 	enum xchg x = XC_FAILED;
-	if (io_deadline(fd, resp + (have - 4), rlen - (have - 4), false, deadline, &timeout) == 0 &&
+	if (io_deadline(fd, resp + (have - 4), rlen - (have - 4), false, deadline, false, &timeout) == 0 &&
 	    result_decode(resp, rlen, c, m, res) == 0)
 		x = XC_OK;
 	else if (timeout)
@@ -1022,10 +1037,12 @@ static int run_pooled(struct sieve_job *j, struct sieve_result *res)
 			fd = sieve_pool_submit(uid, gid, j->deadline, j->req.p, j->req.len, &sent, &seq);
 		if (fd < 0)
 			return -1;
-		enum xchg x = exchange(fd, j, sent, res);
+		enum xchg x = exchange(fd, j, sent, true, res);
 		close(fd);
-		if (x == XC_REFUSED)
-			return -1;
+		if (x == XC_STALLED)
+			sieve_pool_give_up();	/* logs; no "K": the pool sees us go */
+		if (x == XC_REFUSED || x == XC_STALLED)
+			return -1;	/* a worker of our own, same deadline */
 		if (x == XC_OK)
 			return 0;	/* a failed script ends its worker itself */
 		sieve_result_clear(res);
@@ -1093,7 +1110,7 @@ int sieve_job_finish(struct sieve_job *j, struct sieve_result *res, const char *
 	}
 	w->nreq++;
 	w->used = mono_ms();
-	enum xchg x = exchange(w->fd, j, 0, res);
+	enum xchg x = exchange(w->fd, j, 0, false, res);
 	if (x == XC_OK) {
 		if (res->failed)
 			worker_reap(w, false, NULL);	/* it ends itself after a failure */
