@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -71,6 +72,11 @@ static volatile sig_atomic_t got_term, got_hup, got_chld;
 /* the metrics listener (master only; -1 without metrics_listen) and the
  * scrape children alive: at most METRICS_SCRAPERS at once */
 static int metrics_fd = -1;
+/* RLIMIT_NOFILE as we were started: the master raises its soft limit (a
+ * control socket per session), a session process goes back to this one,
+ * and so do the programs it runs (sendmail for redirect and vacation) */
+static struct rlimit nofile_start;
+static bool nofile_saved;
 static int nscrapers;
 #define METRICS_SCRAPERS 4
 static volatile sig_atomic_t child_stop;
@@ -373,6 +379,8 @@ static void serve_child(int fd, const struct listener *l, struct listener *ls, s
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
+	if (nofile_saved)
+		(void)setrlimit(RLIMIT_NOFILE, &nofile_start);
 	struct deliver_ctx ctx = { .dns_zone = dns_zone, .resolver_fd = resolver_fd };
 	if (rec_fd >= 0)
 		ctx.recorder = recorder_client_new(rec_fd);
@@ -475,6 +483,11 @@ int cmd_lmtp(int argc, char **argv)
 		cmd_load_conf(file);
 	const struct conf *c = conf;
 	conf_warnings(c, warn_log);
+
+	/* a control socket per session process, the listeners, the helpers'
+	 * sockets; the helpers raise their own (fdpass_raise_nofile) */
+	nofile_saved = getrlimit(RLIMIT_NOFILE, &nofile_start) == 0;
+	fdpass_raise_nofile("master", (rlim_t)c->lmtp_max_connections + 32);
 
 	struct listener ls[MAX_LISTEN];
 	size_t nl = 0;
