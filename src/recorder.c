@@ -14,9 +14,11 @@
  * both ends are this machine).  The recorder writes a batch in one
  * transaction through a report sink (report_sink_write: the store, else
  * the spool) when REC_BATCH records wait, when the oldest waited
- * REC_AGE_MS, or as soon as no session has more to read (group commit:
- * under load records pile up while a batch is written), then confirms to
- * each session of the batch the last seq it had there.
+ * REC_AGE_MS, or when no record came for REC_IDLE_MS (group commit: at a
+ * steady rate, even one connection's, a transaction takes many records;
+ * writing as soon as no session had more to read made every record its
+ * own transaction below a few hundred messages a second), then confirms
+ * to each session of the batch the last seq it had there.
  *
  * The recorder never blocks on a session: confirmations are sent
  * MSG_DONTWAIT, and a session whose socket is full or broken, or that
@@ -49,6 +51,7 @@
 #define REC_MSG_MAX	(5 + REC_LINE_MAX)
 #define REC_BATCH	32		/* records per transaction, at most */
 #define REC_AGE_MS	2000		/* the oldest record waits no longer */
+#define REC_IDLE_MS	10		/* a pause this long ends a batch */
 #define REC_READ_BURST	32		/* messages read from one session per turn */
 #define REC_HELD_MAX	64		/* unconfirmed records per session */
 #define REC_BUFSIZE	(1 << 18)	/* confirmations in flight to one session */
@@ -72,6 +75,7 @@ struct rstate {
 	uint32_t bseq[REC_BATCH];
 	size_t nb;
 	long long first_ms;		/* when batch[0] came */
+	long long last_ms;		/* when the batch's last record came */
 	struct report_sink *sink;
 	long long last_drop_log;
 };
@@ -156,8 +160,9 @@ static bool record(struct rstate *s, size_t ci, const unsigned char *m, size_t l
 		free(r);
 		return false;
 	}
+	s->last_ms = mono_ms();
 	if (!s->nb)
-		s->first_ms = mono_ms();
+		s->first_ms = s->last_ms;
 	s->batch[s->nb] = r;
 	s->bid[s->nb] = s->cl[ci].id;
 	memcpy(&s->bseq[s->nb], m + 1, 4);
@@ -219,14 +224,21 @@ static void recorder_loop(struct rstate *s)
 		size_t first = n;
 		for (size_t i = 0; i < s->ncl; i++)
 			pfd[n++] = (struct pollfd){ s->cl[i].fd, POLLIN, 0 };
-		/* records waiting: look once more, then write them */
-		int pr = poll(pfd, n, s->nb ? 0 : -1);
+		/* records waiting: wait for more until a pause or their age */
+		int timeout = -1;
+		if (s->nb) {
+			long long now = mono_ms(), due = s->last_ms + REC_IDLE_MS;
+			if (due > s->first_ms + REC_AGE_MS)
+				due = s->first_ms + REC_AGE_MS;
+			timeout = due > now ? (int)(due - now) : 0;
+		}
+		int pr = poll(pfd, n, timeout);
 		if (pr < 0 && errno != EINTR) {
 			log_error("dmarc report recorder: poll: %s", strerror(errno));
 			break;
 		}
 		if (pr == 0) {
-			flush_batch(s);		/* idle: nothing more came */
+			flush_batch(s);		/* a pause, or the oldest is due */
 			continue;
 		}
 		if (pr < 0)
