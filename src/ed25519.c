@@ -380,12 +380,12 @@ static void consts_init(void)
 	fe_add(ed_d2, ed_d, ed_d);
 	fe_carry(ed_d2);
 	/* sqrt(-1) = 2^((p - 1) / 4) = 2^(2^253 - 5) */
-	fe two;
+	fe two, eight;
 	fe_small(two, 2);
 	fe_pow250(t, z11, two);
 	fe_sqn(t, t, 3);
-	fe_small(z11, 8);
-	fe_mul(ed_sqrtm1, t, z11);
+	fe_small(eight, 8);
+	fe_mul(ed_sqrtm1, t, eight);
 	/* B: y = 4/5, x even (RFC 8032 section 5.1) */
 	static const unsigned char benc[32] = {
 		0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
