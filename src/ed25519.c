@@ -393,7 +393,7 @@ static void consts_init(void)
 		0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 		0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 	};
-	struct ge_p3 b, b2, cur;
+	struct ge_p3 b, b2;
 	struct ge_cached b2c;
 	struct ge_p1p1 r;
 	ge_frombytes(&b, benc);
@@ -404,20 +404,35 @@ static void consts_init(void)
 	p2_dbl(&r, &bp2);
 	p1p1_to_p3(&b2, &r);
 	p3_to_cached(&b2c, &b2);
-	cur = b;
-	for (int i = 0; i < NBASE; i++) {
-		/* affine: x = X/Z, y = Y/Z */
+	struct ge_p3 pts[NBASE];
+	fe zprod[NBASE];	/* Z_0 * ... * Z_i */
+	pts[0] = b;
+	for (int i = 1; i < NBASE; i++) {
+		ge_add(&r, &pts[i - 1], &b2c, 0);
+		p1p1_to_p3(&pts[i], &r);
+	}
+	memcpy(zprod[0], pts[0].Z, sizeof(fe));
+	for (int i = 1; i < NBASE; i++)
+		fe_mul(zprod[i], zprod[i - 1], pts[i].Z);
+	/* affine x = X/Z, y = Y/Z, with one inversion for all (Montgomery's
+	 * trick), so that a process that checks one signature (pipe mode)
+	 * does not pay 32 inversions for the table */
+	fe inv;
+	fe_invert(inv, zprod[NBASE - 1]);
+	for (int i = NBASE - 1; i >= 0; i--) {
 		fe recip, x, y;
-		fe_invert(recip, cur.Z);
-		fe_mul(x, cur.X, recip);
-		fe_mul(y, cur.Y, recip);
+		if (i > 0) {
+			fe_mul(recip, inv, zprod[i - 1]);	/* 1 / Z_i */
+			fe_mul(inv, inv, pts[i].Z);		/* 1 / (Z_0 ... Z_{i-1}) */
+		} else
+			memcpy(recip, inv, sizeof(fe));
+		fe_mul(x, pts[i].X, recip);
+		fe_mul(y, pts[i].Y, recip);
 		fe_add(base_mult[i].yplusx, y, x);
 		fe_carry(base_mult[i].yplusx);
 		fe_sub(base_mult[i].yminusx, y, x);
 		fe_mul(base_mult[i].xy2d, x, y);
 		fe_mul(base_mult[i].xy2d, base_mult[i].xy2d, ed_d2);
-		ge_add(&r, &cur, &b2c, 0);
-		p1p1_to_p3(&cur, &r);
 	}
 }
 
