@@ -584,7 +584,10 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 /* May the script look at the body?  The body test (RFC 5173), or an
  * include whose script might; a mere mention ("nobody") only costs the
- * round trip for the body. */
+ * round trip for the body.  Never wrong the other way: the test is the
+ * keyword body, an identifier that libsieve's lexer matches as written
+ * (case-sensitive, no escapes: "b\ody" can spell the require string but
+ * not the test). */
 static bool script_wants_body(const char *text, size_t len)
 {
 	return memmem(text, len, "body", 4) || memmem(text, len, "include", 7);
