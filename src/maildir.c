@@ -1328,8 +1328,9 @@ int maildir_retarget(struct maildir_tx *tx, const char *folder, const char *flag
 		if (dirs_get(nt, 1, 0, 1, &ntmp, &ndst, &nown, &what) < 0) {
 			e = errno;
 			dirs_done(oown, otmp, odst);
-			free(nt);
-			return fail(tx, error_r, errno_r, e, what, nt->dir);
+			rc = fail(tx, error_r, errno_r, e, what, nt->dir);
+			free(nt);	/* after fail() read nt->dir */
+			return rc;
 		}
 		rc = move_noreplace(otmp, tx->name, ntmp, tx->name, tx->tmp_path, &what);
 		e = errno;

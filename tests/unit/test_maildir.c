@@ -653,6 +653,16 @@ static void test_retarget(void)
 	T_INT(maildir_retarget(&c, "../x", NULL, &err, &e), -1, "retarget: a bad folder is refused");
 	T_INT(maildir_retarget(&c, "INBOX", "S!", &err, &e), -1, "retarget: bad flags are refused");
 	T_INT(c.staged, 1, "retarget: still staged after a refusal");
+	/* a folder that cannot be made (a file where its directory goes) */
+	snprintf(p, sizeof(p), "%s/.Blocked", mb.maildir);
+	int bfd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_OK(bfd >= 0, "retarget: a file at %s", p);
+	if (bfd >= 0)
+		close(bfd);
+	T_INT(maildir_retarget(&c, "Blocked", NULL, &err, &e), -1,
+	      "retarget: a folder that cannot be made is refused");
+	T_OK(err && strstr(err, ".Blocked"), "retarget: the error names it (%s)", err ? err : "-");
+	T_INT(c.staged, 1, "retarget: still staged after that");
 	snprintf(p, sizeof(p), "%s/tmp", mb.maildir);
 	T_INT(count(p), 1, "retarget: still in INBOX's tmp/");
 	maildir_abort(&c);
