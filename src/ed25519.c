@@ -280,17 +280,23 @@ static void p2_dbl(struct ge_p1p1 *r, const struct ge_p2 *p)
 	fe_sub(r->T, r->T, r->Z);	/* C - (B - A) */
 }
 
-/* r = p + q, and r = p - q */
-static void ge_add(struct ge_p1p1 *r, const struct ge_p3 *p, const struct ge_cached *q, int sub)
+/* r = p + q, or p - q with sub.  q is (Y+X, Y-X, Z, 2dT), or affine
+ * (y+x, y-x, 1, 2dxy) when z is NULL: the base point's table, where Z = 1
+ * saves a multiplication (the reference code's ge_add and ge_madd). */
+static void ge_add(struct ge_p1p1 *r, const struct ge_p3 *p, const fe ypx, const fe ymx,
+		   const uint64_t *z, const fe t2d, int sub)
 {
 	fe t0;
 	fe_add(r->X, p->Y, p->X);
 	fe_sub(r->Y, p->Y, p->X);
-	fe_mul(r->Z, r->X, sub ? q->YminusX : q->YplusX);
-	fe_mul(r->Y, r->Y, sub ? q->YplusX : q->YminusX);
-	fe_mul(r->T, q->T2d, p->T);
-	fe_mul(r->X, p->Z, q->Z);
-	fe_add(t0, r->X, r->X);
+	fe_mul(r->Z, r->X, sub ? ymx : ypx);
+	fe_mul(r->Y, r->Y, sub ? ypx : ymx);
+	fe_mul(r->T, t2d, p->T);
+	if (z) {
+		fe_mul(r->X, p->Z, z);
+		fe_add(t0, r->X, r->X);
+	} else
+		fe_add(t0, p->Z, p->Z);
 	fe_sub(r->X, r->Z, r->Y);
 	fe_add(r->Y, r->Z, r->Y);
 	if (sub) {
@@ -302,25 +308,9 @@ static void ge_add(struct ge_p1p1 *r, const struct ge_p3 *p, const struct ge_cac
 	}
 }
 
-/* r = p + q, and r = p - q, q affine */
-static void ge_madd(struct ge_p1p1 *r, const struct ge_p3 *p, const struct ge_precomp *q, int sub)
+static void ge_add_cached(struct ge_p1p1 *r, const struct ge_p3 *p, const struct ge_cached *q)
 {
-	fe t0;
-	fe_add(r->X, p->Y, p->X);
-	fe_sub(r->Y, p->Y, p->X);
-	fe_mul(r->Z, r->X, sub ? q->yminusx : q->yplusx);
-	fe_mul(r->Y, r->Y, sub ? q->yplusx : q->yminusx);
-	fe_mul(r->T, q->xy2d, p->T);
-	fe_add(t0, p->Z, p->Z);
-	fe_sub(r->X, r->Z, r->Y);
-	fe_add(r->Y, r->Z, r->Y);
-	if (sub) {
-		fe_sub(r->Z, t0, r->T);
-		fe_add(r->T, t0, r->T);
-	} else {
-		fe_add(r->Z, t0, r->T);
-		fe_sub(r->T, t0, r->T);
-	}
+	ge_add(r, p, q->YplusX, q->YminusX, q->Z, q->T2d, 0);
 }
 
 /* RFC 8032 section 5.1.3 steps 2-4 on the bytes s, as the reference code
@@ -408,7 +398,7 @@ static void consts_init(void)
 	fe zprod[NBASE];	/* Z_0 * ... * Z_i */
 	pts[0] = b;
 	for (int i = 1; i < NBASE; i++) {
-		ge_add(&r, &pts[i - 1], &b2c, 0);
+		ge_add_cached(&r, &pts[i - 1], &b2c);
 		p1p1_to_p3(&pts[i], &r);
 	}
 	memcpy(zprod[0], pts[0].Z, sizeof(fe));
@@ -464,7 +454,7 @@ int ed25519_pub_init(struct ed25519_pub *pk, const unsigned char raw[32])
 		memcpy(pk->mult[i][1], c.YminusX, sizeof(fe));
 		memcpy(pk->mult[i][2], c.Z, sizeof(fe));
 		memcpy(pk->mult[i][3], c.T2d, sizeof(fe));
-		ge_add(&r, &cur, &a2c, 0);
+		ge_add_cached(&r, &cur, &a2c);
 		p1p1_to_p3(&cur, &r);
 	}
 	pk->ok = 1;
@@ -617,19 +607,14 @@ int ed25519_verify(const struct ed25519_pub *pk, const unsigned char sig[64],
 	for (; i >= 0; i--) {
 		p2_dbl(&t, &acc);
 		if (kd[i]) {
-			int j = (kd[i] > 0 ? kd[i] : -kd[i]) / 2;
-			struct ge_cached c;
-			memcpy(c.YplusX, pk->mult[j][0], sizeof(fe));
-			memcpy(c.YminusX, pk->mult[j][1], sizeof(fe));
-			memcpy(c.Z, pk->mult[j][2], sizeof(fe));
-			memcpy(c.T2d, pk->mult[j][3], sizeof(fe));
+			const uint64_t (*m)[5] = pk->mult[(kd[i] > 0 ? kd[i] : -kd[i]) / 2];
 			p1p1_to_p3(&u, &t);
-			ge_add(&t, &u, &c, kd[i] < 0);
+			ge_add(&t, &u, m[0], m[1], m[2], m[3], kd[i] < 0);
 		}
 		if (sd[i]) {
-			int j = (sd[i] > 0 ? sd[i] : -sd[i]) / 2;
+			const struct ge_precomp *b = &base_mult[(sd[i] > 0 ? sd[i] : -sd[i]) / 2];
 			p1p1_to_p3(&u, &t);
-			ge_madd(&t, &u, &base_mult[j], sd[i] < 0);
+			ge_add(&t, &u, b->yplusx, b->yminusx, NULL, b->xy2d, sd[i] < 0);
 		}
 		p1p1_to_p2(&acc, &t);
 	}
