@@ -687,7 +687,6 @@ static void script_find(const struct request *q, struct script_found *f)
 	}
 }
 
-
 /* Serve one request on fd: 1 served, 0 served and the worker must end
  * now (after a failed script libsieve may have leaked, overrun an error
  * string by a byte, or been left by longjmp: sieve.c's quirks), -1 no
